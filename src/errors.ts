@@ -1,0 +1,37 @@
+/** Base of every error wangge raises on purpose; `code` is stable and safe to show to clients. */
+export class AppError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Something asked for does not exist (unknown code, id, tileset). */
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+/** The caller sent something malformed: a bad code, parameter, file row or geometry. */
+export class InvalidRequestError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('invalid_request', message, options);
+  }
+}
+
+/** The database cannot be read or written as expected. */
+export class StoreError extends AppError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('store_error', message, options);
+  }
+}
+
+/** The operation would overwrite or contradict existing data. */
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super('conflict', message);
+  }
+}
