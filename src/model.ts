@@ -1,0 +1,116 @@
+import type { Geometry, LineString, MultiPolygon, Point, Polygon } from 'geojson';
+
+/**
+ * The records wangge stores, one interface per table. Codes follow docs/codes.md;
+ * geometries are WGS84 GeoJSON with RFC 7946 winding. Dates are ISO `YYYY-MM-DD`.
+ */
+
+export type AreaGeometry = Polygon | MultiPolygon;
+
+export type AdminLevel = 'district' | 'street' | 'community';
+
+/** A district, street (街道) or community (社区) with its boundary. */
+export interface AdminArea {
+  code: string;
+  level: AdminLevel;
+  name: string;
+  /** the enclosing area's code; null for a district */
+  parentCode: string | null;
+  geometry: AreaGeometry;
+}
+
+export type GridScheme = 'unit' | 'social';
+
+/** One version of a grid; history is kept by closing `validTo` and adding a new row. */
+export interface Grid {
+  scheme: GridScheme;
+  /** unit grid: the 15-digit code; social grid: the 16-digit static code */
+  code: string;
+  /** social grids only: the 6-digit boundary version (year + version) */
+  dynamicCode: string | null;
+  name: string;
+  communityCode: string;
+  geometry: AreaGeometry;
+  areaM2: number;
+  validFrom: string;
+  /** null while the version is current */
+  validTo: string | null;
+}
+
+export const COMPONENT_STATUSES = ['完好', '破损', '丢失', '占用', '废弃'] as const;
+export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
+
+/** A city component (部件): manhole cover, street lamp, hydrant, … */
+export interface Component {
+  code: string;
+  major: string;
+  minor: string;
+  name: string;
+  status: ComponentStatus;
+  /** 主管部门 */
+  deptMain: string;
+  /** 权属单位 */
+  deptOwner: string | null;
+  /** 养护单位 */
+  deptMaintain: string | null;
+  initialDate: string;
+  changeDate: string | null;
+  dataSource: string | null;
+  geometry: Point | LineString | Polygon;
+  /** the unit grid holding the component's representative point */
+  unitGridCode: string | null;
+}
+
+/** A building: footprint plus what a 2.5D map and the population base need. */
+export interface House {
+  id: number;
+  geometry: Polygon;
+  floors: number;
+  floorsBelow: number;
+  heightM: number;
+  use: string;
+  yearBuilt: number | null;
+  households: number;
+  /** canonical door-plate address, e.g. 北京市东城区东华门街道多福巷社区多福巷12号 */
+  address: string | null;
+  unitGridCode: string | null;
+  socialStaticCode: string | null;
+}
+
+/** A door plate (门楼牌): `<road>N号`, or `<road>N号院M号楼` in a compound. */
+export interface Address {
+  id: number;
+  road: string;
+  number: number;
+  /** true for a compound gate (N号院) */
+  compound: boolean;
+  building: number | null;
+  unit: number | null;
+  geometry: Point;
+  houseId: number | null;
+}
+
+/** A named road, street or hutong centreline. */
+export interface Road {
+  id: number;
+  name: string;
+  kind: 'main' | 'hutong';
+  geometry: LineString;
+}
+
+export type Layer = 'areas' | 'grids' | 'components' | 'houses' | 'addresses' | 'roads';
+export const LAYERS: readonly Layer[] = ['areas', 'grids', 'components', 'houses', 'addresses', 'roads'];
+
+/** Everything a store holds about geometry, as written by import and generate. */
+export type AnyRecord = AdminArea | Grid | Component | House | Address | Road;
+
+export type { Geometry };
+
+/** The door-plate text of an address: `多福巷12号`, or `安定门外大街3号院2号楼` in a compound. */
+export function formatDoorPlate(address: Pick<Address, 'road' | 'number' | 'compound' | 'building' | 'unit'>): string {
+  let text = `${address.road}${address.number}号`;
+  if (address.compound) text += '院';
+  if (address.building !== null) text += `${address.building}号楼`;
+  if (address.unit !== null) text += `${address.unit}单元`;
+  return text;
+}
