@@ -1,7 +1,7 @@
 import type { LineString, Point, Polygon, Position } from 'geojson';
 import type { ComponentStatus } from '../../model.js';
 import type { DistrictPlan } from './district-plan.js';
-import { edgeKey, type RoadNetwork } from './roads.js';
+import type { RoadNetwork } from './roads.js';
 import type { Random } from './random.js';
 
 /** A generated component before its code is assigned: class, place and the cell that holds it. */

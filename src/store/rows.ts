@@ -1,0 +1,201 @@
+import type { Geometry } from 'geojson';
+import { geometryBBox } from '../geo/bbox.js';
+import type { Address, AdminArea, Component, Grid, House, Layer, Road } from '../model.js';
+
+/** How one layer's records map to and from its table's rows. */
+export interface TableMapping<R> {
+  table: string;
+  /** the column that identifies a record (for upserts and lookups) */
+  key: string;
+  columns: readonly string[];
+  toRow(record: R): Record<string, unknown>;
+  fromRow(row: Record<string, unknown>): R;
+}
+
+type Row = Record<string, unknown>;
+
+const BBOX_COLUMNS = ['min_x', 'min_y', 'max_x', 'max_y'] as const;
+
+function withGeometry(row: Row, geometry: Geometry): Row {
+  const box = geometryBBox(geometry);
+  return { ...row, geometry: JSON.stringify(geometry), min_x: box.minX, min_y: box.minY, max_x: box.maxX, max_y: box.maxY };
+}
+
+const parse = <G>(row: Row): G => JSON.parse(row.geometry as string) as G;
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const int = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export const areaRows: TableMapping<AdminArea> = {
+  table: 'admin_areas',
+  key: 'code',
+  columns: ['code', 'level', 'name', 'parent_code', 'geometry', ...BBOX_COLUMNS],
+  toRow: (a) => withGeometry({ code: a.code, level: a.level, name: a.name, parent_code: a.parentCode }, a.geometry),
+  fromRow: (r) => ({
+    code: r.code as string,
+    level: r.level as AdminArea['level'],
+    name: r.name as string,
+    parentCode: text(r.parent_code),
+    geometry: parse(r),
+  }),
+};
+
+export const gridRows: TableMapping<Grid> = {
+  table: 'grids',
+  key: 'id',
+  columns: ['scheme', 'code', 'dynamic_code', 'name', 'community_code', 'geometry', 'area_m2', 'valid_from', 'valid_to', ...BBOX_COLUMNS],
+  toRow: (g) =>
+    withGeometry(
+      {
+        scheme: g.scheme,
+        code: g.code,
+        dynamic_code: g.dynamicCode,
+        name: g.name,
+        community_code: g.communityCode,
+        area_m2: g.areaM2,
+        valid_from: g.validFrom,
+        valid_to: g.validTo,
+      },
+      g.geometry,
+    ),
+  fromRow: (r) => ({
+    scheme: r.scheme as Grid['scheme'],
+    code: r.code as string,
+    dynamicCode: text(r.dynamic_code),
+    name: r.name as string,
+    communityCode: r.community_code as string,
+    geometry: parse(r),
+    areaM2: r.area_m2 as number,
+    validFrom: r.valid_from as string,
+    validTo: text(r.valid_to),
+  }),
+};
+
+export const componentRows: TableMapping<Component> = {
+  table: 'components',
+  key: 'code',
+  columns: [
+    'code', 'major', 'minor', 'name', 'status', 'dept_main', 'dept_owner', 'dept_maintain',
+    'initial_date', 'change_date', 'data_source', 'geometry', 'unit_grid_code', ...BBOX_COLUMNS,
+  ],
+  toRow: (c) =>
+    withGeometry(
+      {
+        code: c.code,
+        major: c.major,
+        minor: c.minor,
+        name: c.name,
+        status: c.status,
+        dept_main: c.deptMain,
+        dept_owner: c.deptOwner,
+        dept_maintain: c.deptMaintain,
+        initial_date: c.initialDate,
+        change_date: c.changeDate,
+        data_source: c.dataSource,
+        unit_grid_code: c.unitGridCode,
+      },
+      c.geometry,
+    ),
+  fromRow: (r) => ({
+    code: r.code as string,
+    major: r.major as string,
+    minor: r.minor as string,
+    name: r.name as string,
+    status: r.status as Component['status'],
+    deptMain: r.dept_main as string,
+    deptOwner: text(r.dept_owner),
+    deptMaintain: text(r.dept_maintain),
+    initialDate: r.initial_date as string,
+    changeDate: text(r.change_date),
+    dataSource: text(r.data_source),
+    geometry: parse(r),
+    unitGridCode: text(r.unit_grid_code),
+  }),
+};
+
+export const houseRows: TableMapping<House> = {
+  table: 'houses',
+  key: 'id',
+  columns: [
+    'id', 'geometry', 'floors', 'floors_below', 'height_m', 'use', 'year_built', 'households',
+    'address', 'unit_grid_code', 'social_static_code', ...BBOX_COLUMNS,
+  ],
+  toRow: (h) =>
+    withGeometry(
+      {
+        id: h.id,
+        floors: h.floors,
+        floors_below: h.floorsBelow,
+        height_m: h.heightM,
+        use: h.use,
+        year_built: h.yearBuilt,
+        households: h.households,
+        address: h.address,
+        unit_grid_code: h.unitGridCode,
+        social_static_code: h.socialStaticCode,
+      },
+      h.geometry,
+    ),
+  fromRow: (r) => ({
+    id: r.id as number,
+    geometry: parse(r),
+    floors: r.floors as number,
+    floorsBelow: r.floors_below as number,
+    heightM: r.height_m as number,
+    use: r.use as string,
+    yearBuilt: int(r.year_built),
+    households: r.households as number,
+    address: text(r.address),
+    unitGridCode: text(r.unit_grid_code),
+    socialStaticCode: text(r.social_static_code),
+  }),
+};
+
+export const addressRows: TableMapping<Address> = {
+  table: 'addresses',
+  key: 'id',
+  columns: ['id', 'road', 'number', 'compound', 'building', 'unit', 'geometry', 'house_id', ...BBOX_COLUMNS],
+  toRow: (a) =>
+    withGeometry(
+      {
+        id: a.id,
+        road: a.road,
+        number: a.number,
+        compound: a.compound ? 1 : 0,
+        building: a.building,
+        unit: a.unit,
+        house_id: a.houseId,
+      },
+      a.geometry,
+    ),
+  fromRow: (r) => ({
+    id: r.id as number,
+    road: r.road as string,
+    number: r.number as number,
+    compound: r.compound === 1,
+    building: int(r.building),
+    unit: int(r.unit),
+    geometry: parse(r),
+    houseId: int(r.house_id),
+  }),
+};
+
+export const roadRows: TableMapping<Road> = {
+  table: 'roads',
+  key: 'id',
+  columns: ['id', 'name', 'kind', 'geometry', ...BBOX_COLUMNS],
+  toRow: (r) => withGeometry({ id: r.id, name: r.name, kind: r.kind }, r.geometry),
+  fromRow: (r) => ({ id: r.id as number, name: r.name as string, kind: r.kind as Road['kind'], geometry: parse(r) }),
+};
+
+/** The mapping of each layer, for code that handles layers generically (import, export, counts). */
+export const LAYER_ROWS = {
+  areas: areaRows,
+  grids: gridRows,
+  components: componentRows,
+  houses: houseRows,
+  addresses: addressRows,
+  roads: roadRows,
+  // `any` here only checks the keys; each entry keeps its own record type
+} as const satisfies Record<Layer, TableMapping<any>>;
+
+export type LayerRecord<L extends Layer> = (typeof LAYER_ROWS)[L] extends TableMapping<infer R> ? R : never;

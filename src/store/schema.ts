@@ -1,0 +1,122 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records the last one applied.
+ * Never edit a released migration: add the next one.
+ * Geometries are GeoJSON text (WGS84, RFC 7946 winding) with their bounding box in
+ * min_x/min_y/max_x/max_y so indexes can be built without parsing every row.
+ */
+export const MIGRATIONS: readonly { version: number; description: string; sql: string }[] = [
+  {
+    version: 1,
+    description: 'areas, grids with history, components, houses, addresses, roads',
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+      CREATE TABLE admin_areas (
+        code TEXT PRIMARY KEY,
+        level TEXT NOT NULL CHECK (level IN ('district', 'street', 'community')),
+        name TEXT NOT NULL,
+        parent_code TEXT,
+        geometry TEXT NOT NULL,
+        min_x REAL NOT NULL, min_y REAL NOT NULL, max_x REAL NOT NULL, max_y REAL NOT NULL
+      );
+      CREATE INDEX admin_areas_parent ON admin_areas (parent_code);
+
+      CREATE TABLE grids (
+        id INTEGER PRIMARY KEY,
+        scheme TEXT NOT NULL CHECK (scheme IN ('unit', 'social')),
+        code TEXT NOT NULL,
+        dynamic_code TEXT,
+        name TEXT NOT NULL,
+        community_code TEXT NOT NULL,
+        geometry TEXT NOT NULL,
+        area_m2 REAL NOT NULL,
+        valid_from TEXT NOT NULL,
+        valid_to TEXT,
+        min_x REAL NOT NULL, min_y REAL NOT NULL, max_x REAL NOT NULL, max_y REAL NOT NULL,
+        UNIQUE (scheme, code, valid_from),
+        CHECK (valid_to IS NULL OR valid_to > valid_from),
+        CHECK ((scheme = 'social') = (dynamic_code IS NOT NULL))
+      );
+      -- one current version per grid; closed versions stay as history
+      CREATE UNIQUE INDEX grids_current ON grids (scheme, code) WHERE valid_to IS NULL;
+      CREATE INDEX grids_community ON grids (community_code);
+
+      CREATE TABLE components (
+        code TEXT PRIMARY KEY,
+        major TEXT NOT NULL,
+        minor TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('完好', '破损', '丢失', '占用', '废弃')),
+        dept_main TEXT NOT NULL,
+        dept_owner TEXT,
+        dept_maintain TEXT,
+        initial_date TEXT NOT NULL,
+        change_date TEXT,
+        data_source TEXT,
+        geometry TEXT NOT NULL,
+        unit_grid_code TEXT,
+        min_x REAL NOT NULL, min_y REAL NOT NULL, max_x REAL NOT NULL, max_y REAL NOT NULL
+      );
+      CREATE INDEX components_unit_grid ON components (unit_grid_code);
+      CREATE INDEX components_class ON components (major, minor);
+
+      CREATE TABLE houses (
+        id INTEGER PRIMARY KEY,
+        geometry TEXT NOT NULL,
+        floors INTEGER NOT NULL CHECK (floors >= 0),
+        floors_below INTEGER NOT NULL CHECK (floors_below >= 0),
+        height_m REAL NOT NULL CHECK (height_m >= 0),
+        use TEXT NOT NULL,
+        year_built INTEGER,
+        households INTEGER NOT NULL CHECK (households >= 0),
+        address TEXT,
+        unit_grid_code TEXT,
+        social_static_code TEXT,
+        min_x REAL NOT NULL, min_y REAL NOT NULL, max_x REAL NOT NULL, max_y REAL NOT NULL
+      );
+      CREATE INDEX houses_unit_grid ON houses (unit_grid_code);
+
+      CREATE TABLE addresses (
+        id INTEGER PRIMARY KEY,
+        road TEXT NOT NULL,
+        number INTEGER NOT NULL CHECK (number > 0),
+        compound INTEGER NOT NULL CHECK (compound IN (0, 1)),
+        building INTEGER,
+        unit INTEGER,
+        geometry TEXT NOT NULL,
+        house_id INTEGER,
+        min_x REAL NOT NULL, min_y REAL NOT NULL, max_x REAL NOT NULL, max_y REAL NOT NULL
+      );
+      CREATE INDEX addresses_road ON addresses (road, number);
+      CREATE INDEX addresses_house ON addresses (house_id);
+
+      CREATE TABLE roads (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('main', 'hutong')),
+        geometry TEXT NOT NULL,
+        min_x REAL NOT NULL, min_y REAL NOT NULL, max_x REAL NOT NULL, max_y REAL NOT NULL
+      );
+      CREATE INDEX roads_name ON roads (name);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Brings a database up to the newest schema, each migration in its own transaction. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`database schema v${current} is newer than this wangge (v${SCHEMA_VERSION}); upgrade wangge`);
+  }
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}

@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { ConflictError, StoreError } from '../errors.js';
+import type { AdminArea, Component, Grid, GridScheme, House, Layer } from '../model.js';
+import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from './rows.js';
+import { migrate } from './schema.js';
+
+/** Feature counts, as /health reports them. */
+export interface StoreCounts {
+  streets: number;
+  communities: number;
+  unitGrids: number;
+  socialGrids: number;
+  components: number;
+  houses: number;
+  addresses: number;
+  roads: number;
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** bulk builds into a fresh file trade durability for speed (no journal); WAL is set at close */
+  bulk?: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * The embedded SQLite store (better-sqlite3, WAL). Grids keep every version: a new boundary
+ * closes the current row (`valid_to`) and adds one, so history is never overwritten.
+ */
+export class Store {
+  readonly db: Database.Database;
+  readonly path: string;
+  private readonly bulk: boolean;
+
+  private constructor(db: Database.Database, path: string, bulk: boolean) {
+    this.db = db;
+    this.path = path;
+    this.bulk = bulk;
+  }
+
+  static open(path: string, options: OpenOptions = {}): Store {
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    } catch (error) {
+      throw new StoreError(`cannot open database ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      if (!options.readonly) {
+        if (options.bulk) {
+          db.pragma('journal_mode = OFF');
+          db.pragma('synchronous = OFF');
+        } else {
+          db.pragma('journal_mode = WAL');
+          db.pragma('synchronous = NORMAL');
+        }
+        migrate(db);
+      }
+      db.pragma('busy_timeout = 5000');
+      // a readonly open must still find a wangge schema
+      db.prepare('SELECT 1 FROM meta LIMIT 1').all();
+    } catch (error) {
+      db.close();
+      throw new StoreError(`${path} is not a usable wangge database: ${(error as Error).message}`, { cause: error });
+    }
+    return new Store(db, path, options.bulk ?? false);
+  }
+
+  close(): void {
+    if (this.bulk && this.db.open) this.db.pragma('journal_mode = WAL');
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `work` in one transaction: all of it is written, or (on a throw) none of it. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  /** Inserts records as they are (ids included); fails on a duplicate key. */
+  insert<L extends Layer>(layer: L, records: Iterable<LayerRecord<L>>): number {
+    const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
+    const statement = this.db.prepare(
+      `INSERT INTO ${mapping.table} (${mapping.columns.join(', ')}) VALUES (${mapping.columns.map((c) => '@' + c).join(', ')})`,
+    );
+    let count = 0;
+    for (const record of records) {
+      statement.run(mapping.toRow(record));
+      count++;
+    }
+    return count;
+  }
+
+  /** Inserts or replaces records by their key (areas, components, houses, addresses, roads). */
+  upsert<L extends Exclude<Layer, 'grids'>>(layer: L, records: Iterable<LayerRecord<L>>): number {
+    const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
+    const statement = this.db.prepare(
+      `INSERT OR REPLACE INTO ${mapping.table} (${mapping.columns.join(', ')}) VALUES (${mapping.columns.map((c) => '@' + c).join(', ')})`,
+    );
+    let count = 0;
+    for (const record of records) {
+      statement.run(mapping.toRow(record));
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * Adds a grid version. If the grid has a current version it is closed the day the new one
+   * takes effect; a version that does not start after every existing one is a conflict.
+   */
+  addGridVersion(grid: Grid): void {
+    const latest = this.db
+      .prepare('SELECT valid_from, valid_to, dynamic_code FROM grids WHERE scheme = ? AND code = ? ORDER BY valid_from DESC LIMIT 1')
+      .get(grid.scheme, grid.code) as { valid_from: string; valid_to: string | null; dynamic_code: string | null } | undefined;
+    if (latest && latest.valid_from >= grid.validFrom) {
+      throw new ConflictError(
+        `grid ${grid.code} already has a version from ${latest.valid_from}; a new version must start later than that (got ${grid.validFrom})`,
+      );
+    }
+    if (latest && grid.dynamicCode !== null && latest.dynamic_code === grid.dynamicCode) {
+      throw new ConflictError(`grid ${grid.code} already has dynamic code ${grid.dynamicCode}; a new boundary version needs a new dynamic code`);
+    }
+    if (latest && latest.valid_to === null) {
+      this.db.prepare('UPDATE grids SET valid_to = ? WHERE scheme = ? AND code = ? AND valid_to IS NULL').run(grid.validFrom, grid.scheme, grid.code);
+    }
+    this.insert('grids', [grid]);
+  }
+
+  getArea(code: string): AdminArea | null {
+    return this.one('areas', 'SELECT * FROM admin_areas WHERE code = ?', code);
+  }
+
+  /** The version of a grid valid on `at` (ISO date), or the current one. */
+  getGrid(scheme: GridScheme, code: string, at?: string): Grid | null {
+    if (at === undefined) return this.one('grids', 'SELECT * FROM grids WHERE scheme = ? AND code = ? AND valid_to IS NULL', scheme, code);
+    return this.one(
+      'grids',
+      'SELECT * FROM grids WHERE scheme = ? AND code = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)',
+      scheme,
+      code,
+      at,
+      at,
+    );
+  }
+
+  /** A social grid version by its full static + dynamic code. */
+  getSocialGridVersion(staticCode: string, dynamicCode: string): Grid | null {
+    return this.one('grids', "SELECT * FROM grids WHERE scheme = 'social' AND code = ? AND dynamic_code = ?", staticCode, dynamicCode);
+  }
+
+  /** Every version of a grid, oldest first. */
+  gridHistory(scheme: GridScheme, code: string): Grid[] {
+    const rows = this.db.prepare('SELECT * FROM grids WHERE scheme = ? AND code = ? ORDER BY valid_from').all(scheme, code) as Row[];
+    return rows.map(gridRows.fromRow);
+  }
+
+  getComponent(code: string): Component | null {
+    return this.one('components', 'SELECT * FROM components WHERE code = ?', code);
+  }
+
+  getHouse(id: number): House | null {
+    return this.one('houses', 'SELECT * FROM houses WHERE id = ?', id);
+  }
+
+  /** Records of a layer in key order: grids valid on `at` (current ones by default). */
+  *iterate<L extends Layer>(layer: L, options: { at?: string } = {}): IterableIterator<LayerRecord<L>> {
+    const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
+    const statement =
+      layer !== 'grids'
+        ? this.db.prepare(`SELECT * FROM ${mapping.table} ORDER BY ${mapping.key}`)
+        : options.at === undefined
+          ? this.db.prepare('SELECT * FROM grids WHERE valid_to IS NULL ORDER BY scheme DESC, code')
+          : this.db
+              .prepare('SELECT * FROM grids WHERE valid_from <= @at AND (valid_to IS NULL OR valid_to > @at) ORDER BY scheme DESC, code')
+              .bind({ at: options.at });
+    for (const row of statement.iterate() as IterableIterator<Row>) yield mapping.fromRow(row);
+  }
+
+  counts(): StoreCounts {
+    const count = (sql: string): number => (this.db.prepare(sql).pluck().get() as number) ?? 0;
+    return {
+      streets: count("SELECT count(*) FROM admin_areas WHERE level = 'street'"),
+      communities: count("SELECT count(*) FROM admin_areas WHERE level = 'community'"),
+      unitGrids: count("SELECT count(*) FROM grids WHERE scheme = 'unit' AND valid_to IS NULL"),
+      socialGrids: count("SELECT count(*) FROM grids WHERE scheme = 'social' AND valid_to IS NULL"),
+      components: count('SELECT count(*) FROM components'),
+      houses: count('SELECT count(*) FROM houses'),
+      addresses: count('SELECT count(*) FROM addresses'),
+      roads: count('SELECT count(*) FROM roads'),
+    };
+  }
+
+  /** The next free integer id of a table keyed by id. */
+  nextId(layer: 'houses' | 'addresses' | 'roads'): number {
+    return ((this.db.prepare(`SELECT max(id) FROM ${layer}`).pluck().get() as number | null) ?? 0) + 1;
+  }
+
+  /** The next free component serial for a district and class. */
+  nextComponentSerial(districtCode: string, major: string, minor: string): number {
+    const last = this.db
+      .prepare('SELECT max(code) FROM components WHERE code >= ? AND code <= ?')
+      .pluck()
+      .get(`${districtCode}${major}${minor}000000`, `${districtCode}${major}${minor}999999`) as string | null;
+    return last === null ? 1 : Number(last.slice(10)) + 1;
+  }
+
+  getMeta(key: string): string | null {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+  }
+
+  /** SHA-256 over every row of every table in key order: equal digests mean equal content. */
+  contentDigest(): string {
+    const hash = createHash('sha256');
+    const tables = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+    for (const table of tables) {
+      hash.update(`\u0000${table}\u0000`);
+      for (const row of this.db.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).raw().iterate() as IterableIterator<unknown[]>) {
+        hash.update(JSON.stringify(row));
+      }
+    }
+    return hash.digest('hex');
+  }
+
+  private one<L extends Layer>(layer: L, sql: string, ...params: unknown[]): LayerRecord<L> | null {
+    const row = this.db.prepare(sql).get(...params) as Row | undefined;
+    const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
+    return row ? mapping.fromRow(row) : null;
+  }
+}
