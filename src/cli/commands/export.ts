@@ -1,0 +1,60 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { loadConfig } from '../../config.js';
+import { isIsoDate, recordToFeature } from '../../ingest/layer-records.js';
+import { FEATURE_FORMATS } from '../../ingest/read-features.js';
+import { featureSerializer } from '../../ingest/write-features.js';
+import { LAYERS } from '../../model.js';
+import { LAYER_ROWS } from '../../store/rows.js';
+import { Store } from '../../store/store.js';
+import { choiceFlag, parseFlags, UsageError } from '../args.js';
+import type { Io } from '../io.js';
+
+export const exportHelp = `wangge export --layer areas|grids|components|houses|addresses|roads [-o FILE] [options]
+
+Writes a layer out in a form wangge import reads back (WGS84).
+  --layer L            the layer (required)
+  -o, --output FILE    output file (default: standard output)
+  --format F           geojson (default), ndjson or csv (properties as columns, geometry as wkt)
+  --at YYYY-MM-DD      grids as they were that day (default: current versions)
+  --db PATH            database file (default data/dongcheng.db, or $WANGGE_DB)`;
+
+export async function exportCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parseFlags('export', argv, {
+    layer: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    format: { type: 'string' },
+    at: { type: 'string' },
+    db: { type: 'string' },
+  });
+  if (values.help) return io.out(exportHelp), 0;
+  const layer = choiceFlag(values.layer, 'layer', LAYERS);
+  const format = choiceFlag(values.format, 'format', FEATURE_FORMATS, 'geojson');
+  if (values.at !== undefined && !isIsoDate(values.at)) throw new UsageError(`--at must be a date YYYY-MM-DD, got "${values.at}"`);
+  const config = loadConfig({ dbPath: values.db });
+  const store = Store.open(config.dbPath, { readonly: true });
+  const columns = LAYER_ROWS[layer].columns.filter((c) => c !== 'geometry' && !/^(min|max)_[xy]$/.test(c));
+  const serializer = featureSerializer(format, columns);
+  const output: Writable = values.output === undefined ? process.stdout : createWriteStream(values.output);
+  let count = 0;
+  try {
+    await write(output, serializer.head);
+    for (const record of store.iterate(layer, { at: values.at })) {
+      await write(output, serializer.feature(recordToFeature(layer, record), count++));
+    }
+    await write(output, serializer.tail);
+  } finally {
+    store.close();
+    if (output !== process.stdout) {
+      output.end();
+      await once(output, 'finish');
+    }
+  }
+  io.err(`exported ${count} ${layer}${values.at ? ` valid on ${values.at}` : ''} as ${format}${values.output ? ` to ${values.output}` : ''}`);
+  return 0;
+}
+
+async function write(stream: Writable, chunk: string): Promise<void> {
+  if (chunk !== '' && !stream.write(chunk)) await once(stream, 'drain');
+}

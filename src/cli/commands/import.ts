@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { loadConfig } from '../../config.js';
+import { parseCrs, toWgs84 } from '../../geo/crs.js';
+import { GridLocator } from '../../geocode/grid-locator.js';
+import { detectFormat, FEATURE_FORMATS, readFeatures } from '../../ingest/read-features.js';
+import { LAYERS } from '../../model.js';
+import { importLayer, ImportRejectedError, type ImportReport } from '../../store/import-layer.js';
+import { Store } from '../../store/store.js';
+import { choiceFlag, parseFlags, UsageError } from '../args.js';
+import type { Io } from '../io.js';
+
+export const importHelp = `wangge import FILE --layer areas|grids|components|houses|addresses|roads [options]
+
+Reads GeoJSON, newline-delimited GeoJSON or CSV (lng/lat or WKT columns) into the store, in one
+transaction: if any feature is invalid nothing is written and every bad feature is listed.
+Missing codes are assigned: a component gets its unit grid (and a code from its class), a house
+its unit and social grid, by point-in-polygon on the current grids. A grid with a code that
+exists becomes its new version; the old one is closed, never overwritten.
+  --layer L          the layer to import into (required)
+  --crs C            input coordinates: wgs84 (default), cgcs2000, gcj02, bd09, EPSG:4326|4490|3857|4513–4554
+  --format F         geojson|ndjson|csv (default: from the file name or content)
+  --skip-invalid     write the valid features, report the rest
+  --date YYYY-MM-DD  when new grid versions take effect if the input has no valid_from (default today)
+  --db PATH          database file (default data/dongcheng.db, or $WANGGE_DB); created if missing
+FILE may be - for standard input.`;
+
+const MAX_LISTED = 200;
+
+export async function importCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags('import', argv, {
+    layer: { type: 'string' },
+    crs: { type: 'string' },
+    format: { type: 'string' },
+    'skip-invalid': { type: 'boolean' },
+    date: { type: 'string' },
+    db: { type: 'string' },
+  });
+  if (values.help) return io.out(importHelp), 0;
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) throw new UsageError('give exactly one FILE to import (see wangge import --help)');
+  const layer = choiceFlag(values.layer, 'layer', LAYERS);
+  const crs = parseCrs(values.crs ?? 'wgs84');
+  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  const format = values.format === undefined ? detectFormat(file, text) : choiceFlag(values.format, 'format', FEATURE_FORMATS);
+  const today = values.date ?? new Date().toISOString().slice(0, 10);
+  const config = loadConfig({ dbPath: values.db });
+
+  const store = Store.open(config.dbPath);
+  try {
+    let locator: GridLocator | null = null;
+    const report = runImport(() =>
+      importLayer(store, layer, readFeatures(text, format), {
+        toWgs84: toWgs84(crs),
+        skipInvalid: values['skip-invalid'] ?? false,
+        today,
+        gridsAt: (lng, lat) => (locator ??= GridLocator.fromStore(store)).locate(lng, lat),
+      }),
+    );
+    listInvalid(report, io);
+    if (report.rejected) {
+      io.err(`error: ${report.invalid.length} of ${report.read} features are invalid; nothing was imported (--skip-invalid imports the rest)`);
+      return 1;
+    }
+    io.out(`imported ${report.written} of ${report.read} ${layer} from ${file} (${format}, ${values.crs ?? 'wgs84'})${report.invalid.length ? `; skipped ${report.invalid.length} invalid` : ''}`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function runImport(run: () => ImportReport): ImportReport & { rejected: boolean } {
+  try {
+    return { ...run(), rejected: false };
+  } catch (error) {
+    if (error instanceof ImportRejectedError) return { ...error.report, rejected: true };
+    throw error;
+  }
+}
+
+function listInvalid(report: ImportReport, io: Io): void {
+  for (const { where, reason } of report.invalid.slice(0, MAX_LISTED)) io.err(`${where}: ${reason}`);
+  if (report.invalid.length > MAX_LISTED) io.err(`… and ${report.invalid.length - MAX_LISTED} more invalid features`);
+}

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { AppError } from '../errors.js';
+import { UsageError } from './args.js';
+import { exportCommand, exportHelp } from './commands/export.js';
+import { generateCommand, generateHelp } from './commands/generate.js';
+import { importCommand, importHelp } from './commands/import.js';
+import { serveCommand, serveHelp } from './commands/serve.js';
+import { processIo, type Io } from './io.js';
+
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; help: string }> = {
+  serve: { run: serveCommand, help: serveHelp },
+  generate: { run: generateCommand, help: generateHelp },
+  import: { run: importCommand, help: importHelp },
+  export: { run: exportCommand, help: exportHelp },
+};
+
+const USAGE = `wangge — the spatial backbone of grid-based city management (网格化管理)
+
+Usage: wangge <command> [options]     (wangge <command> --help for its options)
+
+Commands:
+  serve      serve the HTTP API (builds the default Dongcheng district on first run)
+  generate   build the default district into a database (--seed, --scale)
+  import     load GeoJSON / NDJSON / CSV into a layer, all-or-nothing, with CRS conversion
+  export     write a layer as GeoJSON / NDJSON / CSV (--at DATE for grid history)
+
+Options:
+  -h, --help      this help
+  -v, --version   the version
+  --verbose       print stack traces on errors
+
+Environment: WANGGE_DB (database file), PORT, HOST, WANGGE_SEED.`;
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 failed, 2 bad command line. */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  const args = argv.filter((a) => a !== '--verbose');
+  const [name, ...rest] = args;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.out(rest[0] && COMMANDS[rest[0]] ? COMMANDS[rest[0]]!.help : USAGE);
+    return 0;
+  }
+  if (name === '-v' || name === '--version') {
+    io.out(version());
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`error: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    if (verbose && error instanceof Error && error.stack) io.err(error.stack);
+    if (error instanceof UsageError) return 2;
+    if (!(error instanceof AppError) && !verbose) io.err('(run with --verbose for the stack trace)');
+    return 1;
+  }
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}

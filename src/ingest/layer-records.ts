@@ -1,0 +1,340 @@
+import type { Feature, Geometry, Point, Position } from 'geojson';
+import { decodeAdminCode } from '../codes/admin.js';
+import { decodeComponentCode, encodeComponentCode } from '../codes/component.js';
+import { findComponentClass } from '../codes/component-classes.js';
+import { decodeDynamicCode, decodeSocialGridCode } from '../codes/social-grid.js';
+import { decodeUnitGridCode } from '../codes/unit-grid.js';
+import { geometryAreaM2 } from '../geo/area.js';
+import { validateGeometry } from '../geo/validate.js';
+import {
+  COMPONENT_STATUSES,
+  type Address,
+  type AdminArea,
+  type AreaGeometry,
+  type Component,
+  type ComponentStatus,
+  type Grid,
+  type House,
+  type Layer,
+  type Road,
+} from '../model.js';
+
+/** What turning features into records needs from the store: grids to locate, free ids and serials. */
+export interface RecordContext {
+  /** the current unit grid and social grid (static code) containing a point */
+  gridsAt(lng: number, lat: number): { unitGridCode: string | null; socialStaticCode: string | null };
+  /** the next component serial for a district and class (the caller keeps it increasing within an import) */
+  nextComponentSerial(districtCode: string, major: string, minor: string): number;
+  nextId(layer: 'houses' | 'addresses' | 'roads'): number;
+  /** the date new grid versions take effect when the input does not say */
+  today: string;
+}
+
+export type LayerRecordOf<L extends Layer> = L extends 'areas'
+  ? AdminArea
+  : L extends 'grids'
+    ? Grid
+    : L extends 'components'
+      ? Component
+      : L extends 'houses'
+        ? House
+        : L extends 'addresses'
+          ? Address
+          : Road;
+
+/** Collects every problem of a feature so one message can list them all. */
+class Problems {
+  readonly list: string[] = [];
+  add(message: string): void {
+    this.list.push(message);
+  }
+}
+
+/**
+ * Turns an input feature into a record of a layer, filling what the input lacks (codes by
+ * point-in-polygon, ids, serials, names) and throwing one Error that lists every problem.
+ * Property names are those `recordToFeature` writes (snake_case); camelCase is accepted too.
+ */
+export function featureToRecord<L extends Layer>(layer: L, feature: Feature, context: RecordContext): LayerRecordOf<L> {
+  const problems = new Problems();
+  const props = new Props(feature.properties ?? {}, problems);
+  const expected = EXPECTED_GEOMETRY[layer];
+  const geometryProblems = validateGeometry(feature.geometry, { expect: [...expected] });
+  for (const p of geometryProblems) problems.add(`geometry: ${p}`);
+  const record = geometryProblems.length > 0 ? null : BUILDERS[layer](props, feature.geometry as never, context, problems);
+  if (problems.list.length > 0 || record === null) throw new Error(problems.list.join('; '));
+  return record as LayerRecordOf<L>;
+}
+
+const EXPECTED_GEOMETRY = {
+  areas: ['Polygon', 'MultiPolygon'],
+  grids: ['Polygon', 'MultiPolygon'],
+  components: ['Point', 'LineString', 'Polygon'],
+  houses: ['Polygon'],
+  addresses: ['Point'],
+  roads: ['LineString'],
+} as const satisfies Record<Layer, readonly Geometry['type'][]>;
+
+type Builder<R> = (props: Props, geometry: never, context: RecordContext, problems: Problems) => R | null;
+
+const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
+  areas: (props, geometry: AreaGeometry, _context, problems) => {
+    // AMap / DataV outlines call the division code `adcode`
+    const code = props.text('code') ?? props.text('adcode', true);
+    if (code === null) return null;
+    let decoded;
+    try {
+      decoded = decodeAdminCode(code);
+    } catch (error) {
+      problems.add((error as Error).message);
+      return null;
+    }
+    const level = props.oneOf('level', ['district', 'street', 'community'] as const) ?? decoded.level;
+    if (level !== decoded.level) problems.add(`level "${level}" does not match code ${code}, which is a ${decoded.level} code`);
+    const parent = level === 'district' ? null : level === 'street' ? decoded.districtCode : decoded.streetCode!;
+    return { code, level, name: props.text('name', true) ?? '', parentCode: props.text('parent_code') ?? parent, geometry };
+  },
+
+  grids: (props, geometry: AreaGeometry, context, problems) => {
+    const rawCode = props.text('code', true);
+    if (rawCode === null) return null;
+    const scheme = props.oneOf('scheme', ['unit', 'social'] as const) ?? (rawCode.replace(/-.*/, '').length === 16 ? 'social' : 'unit');
+    const validFrom = props.date('valid_from') ?? context.today;
+    const validTo = props.date('valid_to');
+    if (validTo !== null && validTo <= validFrom) problems.add(`valid_to ${validTo} must be after valid_from ${validFrom}`);
+    const base = { geometry, areaM2: Math.round(geometryAreaM2(geometry) * 100) / 100, validFrom, validTo };
+    try {
+      if (scheme === 'unit') {
+        const unit = decodeUnitGridCode(rawCode);
+        return { ...base, scheme, code: unit.code, dynamicCode: null, communityCode: unit.communityCode, name: props.text('name') ?? `${unit.code}单元网格` };
+      }
+      const social = decodeSocialGridCode(rawCode);
+      const dynamicCode = props.text('dynamic_code') ?? social.dynamicCode;
+      if (dynamicCode === null) {
+        problems.add('dynamic_code is required for a social grid (6 digits: year + boundary version, e.g. 202601)');
+        return null;
+      }
+      decodeDynamicCode(dynamicCode);
+      if (social.dynamicCode !== null && social.dynamicCode !== dynamicCode) {
+        problems.add(`code says dynamic code ${social.dynamicCode} but dynamic_code is ${dynamicCode}`);
+      }
+      return { ...base, scheme, code: social.staticCode, dynamicCode, communityCode: social.communityCode, name: props.text('name') ?? `${social.staticCode}网格` };
+    } catch (error) {
+      problems.add((error as Error).message);
+      return null;
+    }
+  },
+
+  components: (props, geometry: Component['geometry'], context, problems) => {
+    const [lng, lat] = representativePoint(geometry);
+    const located = context.gridsAt(lng!, lat!);
+    const unitGridCode = props.text('unit_grid_code') ?? located.unitGridCode;
+    let code = props.text('code');
+    let major = props.text('major');
+    let minor = props.text('minor');
+    try {
+      if (code !== null) {
+        const decoded = decodeComponentCode(code);
+        if ((major !== null && major !== decoded.major) || (minor !== null && minor !== decoded.minor)) {
+          problems.add(`major/minor ${major}/${minor} do not match code ${code} (class ${decoded.classCode})`);
+        }
+        major = decoded.major;
+        minor = decoded.minor;
+      } else {
+        if (major === null || minor === null) {
+          problems.add('needs a code, or major and minor class codes so one can be assigned');
+          return null;
+        }
+        const districtCode = props.text('district_code') ?? unitGridCode?.slice(0, 6) ?? null;
+        if (districtCode === null) {
+          problems.add('lies in no unit grid, so no district code is known to build its code from; give district_code');
+          return null;
+        }
+        code = encodeComponentCode({ districtCode, major, minor, serial: context.nextComponentSerial(districtCode, major, minor) });
+      }
+    } catch (error) {
+      problems.add((error as Error).message);
+      return null;
+    }
+    const status = (props.oneOf('status', COMPONENT_STATUSES) ?? '完好') as ComponentStatus;
+    const deptMain = props.text('dept_main', true);
+    const initialDate = props.date('initial_date') ?? context.today;
+    const changeDate = props.date('change_date');
+    if (changeDate !== null && changeDate < initialDate) problems.add(`change_date ${changeDate} is before initial_date ${initialDate}`);
+    return {
+      code,
+      major,
+      minor,
+      name: props.text('name') ?? findComponentClass(major, minor)?.name ?? `${major}${minor}`,
+      status,
+      deptMain: deptMain ?? '',
+      deptOwner: props.text('dept_owner'),
+      deptMaintain: props.text('dept_maintain'),
+      initialDate,
+      changeDate,
+      dataSource: props.text('data_source'),
+      geometry,
+      unitGridCode,
+    };
+  },
+
+  houses: (props, geometry: House['geometry'], context) => {
+    const floors = props.integer('floors', { min: 0, max: 200, required: true }) ?? 0;
+    const [lng, lat] = representativePoint(geometry);
+    const located = context.gridsAt(lng!, lat!);
+    return {
+      id: props.integer('id', { min: 1 }) ?? context.nextId('houses'),
+      geometry,
+      floors,
+      floorsBelow: props.integer('floors_below', { min: 0, max: 20 }) ?? 0,
+      heightM: props.number('height_m', { min: 0, max: 1000 }) ?? floors * 3,
+      use: props.text('use') ?? '未知',
+      yearBuilt: props.integer('year_built', { min: 1000, max: 2100 }),
+      households: props.integer('households', { min: 0 }) ?? 0,
+      address: props.text('address'),
+      unitGridCode: props.text('unit_grid_code') ?? located.unitGridCode,
+      socialStaticCode: props.text('social_static_code') ?? located.socialStaticCode,
+    };
+  },
+
+  addresses: (props, geometry: Point, context) => ({
+    id: props.integer('id', { min: 1 }) ?? context.nextId('addresses'),
+    road: props.text('road', true) ?? '',
+    number: props.integer('number', { min: 1, required: true }) ?? 1,
+    compound: props.boolean('compound') ?? false,
+    building: props.integer('building', { min: 1 }),
+    unit: props.integer('unit', { min: 1 }),
+    geometry,
+    houseId: props.integer('house_id', { min: 1 }),
+  }),
+
+  roads: (props, geometry: Road['geometry'], context) => ({
+    id: props.integer('id', { min: 1 }) ?? context.nextId('roads'),
+    name: props.text('name', true) ?? '',
+    kind: props.oneOf('kind', ['main', 'hutong'] as const) ?? 'hutong',
+    geometry,
+  }),
+};
+
+/** The properties `featureToRecord` reads, as export writes them. */
+export function recordToFeature(layer: Layer, record: LayerRecordOf<Layer>): Feature {
+  const { geometry, ...rest } = record as unknown as { geometry: Geometry } & Record<string, unknown>;
+  const properties: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) properties[snakeCase(key)] = value;
+  const id = layer === 'grids' ? undefined : ((rest.code ?? rest.id) as string | number);
+  return { type: 'Feature', ...(id === undefined ? {} : { id }), properties, geometry };
+}
+
+/** A point for grid assignment: the point itself, the middle of a line, the centroid of a polygon's outer ring when inside it. */
+export function representativePoint(geometry: Point | Component['geometry']): Position {
+  if (geometry.type === 'Point') return geometry.coordinates;
+  if (geometry.type === 'LineString') {
+    const c = geometry.coordinates;
+    const a = c[Math.floor((c.length - 1) / 2)]!;
+    const b = c[Math.floor((c.length - 1) / 2) + 1] ?? a;
+    return [(a[0]! + b[0]!) / 2, (a[1]! + b[1]!) / 2];
+  }
+  const ring = geometry.coordinates[0]!;
+  let x = 0;
+  let y = 0;
+  for (let k = 0; k < ring.length - 1; k++) {
+    x += ring[k]![0]!;
+    y += ring[k]![1]!;
+  }
+  return [x / (ring.length - 1), y / (ring.length - 1)];
+}
+
+const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const camelCase = (key: string): string => key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Typed reads of feature properties; CSV gives strings, GeoJSON gives numbers, both are accepted. */
+class Props {
+  constructor(
+    private readonly values: Record<string, unknown>,
+    private readonly problems: Problems,
+  ) {}
+
+  private raw(name: string): unknown {
+    const value = this.values[name] ?? this.values[camelCase(name)];
+    return value === '' ? null : (value ?? null);
+  }
+
+  text(name: string, required = false): string | null {
+    const value = this.raw(name);
+    if (value === null) {
+      if (required) this.problems.add(`${name} is required`);
+      return null;
+    }
+    if (typeof value === 'object') {
+      this.problems.add(`${name} must be text, got ${JSON.stringify(value)}`);
+      return null;
+    }
+    return String(value).trim();
+  }
+
+  number(name: string, range: { min?: number; max?: number; required?: boolean } = {}): number | null {
+    const value = this.raw(name);
+    if (value === null) {
+      if (range.required) this.problems.add(`${name} is required`);
+      return null;
+    }
+    const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
+    if (!Number.isFinite(n)) {
+      this.problems.add(`${name} "${String(value)}" is not a number`);
+      return null;
+    }
+    if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
+      this.problems.add(`${name} ${n} is outside ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
+      return null;
+    }
+    return n;
+  }
+
+  integer(name: string, range: { min?: number; max?: number; required?: boolean } = {}): number | null {
+    const n = this.number(name, range);
+    if (n !== null && !Number.isInteger(n)) {
+      this.problems.add(`${name} ${n} must be a whole number`);
+      return null;
+    }
+    return n;
+  }
+
+  boolean(name: string): boolean | null {
+    const value = this.raw(name);
+    if (value === null) return null;
+    if (value === true || value === 1 || value === '1' || value === 'true') return true;
+    if (value === false || value === 0 || value === '0' || value === 'false') return false;
+    this.problems.add(`${name} "${String(value)}" must be true or false`);
+    return null;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T | null {
+    const value = this.text(name);
+    if (value === null) return null;
+    if (!(allowed as readonly string[]).includes(value)) {
+      this.problems.add(`${name} "${value}" must be one of ${allowed.join(', ')}`);
+      return null;
+    }
+    return value as T;
+  }
+
+  date(name: string): string | null {
+    const value = this.text(name);
+    if (value === null) return null;
+    const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(value);
+    const iso = compact ? `${compact[1]}-${compact[2]}-${compact[3]}` : value;
+    if (!isIsoDate(iso)) {
+      this.problems.add(`${name} "${value}" is not a date (YYYY-MM-DD or YYYYMMDD)`);
+      return null;
+    }
+    return iso;
+  }
+}
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+}
+
