@@ -1,19 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../errors.js';
 import { UsageError } from './args.js';
-import { exportCommand, exportHelp } from './commands/export.js';
-import { generateCommand, generateHelp } from './commands/generate.js';
-import { importCommand, importHelp } from './commands/import.js';
-import { serveCommand, serveHelp } from './commands/serve.js';
 import { processIo, type Io } from './io.js';
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; help: string }> = {
-  serve: { run: serveCommand, help: serveHelp },
-  generate: { run: generateCommand, help: generateHelp },
-  import: { run: importCommand, help: importHelp },
-  export: { run: exportCommand, help: exportHelp },
+// loaded on demand, so `wangge import` does not pay for the HTTP stack and `serve` not for the importers
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  generate: async () => (await import('./commands/generate.js')).generateCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
 };
 
 const USAGE = `wangge — the spatial backbone of grid-based city management (网格化管理)
@@ -38,21 +35,22 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const verbose = argv.includes('--verbose');
   const args = argv.filter((a) => a !== '--verbose');
   const [name, ...rest] = args;
+  if (name === 'help' && rest[0] !== undefined && COMMANDS[rest[0]]) return main([rest[0], '--help'], io);
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
-    io.out(rest[0] && COMMANDS[rest[0]] ? COMMANDS[rest[0]]!.help : USAGE);
+    io.out(USAGE);
     return 0;
   }
   if (name === '-v' || name === '--version') {
     io.out(version());
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     io.err(`error: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
   try {
-    return await command.run(rest, io);
+    return await (await load())(rest, io);
   } catch (error) {
     io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     if (verbose && error instanceof Error && error.stack) io.err(error.stack);

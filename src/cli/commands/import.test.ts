@@ -1,0 +1,254 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Feature, FeatureCollection, Polygon } from 'geojson';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateComponentCode } from '../../codes/component.js';
+import { fromWgs84, parseCrs } from '../../geo/crs.js';
+import { GridLocator } from '../../geocode/grid-locator.js';
+import { buildDistrictDatabase } from '../../store/build-district.js';
+import { Store } from '../../store/store.js';
+import { runCli } from '../test-helpers/run-cli.js';
+
+let dir: string;
+let db: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wangge-import-'));
+  db = join(dir, 'dongcheng.db');
+  buildDistrictDatabase(db);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const file = (name: string, content: string | object): string => {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+};
+const collection = (features: Feature[]): FeatureCollection => ({ type: 'FeatureCollection', features });
+const point = (lng: number, lat: number, properties: Record<string, unknown>): Feature => ({
+  type: 'Feature',
+  properties,
+  geometry: { type: 'Point', coordinates: [lng, lat] },
+});
+const withStore = <T>(work: (store: Store) => T): T => {
+  const store = Store.open(db, { readonly: true });
+  try {
+    return work(store);
+  } finally {
+    store.close();
+  }
+};
+// a point well inside the generated district (东四 area)
+const INSIDE: [number, number] = [116.4135, 39.9305];
+
+describe('wangge import', () => {
+  it('assigns component codes and unit grids by point-in-polygon', async () => {
+    const before = withStore((s) => s.nextComponentSerial('110101', '01', '18'));
+    const path = file('lamps.geojson', collection([
+      point(INSIDE[0], INSIDE[1], { major: '01', minor: '18', dept_main: '东城区城市管理委员会', status: '破损' }),
+      point(INSIDE[0] + 0.001, INSIDE[1], { major: '01', minor: '18', dept_main: '东城区城市管理委员会' }),
+    ]));
+    const result = await runCli(['import', path, '--layer', 'components', '--db', db]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/imported 2 of 2 components/);
+    withStore((store) => {
+      const locator = GridLocator.fromStore(store);
+      const first = store.getComponent(`1101010118${String(before).padStart(6, '0')}`)!;
+      const second = store.getComponent(`1101010118${String(before + 1).padStart(6, '0')}`)!;
+      expect(validateComponentCode(first.code).ok).toBe(true);
+      expect(first.name).toBe('路灯');
+      expect(first.status).toBe('破损');
+      expect(second.status).toBe('完好');
+      expect(first.unitGridCode).toBe(locator.locate(...INSIDE).unitGridCode);
+      expect(first.unitGridCode).toMatch(/^110101\d{9}$/);
+    });
+  });
+
+  it('writes nothing when one feature is bad, lists every bad one by position, and exits non-zero', async () => {
+    const digest = withStore((s) => s.contentDigest());
+    const path = file('mixed.geojson', collection([
+      point(INSIDE[0], INSIDE[1], { major: '01', minor: '18', dept_main: 'x' }),
+      point(INSIDE[0], INSIDE[1], { major: '01', minor: '77', dept_main: 'x' }),
+      point(INSIDE[0], 95, { major: '01', minor: '18', dept_main: 'x' }),
+      point(INSIDE[0], INSIDE[1], { major: '01', minor: '18' }),
+    ]));
+    const result = await runCli(['import', path, '--layer', 'components', '--db', db]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/feature 2: .*0177/);
+    expect(result.stderr).toMatch(/feature 3: .*lat/i);
+    expect(result.stderr).toMatch(/feature 4: dept_main is required/);
+    expect(result.stderr).not.toMatch(/feature 1:/);
+    expect(result.stderr).toMatch(/3 of 4 features are invalid; nothing was imported/);
+    expect(withStore((s) => s.contentDigest())).toBe(digest);
+  });
+
+  it('keeps the database unchanged when a write fails half way (constraint at the last feature)', async () => {
+    const digest = withStore((s) => s.contentDigest());
+    const some = withStore((s) => s.getGrid('unit', '110101001001002')!);
+    // the same grid twice: the second version does not start after the first, a conflict found only while writing
+    const grid = (validFrom: string): Feature => ({
+      type: 'Feature',
+      properties: { scheme: 'unit', code: some.code, valid_from: validFrom },
+      geometry: some.geometry,
+    });
+    const path = file('conflict.geojson', collection([grid('2027-01-01'), grid('2027-01-01')]));
+    const result = await runCli(['import', path, '--layer', 'grids', '--db', db]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/feature 2: .*already has a version from 2027-01-01/);
+    expect(withStore((s) => s.contentDigest())).toBe(digest);
+  });
+
+  it('with --skip-invalid writes the good features and reports the rest', async () => {
+    const path = file('skip.ndjson', [
+      JSON.stringify(point(INSIDE[0], INSIDE[1], { road: '测试胡同', number: 1 })),
+      '{not json',
+      JSON.stringify(point(INSIDE[0], INSIDE[1], { road: '测试胡同', number: -3 })),
+      JSON.stringify(point(INSIDE[0], INSIDE[1], { road: '测试胡同', number: 3 })),
+    ].join('\n'));
+    const before = withStore((s) => s.counts().addresses);
+    const result = await runCli(['import', path, '--layer', 'addresses', '--skip-invalid', '--db', db]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/line 2: not valid JSON/);
+    expect(result.stderr).toMatch(/line 3: number -3 is outside/);
+    expect(result.stdout).toMatch(/imported 2 of 4 addresses .*skipped 2 invalid/);
+    expect(withStore((s) => s.counts().addresses)).toBe(before + 2);
+  });
+
+  it('reads CSV with lng/lat columns and with WKT, and converts GCJ-02 and CGCS2000 Gauss-Krüger input', async () => {
+    const toGcj = fromWgs84(parseCrs('gcj02'));
+    const toGk = fromWgs84(parseCrs('EPSG:4527'));
+    const [gLng, gLat] = toGcj(INSIDE);
+    const [gx, gy] = toGk([INSIDE[0], INSIDE[1] + 0.001]);
+    file('roads-gcj.csv', `name,kind,lng,lat\n`); // lng/lat CSVs make points; roads need WKT
+    const roads = file('roads.csv', `name,kind,wkt\n试验路,main,"LINESTRING (${gx} ${gy}, ${gx! + 100} ${gy})"\n`);
+    const plates = file('plates.csv', `road,number,lng,lat\n试验路,8,${gLng},${gLat}\n`);
+    expect((await runCli(['import', roads, '--layer', 'roads', '--crs', 'EPSG:4527', '--db', db])).code).toBe(0);
+    expect((await runCli(['import', plates, '--layer', 'addresses', '--crs', 'gcj02', '--db', db])).code).toBe(0);
+    withStore((store) => {
+      const road = [...store.iterate('roads')].find((r) => r.name === '试验路')!;
+      const [lng, lat] = road.geometry.coordinates[0]!;
+      expect(lng).toBeCloseTo(INSIDE[0], 7);
+      expect(lat).toBeCloseTo(INSIDE[1] + 0.001, 7);
+      const plate = [...store.iterate('addresses')].find((a) => a.road === '试验路')!;
+      expect(plate.geometry.coordinates[0]).toBeCloseTo(INSIDE[0], 6);
+      expect(plate.geometry.coordinates[1]).toBeCloseTo(INSIDE[1], 6);
+    });
+  });
+
+  it('gives imported houses their unit and social grids', async () => {
+    const [x, y] = INSIDE;
+    const d = 0.0001;
+    const footprint: Polygon = { type: 'Polygon', coordinates: [[[x, y], [x, y + d], [x + d, y + d], [x + d, y], [x, y]]] }; // clockwise on purpose
+    const path = file('houses.ndjson', JSON.stringify({ type: 'Feature', properties: { floors: 6, use: '住宅' }, geometry: footprint }) + '\n');
+    const result = await runCli(['import', path, '--layer', 'houses', '--db', db]);
+    expect(result.code).toBe(0);
+    withStore((store) => {
+      const house = store.getHouse(store.nextId('houses') - 1)!;
+      expect(house.heightM).toBe(18);
+      const located = GridLocator.fromStore(store).locate(x + d / 2, y + d / 2);
+      expect(house.unitGridCode).toBe(located.unitGridCode);
+      expect(house.socialStaticCode).toBe(located.socialStaticCode);
+      // stored with RFC 7946 winding (exterior counter-clockwise)
+      expect(house.geometry.coordinates[0]![1]).toEqual([x + d, y]);
+    });
+  });
+
+  it('keeps grid history: a re-division closes the old version, and export --at shows either', async () => {
+    const social = withStore((s) => s.getGrid('social', '1101010010011001')!);
+    const moved = JSON.parse(JSON.stringify(social.geometry)) as Polygon;
+    const path = file('redivide.geojson', collection([
+      { type: 'Feature', properties: { scheme: 'social', code: social.code, dynamic_code: '202801', name: social.name, valid_from: '2028-03-01' }, geometry: moved },
+    ]));
+    expect((await runCli(['import', path, '--layer', 'grids', '--db', db])).code).toBe(0);
+    withStore((store) => {
+      const history = store.gridHistory('social', social.code);
+      expect(history.map((g) => [g.dynamicCode, g.validFrom, g.validTo])).toEqual([
+        ['202601', '2026-01-01', '2028-03-01'],
+        ['202801', '2028-03-01', null],
+      ]);
+      expect(store.counts().socialGrids).toBe(589);
+    });
+    const before = join(dir, 'before.ndjson');
+    const after = join(dir, 'after.ndjson');
+    expect((await runCli(['export', '--layer', 'grids', '--format', 'ndjson', '--at', '2027-01-01', '-o', before, '--db', db])).code).toBe(0);
+    expect((await runCli(['export', '--layer', 'grids', '--format', 'ndjson', '-o', after, '--db', db])).code).toBe(0);
+    const find = (p: string) =>
+      readFileSync(p, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Feature).find((f) => f.properties!.code === social.code)!;
+    expect(find(before).properties!.dynamic_code).toBe('202601');
+    expect(find(after).properties!.dynamic_code).toBe('202801');
+  });
+
+  it('refuses a bad command line with usage errors', async () => {
+    expect((await runCli(['import', '--layer', 'components', '--db', db])).code).toBe(2);
+    expect((await runCli(['import', 'x.geojson', '--layer', 'trees', '--db', db])).stderr).toMatch(/--layer must be one of areas, grids/);
+    const crs = await runCli(['import', file('one.geojson', collection([])), '--layer', 'roads', '--crs', 'EPSG:9999', '--db', db]);
+    expect(crs.code).not.toBe(0);
+    expect(crs.stderr).toMatch(/EPSG:9999/);
+  });
+});
+
+describe('wangge export', () => {
+  it('round-trips every layer through CSV and GeoJSON into an empty database', async () => {
+    const target = join(dir, 'copy.db');
+    for (const layer of ['areas', 'grids', 'roads', 'houses', 'addresses'] as const) {
+      const format = layer === 'grids' ? 'csv' : 'geojson';
+      const out = join(dir, `${layer}.${format}`);
+      const exported = await runCli(['export', '--layer', layer, '--format', format, '-o', out, '--db', db]);
+      expect(exported.code).toBe(0);
+      const imported = await runCli(['import', out, '--layer', layer, '--db', target]);
+      expect(imported.stderr).toBe('');
+      expect(imported.code).toBe(0);
+    }
+    const original = withStore((s) => s.counts());
+    const copy = Store.open(target, { readonly: true });
+    try {
+      const counts = copy.counts();
+      expect(counts).toEqual({ ...original, components: 0 });
+      const grid = copy.getGrid('unit', '110101001001001')!;
+      expect(grid).toEqual(withStore((s) => s.getGrid('unit', '110101001001001')));
+    } finally {
+      copy.close();
+    }
+    expect(existsSync(target)).toBe(true);
+  });
+});
+
+const REAL = new URL('../../../../shared/data/real/', import.meta.url);
+const realFile = (name: string): string => new URL(name, REAL).pathname;
+
+describe.skipIf(!existsSync(REAL))('real Dongcheng outlines (../shared/data/real)', () => {
+  it('imports the WGS84 streets and the GCJ-02 boundaries, which agree within 2 m after conversion', async () => {
+    const wgsDb = join(dir, 'real-wgs.db');
+    const gcjDb = join(dir, 'real-gcj.db');
+    const wgs = await runCli(['import', realFile('dongcheng_streets.geojson'), '--layer', 'areas', '--db', wgsDb]);
+    expect(wgs.stderr).toBe('');
+    expect(wgs.code).toBe(0);
+    const gcj = await runCli(['import', realFile('dongcheng_boundaries_gcj02.geojson'), '--layer', 'areas', '--crs', 'gcj02', '--db', gcjDb]);
+    expect(gcj.stderr).toBe('');
+    expect(gcj.code).toBe(0);
+    const a = Store.open(wgsDb, { readonly: true });
+    const b = Store.open(gcjDb, { readonly: true });
+    try {
+      expect(a.counts().streets).toBe(17);
+      expect(b.getArea('110101')?.level).toBe('district');
+      let worst = 0;
+      for (const street of a.iterate('areas')) {
+        const other = b.getArea(street.code)!;
+        const ringA = (street.geometry as Polygon).coordinates[0]!;
+        const ringB = (other.geometry as Polygon).coordinates[0]!;
+        expect(ringB.length).toBe(ringA.length);
+        ringA.forEach((p, k) => {
+          const q = ringB[k]!;
+          const metres = Math.hypot((p[0]! - q[0]!) * 85_300, (p[1]! - q[1]!) * 111_320);
+          worst = Math.max(worst, metres);
+        });
+      }
+      expect(worst).toBeLessThan(2);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
