@@ -1,5 +1,6 @@
 import type { Position } from 'geojson';
 import type { AreaGeometry } from '../model.js';
+import { pointInRings } from './pip.js';
 
 /**
  * Merges polygons that share exact vertices (a topological mesh) into one (multi)polygon.
@@ -98,20 +99,10 @@ function assemble(rings: Position[][]): AreaGeometry {
     const mx = (a[0]! + b[0]!) / 2;
     const my = (a[1]! + b[1]!) / 2;
     // exteriors are sorted smallest first, so the first hit is the innermost shell
-    const shell = polygons.find((polygon) => ringContains(polygon[0]!, mx, my));
+    const shell = polygons.find((polygon) => pointInRings(mx, my, [polygon[0]!]));
     if (!shell) throw new Error('dissolve: a hole lies outside every exterior ring');
     shell.push(hole);
   }
   if (polygons.length === 1) return { type: 'Polygon', coordinates: polygons[0]! };
   return { type: 'MultiPolygon', coordinates: polygons };
-}
-
-function ringContains(ring: Position[], x: number, y: number): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 2; i < ring.length - 1; j = i++) {
-    const [xi, yi] = ring[i]! as [number, number];
-    const [xj, yj] = ring[j]! as [number, number];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
 }

@@ -1,4 +1,5 @@
 import type { Position } from 'geojson';
+import { pointInRings } from '../../geo/pip.js';
 import { createLattice, type Lattice } from './lattice.js';
 import { createLocalFrame, type LocalFrame } from './frame.js';
 import { createRandom, deriveSeed } from './random.js';
@@ -56,7 +57,7 @@ export function planDistrict(inputs: GeneratorInputs, options: PlanOptions): Dis
 
   const outline = layout.outline.map(toLocal);
   const inside = new Uint8Array(cellCount);
-  for (let c = 0; c < cellCount; c++) inside[c] = insideRing(outline, ...centre(c)) ? 1 : 0;
+  for (let c = 0; c < cellCount; c++) inside[c] = pointInRings(...centre(c), [outline]) ? 1 : 0;
   cleanMask(inside, columns, rows);
 
   const neighbours = (cell: number): number[] => {
@@ -347,16 +348,6 @@ function components(mask: Uint8Array, columns: number, rows: number, value: numb
     out.push(part);
   }
   return out;
-}
-
-function insideRing(ring: [number, number][], x: number, y: number): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i]!;
-    const [xj, yj] = ring[j]!;
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
 }
 
 function range(n: number): number[] {
