@@ -43,6 +43,7 @@ export function geometryBBox(geometry: Geometry): BBox {
   return box;
 }
 
+/** True when (x, y) lies in the box, edges included. */
 export function bboxContainsPoint(box: BBox, x: number, y: number): boolean {
   return x >= box.minX && x <= box.maxX && y >= box.minY && y <= box.maxY;
 }
