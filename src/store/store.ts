@@ -156,6 +156,13 @@ export class Store {
     return rows.map(gridRows.fromRow);
   }
 
+  /** Every version of every grid, current and closed. */
+  *iterateGridVersions(): IterableIterator<Grid> {
+    for (const row of this.db.prepare('SELECT * FROM grids ORDER BY scheme DESC, code, valid_from').iterate() as IterableIterator<Row>) {
+      yield gridRows.fromRow(row);
+    }
+  }
+
   getComponent(code: string): Component | null {
     return this.one('components', 'SELECT * FROM components WHERE code = ?', code);
   }
