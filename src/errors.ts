@@ -35,3 +35,10 @@ export class ConflictError extends AppError {
     super('conflict', message);
   }
 }
+
+/** A request carries more than a limit allows (points or addresses per batch, body bytes). */
+export class TooLargeError extends AppError {
+  constructor(message: string) {
+    super('too_large', message);
+  }
+}

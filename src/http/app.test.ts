@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Component, Grid, House } from '../model.js';
 import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
+import { loadGeocoders, type Geocoders } from '../geocode/geocoders.js';
 import { createApp, type AppStore } from './app.js';
 import { openApiDocument } from './openapi.js';
 import type { Problem } from './problem.js';
@@ -18,6 +19,7 @@ const PROBLEM = 'application/problem+json';
 
 let dir: string;
 let store: Store;
+let geocoders: Geocoders;
 let app: App;
 
 beforeAll(() => {
@@ -25,7 +27,8 @@ beforeAll(() => {
   const path = join(dir, 'district.db');
   buildDistrictDatabase(path);
   store = Store.open(path, { readonly: true });
-  app = createApp({ store });
+  geocoders = loadGeocoders(store);
+  app = createApp({ store, geocoders });
 });
 
 afterAll(() => {
@@ -89,7 +92,7 @@ describe('GET /health', () => {
   });
 
   it('answers 503 problem+json when the database cannot be read, without showing why', async () => {
-    const broken = createApp({ store: fakeStore({ counts: () => { throw new TypeError('The database connection is not open /secret/path.db'); } }) });
+    const broken = createApp({ geocoders, store: fakeStore({ counts: () => { throw new TypeError('The database connection is not open /secret/path.db'); } }) });
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const problem = await getProblem('/health', 503, undefined, broken);
@@ -194,7 +197,7 @@ describe('grid history', () => {
     const version = (dynamicCode: string, validFrom: string): Grid => ({ ...current, dynamicCode, validFrom, validTo: null });
     history.addGridVersion(version('202401', '2024-01-01'));
     history.addGridVersion(version('202601', '2026-01-01'));
-    historyApp = createApp({ store: history });
+    historyApp = createApp({ store: history, geocoders: loadGeocoders(history) });
   });
 
   afterAll(() => {
@@ -358,7 +361,7 @@ describe('routing and headers', () => {
   });
 
   it('hides an unexpected error behind a 500 and logs it', async () => {
-    const failing = createApp({ store: fakeStore({ getHouse: () => { throw new Error('secret internals'); } }) });
+    const failing = createApp({ geocoders, store: fakeStore({ getHouse: () => { throw new Error('secret internals'); } }) });
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const problem = await getProblem('/v1/houses/1', 500, undefined, failing);

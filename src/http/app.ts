@@ -1,36 +1,59 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { etag } from 'hono/etag';
 import type { ComponentClassTable } from '../codes/index.js';
+import { TooLargeError } from '../errors.js';
+import type { Geocoders } from '../geocode/geocoders.js';
 import { openApiDocument } from './openapi.js';
 import { installProblemHandling, type ProblemEnv } from './problem.js';
 import { featureRoutes, type FeatureSource } from './routes/features.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
+import { geocodeRoutes } from './routes/geocode.js';
+import { reverseRoutes } from './routes/reverse.js';
 
 /** What the app reads; `Store` satisfies it, and so can a fake. */
 export type AppStore = FeatureSource & HealthSource;
 
 export interface AppOptions {
   store: AppStore;
+  /** in-memory indexes for /v1/reverse and /v1/geocode (geocode/geocoders.ts) */
+  geocoders: Geocoders;
   /** the class table component codes are checked against (the shipped one by default) */
   componentClasses?: ComponentClassTable;
 }
+
+/** Largest request body accepted: 100,000 points in JSON fit in ~5 MiB. */
+const MAX_BODY_BYTES = 16 * 2 ** 20;
 
 /**
  * The HTTP API as a Hono app: /health, /openapi.json and /v1 feature lookups. Errors become
  * RFC 9457 problem+json (see problem.ts).
  * @example
- * const app = createApp({ store: Store.open(path, { readonly: true }) });
+ * const store = Store.open(path, { readonly: true });
+ * const app = createApp({ store, geocoders: loadGeocoders(store) });
  * const res = await app.request('/v1/grids/110101001001001');
  */
-export function createApp({ store, componentClasses }: AppOptions): Hono<ProblemEnv> {
+export function createApp({ store, geocoders, componentClasses }: AppOptions): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
   installProblemHandling(app);
-  app.use('/v1/*', etag());
+  // features are revalidated by ETag; geocoding answers are computed per request and not hashed
+  for (const path of ['/v1/areas/*', '/v1/grids/*', '/v1/components/*', '/v1/houses/*']) app.use(path, etag());
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new TooLargeError(`the request body is larger than ${MAX_BODY_BYTES / 2 ** 20} MiB`);
+      },
+    }),
+  );
 
   app.route('/', healthRoutes(store));
   app.get('/openapi.json', function openApiGet(c) {
     return c.json(openApiDocument(), 200, { 'Cache-Control': 'public, max-age=3600' });
   });
   app.route('/', featureRoutes({ store, componentClasses }));
+  app.route('/', reverseRoutes(geocoders));
+  app.route('/', geocodeRoutes(geocoders));
   return app;
 }

@@ -23,7 +23,20 @@ const codeParameter = (description: string, pattern: string, example: string) =>
 });
 
 const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [String(s), response(s === 400 ? 'BadRequest' : s === 404 ? 'NotFound' : s === 503 ? 'Unavailable' : 'ServerError')]));
+  Object.fromEntries(statuses.map((s) => [String(s), response(PROBLEM_RESPONSES[s] ?? 'ServerError')]));
+
+const PROBLEM_RESPONSES: Partial<Record<number, string>> = { 400: 'BadRequest', 404: 'NotFound', 413: 'TooLarge', 503: 'Unavailable' };
+
+const query = (name: string, description: string, schema: Record<string, unknown>, required = false, example?: unknown) => ({
+  name,
+  in: 'query',
+  required,
+  description,
+  schema,
+  ...(example === undefined ? {} : { example }),
+});
+const jsonContent = (schema: Record<string, unknown>) => ({ 'application/json': { schema } });
+const CRS_DESCRIPTION = 'coordinate system of the input: wgs84 (default), cgcs2000, gcj02, bd09, EPSG:4326, EPSG:4490, EPSG:3857, EPSG:4513–4554 (CGCS2000 Gauss-Krüger)';
 
 const featureResponse = (schema: string, description: string) => ({
   description,
@@ -130,6 +143,92 @@ function buildDocument(): OpenApiDocument {
           responses: { '200': featureResponse('ComponentFeature', 'the component'), ...problems(400, 404, 503, 500) },
         },
       },
+      '/v1/reverse': {
+        get: {
+          operationId: 'reverseGet',
+          summary: 'Point → district, street, community, unit grid and social grid (static + dynamic code)',
+          description:
+            'Exact point-in-polygon; a point on an edge shared by two grids belongs to the one east of it (north for an east–west edge): each polygon owns its west and south edges. Outside every area the members are null.',
+          parameters: [
+            query('lng', 'longitude (or easting for projected crs)', { type: 'number' }, true, 116.4135),
+            query('lat', 'latitude (or northing for projected crs)', { type: 'number' }, true, 39.9305),
+            query('crs', CRS_DESCRIPTION, { type: 'string', default: 'wgs84' }),
+            query('at', 'answer with the grid versions valid on this day', date),
+            query('address', '1: add the nearest door plate within 50 m', { enum: ['0', '1'] }),
+          ],
+          responses: { '200': { description: 'what contains the point', content: jsonContent(ref('ReverseResult')) }, ...problems(400, 500) },
+        },
+        post: {
+          operationId: 'reversePost',
+          summary: 'Many points at once (up to 100,000), answered in input order',
+          requestBody: {
+            required: true,
+            content: jsonContent({
+              type: 'object',
+              required: ['points'],
+              properties: {
+                points: { type: 'array', maxItems: 100000, items: { type: 'array', prefixItems: [{ type: 'number' }, { type: 'number' }], minItems: 2 } },
+                crs: { type: 'string', description: CRS_DESCRIPTION },
+                at: date,
+                address: { type: 'boolean', description: 'add the nearest door plate within 50 m' },
+              },
+            }),
+          },
+          responses: {
+            '200': {
+              description: 'one result per point, in order',
+              content: jsonContent({ type: 'object', required: ['results'], properties: { results: { type: 'array', items: ref('ReverseResult') } } }),
+            },
+            ...problems(400, 413, 500),
+          },
+        },
+      },
+      '/v1/geocode': {
+        get: {
+          operationId: 'geocodeGet',
+          summary: 'Chinese address → ranked places with their codes',
+          description:
+            'Normalises the address (full-width, Chinese numerals, 北京市 prefixes, 号院/号楼/栋/幢 forms, variants), matches a door plate exactly, else falls back to the road (number interpolated), the community, the street. An unknown road never gives a door-level result.',
+          parameters: [
+            query('q', 'the address', { type: 'string', minLength: 1, maxLength: 200 }, true, '北京市东城区多福巷12号'),
+            query('limit', 'most candidates to return (1–20)', { type: 'integer', minimum: 1, maximum: 20, default: 5 }),
+          ],
+          responses: {
+            '200': {
+              description: 'candidates, best first (possibly none)',
+              content: jsonContent({
+                type: 'object',
+                required: ['query', 'results'],
+                properties: { query: { type: 'string' }, results: { type: 'array', items: ref('GeocodeResult') } },
+              }),
+            },
+            ...problems(400, 500),
+          },
+        },
+        post: {
+          operationId: 'geocodePost',
+          summary: 'Many addresses at once (up to 10,000): the best candidate of each, or null, in input order',
+          requestBody: {
+            required: true,
+            content: jsonContent({
+              type: 'object',
+              required: ['addresses'],
+              properties: { addresses: { type: 'array', maxItems: 10000, items: { type: 'string' } } },
+            }),
+          },
+          responses: {
+            '200': {
+              description: 'one best result (or null) per address, in order',
+              content: jsonContent({
+                type: 'object',
+                required: ['results'],
+                properties: { results: { type: 'array', items: { oneOf: [ref('GeocodeResult'), { type: 'null' }] } } },
+              }),
+            },
+            ...problems(400, 413, 500),
+          },
+        },
+      },
       '/v1/houses/{id}': {
         get: {
           operationId: 'houseGet',
@@ -207,6 +306,45 @@ function buildDocument(): OpenApiDocument {
           data_source: nullable('string'),
           unit_grid_code: nullable('string'),
         }),
+        NamedCode: nullable('object', { required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } } }),
+        ReverseResult: {
+          type: 'object',
+          required: ['lng', 'lat', 'district', 'street', 'community', 'unitGrid', 'socialGrid'],
+          properties: {
+            lng: { type: 'number', description: 'WGS84' },
+            lat: { type: 'number', description: 'WGS84' },
+            input: { type: 'array', description: 'the point as sent, when a crs other than WGS84 was given' },
+            district: ref('NamedCode'),
+            street: ref('NamedCode'),
+            community: ref('NamedCode'),
+            unitGrid: nullable('object', { required: ['code'], properties: { code: { type: 'string' } } }),
+            socialGrid: nullable('object', {
+              required: ['staticCode', 'dynamicCode', 'name'],
+              properties: { staticCode: { type: 'string' }, dynamicCode: { type: 'string' }, name: { type: 'string' } },
+            }),
+            nearestAddress: nullable('object', {
+              description: 'with address=1: the nearest door plate within 50 m',
+              properties: { label: { type: 'string' }, houseId: nullable('integer'), distanceM: { type: 'number' } },
+            }),
+          },
+        },
+        GeocodeResult: {
+          type: 'object',
+          required: ['address', 'lng', 'lat', 'score', 'level', 'houseId', 'district', 'street', 'community', 'unitGrid', 'socialGrid'],
+          properties: {
+            address: { type: 'string', description: 'canonical address of the place found' },
+            lng: { type: 'number' },
+            lat: { type: 'number' },
+            score: { type: 'number', minimum: 0, maximum: 1 },
+            level: { enum: ['door', 'road', 'community', 'street', 'district'] },
+            houseId: nullable('integer'),
+            district: ref('NamedCode'),
+            street: ref('NamedCode'),
+            community: ref('NamedCode'),
+            unitGrid: nullable('object'),
+            socialGrid: nullable('object'),
+          },
+        },
         HouseFeature: featureSchema('integer', geometry('Polygon'), {
           id: { type: 'integer' },
           height_m: { type: 'number' },
@@ -223,6 +361,7 @@ function buildDocument(): OpenApiDocument {
       responses: {
         BadRequest: problemResponse('malformed code or parameter; the detail names the wrong part'),
         NotFound: problemResponse('nothing has this code or id'),
+        TooLarge: problemResponse('the batch is larger than the endpoint accepts'),
         Unavailable: problemResponse('the database cannot be read'),
         ServerError: problemResponse('unexpected failure, logged under the request id'),
       },

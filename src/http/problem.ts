@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ConflictError, InvalidRequestError, NotFoundError, StoreError } from '../errors.js';
+import { ConflictError, InvalidRequestError, NotFoundError, StoreError, TooLargeError } from '../errors.js';
 
 /** Media type of every error response (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -43,6 +43,7 @@ const ERROR_STATUSES: ReadonlyArray<readonly [ErrorClass, ErrorStatus]> = [
   [NotFoundError, { status: 404, code: 'not_found', expose: true }],
   [InvalidRequestError, { status: 400, code: 'invalid_request', expose: true }],
   [ConflictError, { status: 409, code: 'conflict', expose: true }],
+  [TooLargeError, { status: 413, code: 'too_large', expose: true }],
   [StoreError, { status: 503, code: 'store_error', expose: false }],
 ];
 
@@ -53,6 +54,7 @@ const STATUS_TITLES: Partial<Record<number, string>> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
+  413: 'Content Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };

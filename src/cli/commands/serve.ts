@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
 import { createApp } from '../../http/app.js';
 import { startServer } from '../../http/serve.js';
+import { loadGeocoders } from '../../geocode/geocoders.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { parseFlags } from '../args.js';
@@ -25,7 +26,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     io.err(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const store = Store.open(config.dbPath);
-  const server = await startServer(createApp({ store }), { host: config.host, port: config.port });
+  const started = performance.now();
+  const geocoders = loadGeocoders(store);
+  io.err(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const server = await startServer(createApp({ store, geocoders }), { host: config.host, port: config.port });
   io.err(`wangge serving ${config.dbPath} at ${server.url}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

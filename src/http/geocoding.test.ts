@@ -1,0 +1,158 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromWgs84, parseCrs } from '../geo/crs.js';
+import { loadGeocoders, type Geocoders } from '../geocode/geocoders.js';
+import { distanceM } from '../geocode/nearest-address.js';
+import { buildDistrictDatabase } from '../store/build-district.js';
+import { Store } from '../store/store.js';
+import { createApp } from './app.js';
+import { startServer } from './serve.js';
+
+let dir: string;
+let store: Store;
+let geocoders: Geocoders;
+let server: Awaited<ReturnType<typeof startServer>>;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wangge-geocoding-'));
+  const path = join(dir, 'district.db');
+  buildDistrictDatabase(path);
+  store = Store.open(path, { readonly: true });
+  geocoders = loadGeocoders(store);
+  server = await startServer(createApp({ store, geocoders }), { host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await server?.close();
+  store?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const INSIDE: [number, number] = [116.4135, 39.9305];
+
+async function get(path: string): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
+  const res = await fetch(server.url + path);
+  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
+}
+
+async function post(path: string, payload: unknown): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
+  const res = await fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('GET /v1/reverse (real server on loopback)', () => {
+  it('names the district, street, community, unit grid and social grid of a point', async () => {
+    const { status, type, body } = await get(`/v1/reverse?lng=${INSIDE[0]}&lat=${INSIDE[1]}`);
+    expect(status).toBe(200);
+    expect(type).toMatch(/^application\/json/);
+    const expected = geocoders.reverse.resolve(...INSIDE);
+    expect(body).toEqual({ lng: INSIDE[0], lat: INSIDE[1], ...JSON.parse(JSON.stringify(expected)) });
+    expect(body.district).toEqual({ code: '110101', name: '东城区' });
+    expect((body.unitGrid as { code: string }).code).toMatch(/^110101\d{9}$/);
+    expect(body.socialGrid).toMatchObject({ dynamicCode: '202601' });
+  });
+
+  it('answers nulls, not an error, outside every area', async () => {
+    const { status, body } = await get('/v1/reverse?lng=116.2&lat=39.8');
+    expect(status).toBe(200);
+    expect(body).toEqual({ lng: 116.2, lat: 39.8, district: null, street: null, community: null, unitGrid: null, socialGrid: null });
+  });
+
+  it('converts GCJ-02, BD-09 and CGCS2000 Gauss-Krüger input to the same answer', async () => {
+    const direct = await get(`/v1/reverse?lng=${INSIDE[0]}&lat=${INSIDE[1]}`);
+    for (const crs of ['gcj02', 'bd09', 'EPSG:4527', 'cgcs2000', 'EPSG:3857']) {
+      const [x, y] = fromWgs84(parseCrs(crs))(INSIDE);
+      const { status, body } = await get(`/v1/reverse?lng=${x}&lat=${y}&crs=${encodeURIComponent(crs)}`);
+      expect(status, crs).toBe(200);
+      expect(distanceM(body.lng as number, body.lat as number, ...INSIDE), crs).toBeLessThan(0.01);
+      expect(body.unitGrid, crs).toEqual(direct.body.unitGrid);
+      expect(body.socialGrid, crs).toEqual(direct.body.socialGrid);
+    }
+  });
+
+  it('answers with the grid versions valid on ?at=', async () => {
+    const before = await get(`/v1/reverse?lng=${INSIDE[0]}&lat=${INSIDE[1]}&at=2015-01-01`);
+    expect(before.body.unitGrid).not.toBeNull();
+    expect(before.body.socialGrid).toBeNull();
+    const earlier = await get(`/v1/reverse?lng=${INSIDE[0]}&lat=${INSIDE[1]}&at=2009-01-01`);
+    expect(earlier.body.unitGrid).toBeNull();
+    expect(earlier.body.community).not.toBeNull();
+  });
+
+  it('adds the nearest door plate within 50 m with address=1', async () => {
+    const plate = [...store.iterate('addresses')][0]!;
+    const [lng, lat] = plate.geometry.coordinates as [number, number];
+    const { body } = await get(`/v1/reverse?lng=${lng + 0.0001}&lat=${lat}&address=1`);
+    const nearest = body.nearestAddress as { distanceM: number; houseId: number; label: string };
+    expect(nearest.distanceM).toBeLessThanOrEqual(50);
+    expect(nearest.label).toMatch(/号/);
+    const far = await get('/v1/reverse?lng=116.2&lat=39.8&address=1');
+    expect(far.body.nearestAddress).toBeNull();
+  });
+
+  it.each([
+    ['lng=abc&lat=39.9', /lng must be a number/],
+    ['lng=116.4', /lat is required/],
+    ['lng=116.4&lat=95', /out of range/],
+    ['lng=200&lat=39.9', /out of range/],
+    ['lng=116.4&lat=39.9&crs=EPSG:9999', /crs: .*EPSG:9999/],
+    ['lng=116.4&lat=39.9&at=2026-02-30', /at .* is not a calendar date/],
+    ['lng=116.4&lat=39.9&address=maybe', /address must be 1 or 0/],
+  ])('answers 400 problem+json for ?%s', async (query, detail) => {
+    const { status, type, body } = await get(`/v1/reverse?${query}`);
+    expect(status).toBe(400);
+    expect(type).toBe('application/problem+json');
+    expect(body.detail).toMatch(detail);
+  });
+});
+
+describe('POST /v1/reverse', () => {
+  it('answers every point in input order, as GET would', async () => {
+    const points: [number, number][] = Array.from({ length: 10_000 }, (_, k) => [116.39 + (k % 100) * 0.0005, 39.86 + Math.floor(k / 100) * 0.001]);
+    const { status, body } = await post('/v1/reverse', { points });
+    expect(status).toBe(200);
+    const results = body.results as Record<string, unknown>[];
+    expect(results).toHaveLength(points.length);
+    results.forEach((r, k) => {
+      expect(r.lng).toBe(points[k]![0]);
+      const expected = geocoders.reverse.resolve(...points[k]!);
+      expect(r.unitGrid).toEqual(expected.unitGrid);
+      expect(r.socialGrid).toEqual(expected.socialGrid);
+    });
+    expect(results.filter((r) => r.unitGrid !== null).length).toBeGreaterThan(3_000);
+  });
+
+  it('takes crs and at in the body', async () => {
+    const [x, y] = fromWgs84(parseCrs('gcj02'))(INSIDE);
+    const { body } = await post('/v1/reverse', { points: [[x, y]], crs: 'gcj02', at: '2015-01-01' });
+    const [result] = body.results as Record<string, unknown>[];
+    expect(result!.socialGrid).toBeNull();
+    expect(result!.unitGrid).toEqual(geocoders.reverse.resolve(...INSIDE).unitGrid);
+  });
+
+  it('refuses more than 100,000 points with 413', async () => {
+    const { status, type, body } = await post('/v1/reverse', { points: Array.from({ length: 100_001 }, () => [116.4, 39.9]) });
+    expect(status).toBe(413);
+    expect(type).toBe('application/problem+json');
+    expect(body.detail).toMatch(/at most 100,000/);
+  });
+
+  it.each([
+    [{ points: 'x' }, /points must be an array/],
+    [{ points: [[116.4, 39.9], [116.4, 39.9], [116.4, 39.9], ['a', 1]] }, /points\[3\]/],
+    [{ points: [[116.4, 99]] }, /points\[0\] .*out of range/],
+    [{ points: [], crs: 'mars' }, /crs: /],
+  ])('answers 400 naming what is wrong in %j', async (payload, detail) => {
+    const { status, body } = await post('/v1/reverse', payload);
+    expect(status).toBe(400);
+    expect(body.detail).toMatch(detail);
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const res = await fetch(server.url + '/v1/reverse', { method: 'POST', body: '{"points": [' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/body must be JSON/);
+  });
+});

@@ -1,0 +1,160 @@
+import { Hono, type Context } from 'hono';
+import type { Position } from 'geojson';
+import { InvalidRequestError, TooLargeError } from '../../errors.js';
+import { parseCrs, toWgs84, type PositionConverter } from '../../geo/crs.js';
+import type { Geocoders } from '../../geocode/geocoders.js';
+import type { Resolution } from '../../geocode/reverse.js';
+import { formatDoorPlate } from '../../model.js';
+import { parseDate } from './features.js';
+
+/** Most points one POST /v1/reverse may carry. */
+export const MAX_REVERSE_POINTS = 100_000;
+/** Radius of the `address=1` door-plate search. */
+export const NEAREST_ADDRESS_M = 50;
+
+/**
+ * `GET /v1/reverse?lng&lat[&crs][&at][&address=1]` and `POST /v1/reverse {points, crs?, at?, address?}`:
+ * point → district, street, community, unit grid and social grid (static + dynamic code).
+ */
+export function reverseRoutes(geocoders: Geocoders): Hono {
+  const app = new Hono();
+  const answer = (point: Position, wgs84: Position, at: string | undefined, withAddress: boolean): string => {
+    const [lng, lat] = wgs84 as [number, number];
+    let json = `{"lng":${lng},"lat":${lat},${fragment(geocoders.reverse.resolve(lng, lat, at))}`;
+    if (wgs84 !== point) json += `,"input":[${point[0]},${point[1]}]`;
+    if (withAddress) json += `,"nearestAddress":${nearestAddressJson(geocoders, lng, lat)}`;
+    return json + '}';
+  };
+
+  app.get('/v1/reverse', function reverseGet(c) {
+    const crs = crsParam(c.req.query('crs'));
+    const point: Position = [numberParam(c.req.query('lng'), 'lng'), numberParam(c.req.query('lat'), 'lat')];
+    const at = parseDate(c.req.query('at'), 'at');
+    const withAddress = flagParam(c.req.query('address'), 'address');
+    return json(c, answer(point, toWgs84Checked(crs, point, 'lng/lat'), at, withAddress));
+  });
+
+  app.post('/v1/reverse', async function reversePost(c) {
+    const body = await jsonBody(c);
+    const crs = crsParam(optionalString(body.crs, 'crs'));
+    const at = parseDate(optionalString(body.at, 'at'), 'at');
+    const withAddress = body.address === true || body.address === 1;
+    const points = body.points;
+    if (!Array.isArray(points)) throw new InvalidRequestError('points must be an array of [lng, lat] pairs');
+    if (points.length > MAX_REVERSE_POINTS) {
+      throw new TooLargeError(`points has ${points.length} entries; at most ${MAX_REVERSE_POINTS.toLocaleString('en')} per request — split the batch`);
+    }
+    const parts: string[] = new Array(points.length);
+    for (let k = 0; k < points.length; k++) {
+      const p = points[k] as unknown;
+      if (!Array.isArray(p) || p.length < 2 || typeof p[0] !== 'number' || typeof p[1] !== 'number' || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) {
+        throw new InvalidRequestError(`points[${k}] must be [lng, lat] with two finite numbers, got ${JSON.stringify(p)?.slice(0, 60)}`);
+      }
+      parts[k] = answer(p as Position, toWgs84Checked(crs, p as Position, `points[${k}]`), at, withAddress);
+    }
+    return json(c, `{"results":[${parts.join(',')}]}`);
+  });
+
+  return app;
+}
+
+// each distinct resolution is serialised once: lookups share frozen objects, so a WeakMap fits
+const fragments = new WeakMap<Resolution, string>();
+
+function fragment(resolution: Resolution): string {
+  let text = fragments.get(resolution);
+  if (text === undefined) {
+    const { district, street, community, unitGrid, socialGrid } = resolution;
+    text = JSON.stringify({ district, street, community, unitGrid, socialGrid }).slice(1, -1);
+    fragments.set(resolution, text);
+  }
+  return text;
+}
+
+function nearestAddressJson(geocoders: Geocoders, lng: number, lat: number): string {
+  const found = geocoders.nearestAddress.find(lng, lat, NEAREST_ADDRESS_M);
+  if (found === null) return 'null';
+  const { address, distanceM } = found;
+  const [x, y] = address.geometry.coordinates;
+  return JSON.stringify({
+    id: address.id,
+    label: formatDoorPlate(address),
+    road: address.road,
+    number: address.number,
+    compound: address.compound,
+    building: address.building,
+    unit: address.unit,
+    houseId: address.houseId,
+    lng: x,
+    lat: y,
+    distanceM: Math.round(distanceM * 10) / 10,
+  });
+}
+
+function json(c: Context, body: string): Response {
+  return c.body(body, 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' });
+}
+
+const converters = new Map<string, PositionConverter | null>();
+
+/** The converter for a `crs` parameter (null for WGS84), cached per spelling. */
+export function crsParam(text: string | undefined): PositionConverter | null {
+  const key = text ?? 'wgs84';
+  let converter = converters.get(key);
+  if (converter === undefined) {
+    let crs;
+    try {
+      crs = parseCrs(key);
+    } catch (error) {
+      throw new InvalidRequestError(`crs: ${(error as Error).message}`);
+    }
+    converter = crs.kind === 'geographic' ? null : toWgs84(crs);
+    if (converters.size < 64) converters.set(key, converter);
+  }
+  return converter;
+}
+
+/** Converts to WGS84 and checks the result is a real coordinate; `name` is what a 400 blames. */
+export function toWgs84Checked(converter: PositionConverter | null, point: Position, name: string): Position {
+  const wgs84 = converter === null ? point : converter(point);
+  const [lng, lat] = wgs84 as [number, number];
+  if (Number.isFinite(lng) && Number.isFinite(lat) && Math.abs(lng) <= 180 && Math.abs(lat) <= 90) return wgs84;
+  const [x, y] = point;
+  throw new InvalidRequestError(
+    `${name} (${x}, ${y}) is out of range: longitude must be within ±180 and latitude within ±90` + (converter ? ' after conversion from the given crs' : ''),
+  );
+}
+
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** A required finite number query parameter. */
+export function numberParam(text: string | undefined, name: string): number {
+  if (text === undefined || text === '') throw new InvalidRequestError(`${name} is required`);
+  const value = Number(text);
+  if (!NUMBER.test(text.trim()) || !Number.isFinite(value)) throw new InvalidRequestError(`${name} must be a number, got "${text.slice(0, 40)}"`);
+  return value;
+}
+
+function flagParam(text: string | undefined, name: string): boolean {
+  if (text === undefined || text === '0' || text === 'false') return false;
+  if (text === '1' || text === 'true' || text === '') return true;
+  throw new InvalidRequestError(`${name} must be 1 or 0, got "${text.slice(0, 40)}"`);
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new InvalidRequestError(`${name} must be a string, got ${JSON.stringify(value).slice(0, 40)}`);
+  return value;
+}
+
+/** The request body as a JSON object; a 400 naming what is wrong otherwise. */
+export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch (error) {
+    throw new InvalidRequestError(`the body must be JSON: ${(error as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidRequestError('the body must be a JSON object');
+  return body as Record<string, unknown>;
+}
