@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { geometryBBox } from '../src/geo/bbox.js';
 import { pointInPolygon } from '../src/geo/pip.js';
-import { GridLocator } from '../src/geocode/grid-locator.js';
+import { PointResolver } from '../src/geocode/reverse.js';
 import { DEFAULT_DISTRICT_OPTIONS, generateDistrict } from '../src/ingest/generate/district.js';
 import { loadGeneratorInputs } from '../src/ingest/generate/inputs.js';
 import { median, seededRandom, timeRuns } from './lib/stats.js';
@@ -20,11 +20,11 @@ const box = geometryBBox(district.areas[0]!.geometry);
 const random = seededRandom(42);
 const points = Array.from({ length: 100_000 }, () => [box.minX + random() * (box.maxX - box.minX), box.minY + random() * (box.maxY - box.minY)] as const);
 
-const buildMs = median(timeRuns(5, () => new GridLocator(grids)));
-const locator = new GridLocator(grids);
+const buildMs = median(timeRuns(5, () => new PointResolver(district.areas, grids)));
+const locator = new PointResolver(district.areas, grids);
 let found = 0;
 const rtreeMs = median(timeRuns(5, () => {
-  for (const [x, y] of points) if (locator.locate(x, y).unitGridCode !== null) found++;
+  for (const [x, y] of points) if (locator.resolve(x, y).unitGrid !== null) found++;
 }));
 const bruteSample = points.slice(0, 2_000);
 const bruteMs = median(timeRuns(3, () => {
@@ -33,8 +33,8 @@ const bruteMs = median(timeRuns(3, () => {
 
 const rows = [
   { what: 'generate Dongcheng (scale 1, in memory)', value: `${generateMs.toFixed(0)} ms` },
-  { what: `build grid R-tree (${grids.length} grids)`, value: `${buildMs.toFixed(1)} ms` },
-  { what: 'point → unit + social grid, R-tree', value: `${Math.round(points.length / (rtreeMs / 1000)).toLocaleString()} points/s` },
+  { what: `build reverse index (${grids.length} grids)`, value: `${buildMs.toFixed(1)} ms` },
+  { what: 'point → all five levels, wangge', value: `${Math.round(points.length / (rtreeMs / 1000)).toLocaleString()} points/s` },
   { what: 'point → unit grid, brute-force scan', value: `${Math.round(points.length / (bruteMs / 1000)).toLocaleString()} points/s` },
   { what: 'R-tree speed-up over brute force', value: `${(bruteMs / rtreeMs).toFixed(0)}×` },
 ];

@@ -7,6 +7,23 @@ export const OUTSIDE = -1;
 /** … or some polygon edge touches the cell, so points in it need the exact test. */
 export const MIXED = -2;
 
+/** Where a raster sits and how fine it is; rasters sharing one can be read with the same cell index. */
+export interface RasterGrid {
+  minX: number;
+  minY: number;
+  size: number;
+  columns: number;
+  rows: number;
+}
+
+/** A grid of about `maxCells` cells (never finer than `minCellDeg`, ~5 m at Beijing) over `extent`. */
+export function rasterGrid(extent: BBox, { maxCells = 3_000_000, minCellDeg = 0.00005 } = {}): RasterGrid {
+  const width = Math.max(extent.maxX - extent.minX, 1e-9);
+  const height = Math.max(extent.maxY - extent.minY, 1e-9);
+  const size = Math.max(minCellDeg, Math.sqrt((width * height) / maxCells));
+  return { minX: extent.minX, minY: extent.minY, size, columns: Math.max(1, Math.ceil(width / size)), rows: Math.max(1, Math.ceil(height / size)) };
+}
+
 /**
  * A lookup raster over several polygon layers. Every cell that a polygon edge touches is MIXED;
  * the rest is split into connected regions of untouched cells, each of which lies inside the
@@ -21,39 +38,37 @@ export class CellRaster {
   private readonly minX: number;
   private readonly minY: number;
   private readonly inverseSize: number;
-  readonly cells: Int32Array;
+  readonly cells: Int16Array | Int32Array;
 
   /**
-   * @param extent the area to cover (points outside it are MIXED, so callers test them exactly)
-   * @param maxCells memory cap: 4 bytes a cell
-   * @param targetCellDeg preferred cell size in degrees (~5 m at Beijing's latitude by default)
+   * @param grid where the raster lies and its cell size (see `rasterGrid`)
    * @param classify the class id of a point strictly inside a region (same for the whole region), or OUTSIDE
+   * @param classCount upper bound of class ids: below 2^15 the raster takes 2 bytes a cell, else 4
    */
   constructor(
-    extent: BBox,
+    grid: RasterGrid,
     geometries: Iterable<AreaGeometry>,
     classify: (x: number, y: number) => number,
-    { maxCells = 4_000_000, targetCellDeg = 0.00005 } = {},
+    classCount: number,
   ) {
-    const width = Math.max(extent.maxX - extent.minX, 1e-9);
-    const height = Math.max(extent.maxY - extent.minY, 1e-9);
-    const size = Math.max(targetCellDeg, Math.sqrt((width * height) / maxCells));
-    this.columns = Math.max(1, Math.ceil(width / size));
-    this.rows = Math.max(1, Math.ceil(height / size));
-    this.minX = extent.minX;
-    this.minY = extent.minY;
-    this.inverseSize = 1 / size;
-    this.cells = new Int32Array(this.columns * this.rows).fill(OUTSIDE);
+    this.columns = grid.columns;
+    this.rows = grid.rows;
+    this.minX = grid.minX;
+    this.minY = grid.minY;
+    this.inverseSize = 1 / grid.size;
+    const size = grid.size;
+    // smaller cells keep more of the raster in the processor cache, which is what lookups wait on
+    this.cells = (classCount < 2 ** 15 ? new Int16Array(this.columns * this.rows) : new Int32Array(this.columns * this.rows)).fill(OUTSIDE);
     for (const geometry of geometries) this.markEdges(geometry);
     this.labelRegions(size, classify);
   }
 
-  /** The class id of the cell holding the point, OUTSIDE, or MIXED (also for points off the raster). */
-  lookup(x: number, y: number): number {
+  /** Index of the cell holding the point, -1 off the raster; the same for every raster of one grid. */
+  cellIndex(x: number, y: number): number {
     const i = Math.floor((x - this.minX) * this.inverseSize);
     const j = Math.floor((y - this.minY) * this.inverseSize);
-    if (i < 0 || j < 0 || i >= this.columns || j >= this.rows) return MIXED;
-    return this.cells[j * this.columns + i]!;
+    if (i < 0 || j < 0 || i >= this.columns || j >= this.rows) return -1;
+    return j * this.columns + i;
   }
 
   /** Share of cells that resolve without the exact test (for the bench and the README). */

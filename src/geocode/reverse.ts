@@ -1,6 +1,6 @@
 import type { AdminArea, Grid } from '../model.js';
 import type { Store } from '../store/store.js';
-import { CellRaster, OUTSIDE } from './cell-raster.js';
+import { CellRaster, OUTSIDE, rasterGrid } from './cell-raster.js';
 import { PolygonLayer } from './polygon-layer.js';
 
 export interface NamedCode {
@@ -24,17 +24,28 @@ const LEVELS = ['district', 'street', 'community', 'unitGrid', 'socialGrid'] as 
 
 /**
  * Point → district, street, community, unit grid and social grid, for one set of grid versions.
- * Five polygon layers (flatbush + exact point-in-polygon) answer exactly; a lookup raster over
- * all of them answers most points with one array read and sends the rest to the exact test.
+ * Five polygon layers (flatbush + exact point-in-polygon) answer exactly. Rasters speed them up:
+ * one over all layers answers most points with one array read (a cell no edge touches lies in
+ * one polygon of every layer); where edges touch a cell, a raster per layer still answers the
+ * layers with no edge there, and only the rest take the exact test.
  * Results are shared frozen objects, one per distinct combination, so a lookup allocates nothing.
  */
 export class PointResolver {
   private readonly layers: readonly PolygonLayer<unknown>[];
-  private readonly raster: CellRaster | null;
+  private readonly combined: CellRaster | null = null;
+  private readonly perLayer: readonly CellRaster[] = [];
   private readonly combinations: Resolution[] = [];
-  private readonly combinationIds = new Map<string, number>();
+  private readonly combinationIds = new Map<number | string, number>();
+  /** radix of each layer in the numeric combination key, or null when the key would not fit 2^53 */
+  private readonly radix: number[] | null;
+  private readonly found: Int32Array;
 
-  constructor(areas: readonly AdminArea[], grids: readonly Grid[], rasterOptions?: { maxCells?: number; targetCellDeg?: number }) {
+  /** `raster: false` skips the rasters: slower lookups, no build cost (for a few lookups). */
+  constructor(
+    areas: readonly AdminArea[],
+    grids: readonly Grid[],
+    { raster = {} }: { raster?: false | { maxCells?: number; minCellDeg?: number } } = {},
+  ) {
     const areaLayer = (level: AdminArea['level']) =>
       new PolygonLayer(
         areas.filter((a) => a.level === level).map((a) => ({ geometry: a.geometry, value: Object.freeze({ code: a.code, name: a.name }) })),
@@ -50,39 +61,71 @@ export class PointResolver {
         social.map((g) => ({ geometry: g.geometry, value: Object.freeze({ staticCode: g.code, dynamicCode: g.dynamicCode!, name: g.name }) })),
       ),
     ];
+    this.found = new Int32Array(this.layers.length);
+    const sizes = this.layers.map((l) => l.items.length + 1);
+    this.radix = sizes.reduce((a, b) => a * b, 1) < 2 ** 53 ? sizes : null;
     const extents = this.layers.map((l) => l.extent).filter((e) => e !== null);
-    if (extents.length === 0) {
-      this.raster = null;
-      return;
-    }
-    const extent = {
-      minX: Math.min(...extents.map((e) => e.minX)),
-      minY: Math.min(...extents.map((e) => e.minY)),
-      maxX: Math.max(...extents.map((e) => e.maxX)),
-      maxY: Math.max(...extents.map((e) => e.maxY)),
-    };
+    if (extents.length === 0 || raster === false) return;
+    const grid = rasterGrid(
+      {
+        minX: Math.min(...extents.map((e) => e.minX)),
+        minY: Math.min(...extents.map((e) => e.minY)),
+        maxX: Math.max(...extents.map((e) => e.maxX)),
+        maxY: Math.max(...extents.map((e) => e.maxY)),
+      },
+      raster,
+    );
+    this.perLayer = this.layers.map(
+      (layer) => new CellRaster(grid, layer.items.map((i) => i.geometry), (x, y) => layer.findIndex(x, y), layer.items.length),
+    );
     const geometries = this.layers.flatMap((l) => l.items.map((item) => item.geometry));
-    this.raster = new CellRaster(extent, geometries, (x, y) => this.exactId(x, y), rasterOptions);
+    // a combination id per distinct answer; there are at most as many as cells
+    this.combined = new CellRaster(grid, geometries, (x, y) => this.exactId(x, y), grid.columns * grid.rows);
   }
 
   /** Resolves a WGS84 point. */
   resolve(lng: number, lat: number): Resolution {
-    const id = this.raster === null ? OUTSIDE : this.raster.lookup(lng, lat);
+    if (this.combined === null) return this.combination(this.exactIndexes(lng, lat));
+    const cell = this.combined.cellIndex(lng, lat);
+    // the rasters cover every polygon, so a point off them is outside all
+    if (cell < 0) return NOWHERE;
+    const id = this.combined.cells[cell]!;
     if (id >= 0) return this.combinations[id]!;
     if (id === OUTSIDE) return NOWHERE;
-    const exact = this.exactId(lng, lat);
-    return exact === OUTSIDE ? NOWHERE : this.combinations[exact]!;
+    const found = this.found;
+    for (let n = 0; n < this.layers.length; n++) {
+      const v = this.perLayer[n]!.cells[cell]!;
+      found[n] = v >= 0 ? v : v === OUTSIDE ? -1 : this.layers[n]!.findIndex(lng, lat);
+    }
+    return this.combination(found);
   }
 
-  /** Share of the covered box answered by the raster alone. */
+  /** Share of the covered box answered by one raster read. */
   rasterShare(): number {
-    return this.raster?.resolvedShare() ?? 0;
+    return this.combined?.resolvedShare() ?? 0;
+  }
+
+  private exactIndexes(x: number, y: number): Int32Array {
+    for (let n = 0; n < this.layers.length; n++) this.found[n] = this.layers[n]!.findIndex(x, y);
+    return this.found;
   }
 
   private exactId(x: number, y: number): number {
-    const found = this.layers.map((layer) => layer.findIndex(x, y));
-    if (found.every((k) => k < 0)) return OUTSIDE;
-    const key = found.join(',');
+    const resolution = this.combination(this.exactIndexes(x, y));
+    return resolution === NOWHERE ? OUTSIDE : this.combinationIds.get(this.key(this.found))!;
+  }
+
+  private key(found: Int32Array): number | string {
+    if (this.radix === null) return found.join(',');
+    let key = 0;
+    for (let n = 0; n < found.length; n++) key = key * this.radix[n]! + found[n]! + 1;
+    return key;
+  }
+
+  /** The shared result for one polygon index per layer (-1: none). */
+  private combination(found: Int32Array): Resolution {
+    const key = this.key(found);
+    if (key === 0) return NOWHERE;
     let id = this.combinationIds.get(key);
     if (id === undefined) {
       const resolution = Object.fromEntries(
@@ -91,10 +134,9 @@ export class PointResolver {
       id = this.combinations.push(Object.freeze(resolution)) - 1;
       this.combinationIds.set(key, id);
     }
-    return id;
+    return this.combinations[id]!;
   }
 }
-
 
 /**
  * Reverse geocoding over the stored history: the current grid versions answer by default,

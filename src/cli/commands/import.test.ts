@@ -5,7 +5,7 @@ import type { Feature, FeatureCollection, Polygon } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateComponentCode } from '../../codes/component.js';
 import { fromWgs84, parseCrs } from '../../geo/crs.js';
-import { GridLocator } from '../../geocode/grid-locator.js';
+import { ReverseGeocoder } from '../../geocode/reverse.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { runCli } from '../test-helpers/run-cli.js';
@@ -54,14 +54,14 @@ describe('wangge import', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/imported 2 of 2 components/);
     withStore((store) => {
-      const locator = GridLocator.fromStore(store);
+      const reverse = ReverseGeocoder.fromStore(store);
       const first = store.getComponent(`1101010118${String(before).padStart(6, '0')}`)!;
       const second = store.getComponent(`1101010118${String(before + 1).padStart(6, '0')}`)!;
       expect(validateComponentCode(first.code).ok).toBe(true);
       expect(first.name).toBe('路灯');
       expect(first.status).toBe('破损');
       expect(second.status).toBe('完好');
-      expect(first.unitGridCode).toBe(locator.locate(...INSIDE).unitGridCode);
+      expect(first.unitGridCode).toBe(reverse.resolve(...INSIDE).unitGrid?.code);
       expect(first.unitGridCode).toMatch(/^110101\d{9}$/);
     });
   });
@@ -147,9 +147,9 @@ describe('wangge import', () => {
     withStore((store) => {
       const house = store.getHouse(store.nextId('houses') - 1)!;
       expect(house.heightM).toBe(18);
-      const located = GridLocator.fromStore(store).locate(x + d / 2, y + d / 2);
-      expect(house.unitGridCode).toBe(located.unitGridCode);
-      expect(house.socialStaticCode).toBe(located.socialStaticCode);
+      const located = ReverseGeocoder.fromStore(store).resolve(x + d / 2, y + d / 2);
+      expect(house.unitGridCode).toBe(located.unitGrid?.code);
+      expect(house.socialStaticCode).toBe(located.socialGrid?.staticCode);
       // stored with RFC 7946 winding (exterior counter-clockwise)
       expect(house.geometry.coordinates[0]![1]).toEqual([x + d, y]);
     });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
 import { parseCrs, toWgs84 } from '../../geo/crs.js';
-import { GridLocator } from '../../geocode/grid-locator.js';
+import { PointResolver } from '../../geocode/reverse.js';
 import { detectFormat, FEATURE_FORMATS, readFeatures } from '../../ingest/read-features.js';
 import { LAYERS } from '../../model.js';
 import { importLayer, ImportRejectedError, type ImportReport } from '../../store/import-layer.js';
@@ -47,13 +47,18 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
 
   const store = Store.open(config.dbPath);
   try {
-    let locator: GridLocator | null = null;
+    let grids: PointResolver | null = null;
     const report = runImport(() =>
       importLayer(store, layer, readFeatures(text, format), {
         toWgs84: toWgs84(crs),
         skipInvalid: values['skip-invalid'] ?? false,
         today,
-        gridsAt: (lng, lat) => (locator ??= GridLocator.fromStore(store)).locate(lng, lat),
+        gridsAt: (lng, lat) => {
+          // built on first use, from the grids as they were before this import
+          grids ??= new PointResolver([], [...store.iterate('grids')], { raster: false });
+          const found = grids.resolve(lng, lat);
+          return { unitGridCode: found.unitGrid?.code ?? null, socialStaticCode: found.socialGrid?.staticCode ?? null };
+        },
       }),
     );
     listInvalid(report, io);

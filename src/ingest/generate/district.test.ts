@@ -8,7 +8,7 @@ import { validateUnitGridCode } from '../../codes/unit-grid.js';
 import { geometryAreaM2 } from '../../geo/area.js';
 import { geometryBBox } from '../../geo/bbox.js';
 import { hasRfc7946Winding, validateGeometry } from '../../geo/validate.js';
-import { GridLocator } from '../../geocode/grid-locator.js';
+import { PointResolver } from '../../geocode/reverse.js';
 import type { AreaGeometry, Grid } from '../../model.js';
 import { formatDoorPlate } from '../../model.js';
 import { representativePoint } from '../layer-records.js';
@@ -128,13 +128,13 @@ describe('generated Dongcheng', () => {
   });
 
   it('builds each social grid from whole unit grids', () => {
-    const locator = new GridLocator(socialGrids);
+    const locator = new PointResolver([], socialGrids, { raster: false });
     const members = new Map<string, AreaGeometry[]>();
     for (const unit of unitGrids) {
       // unit grids are convex quads or pairs of them, so the vertex centroid lies inside
       const ring = unit.geometry.type === 'Polygon' ? unit.geometry.coordinates[0]! : unit.geometry.coordinates[0]![0]!;
       const [lng, lat] = representativePoint({ type: 'Polygon', coordinates: [ring] });
-      const social = locator.locate(lng!, lat!).socialStaticCode;
+      const social = locator.resolve(lng!, lat!).socialGrid?.staticCode;
       expect(social?.slice(0, 12), unit.code).toBe(unit.code.slice(0, 12));
       members.set(social!, [...(members.get(social!) ?? []), unit.geometry]);
     }
@@ -168,16 +168,16 @@ describe('generated Dongcheng', () => {
   });
 
   it('places every house and component in the unit grid it records, by point-in-polygon', () => {
-    const locator = new GridLocator(district.grids);
+    const locator = new PointResolver([], district.grids, { raster: false });
     const wrong: string[] = [];
     for (const house of district.houses) {
       const [lng, lat] = representativePoint(house.geometry);
-      const found = locator.locate(lng!, lat!);
-      if (found.unitGridCode !== house.unitGridCode || found.socialStaticCode !== house.socialStaticCode) wrong.push(`house ${house.id}`);
+      const found = locator.resolve(lng!, lat!);
+      if (found.unitGrid?.code !== house.unitGridCode || found.socialGrid?.staticCode !== house.socialStaticCode) wrong.push(`house ${house.id}`);
     }
     for (const c of district.components) {
       const [lng, lat] = representativePoint(c.geometry);
-      if (locator.locate(lng!, lat!).unitGridCode !== c.unitGridCode) wrong.push(c.code);
+      if (locator.resolve(lng!, lat!).unitGrid?.code !== c.unitGridCode) wrong.push(c.code);
     }
     expect(wrong.slice(0, 10)).toEqual([]);
   });
