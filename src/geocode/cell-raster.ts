@@ -44,12 +44,14 @@ export class CellRaster {
    * @param grid where the raster lies and its cell size (see `rasterGrid`)
    * @param classify the class id of a point strictly inside a region (same for the whole region), or OUTSIDE
    * @param classCount upper bound of class ids: below 2^15 the raster takes 2 bytes a cell, else 4
+   * @param onTouch called for every cell an edge of geometry number `geometry` marks
    */
   constructor(
     grid: RasterGrid,
     geometries: Iterable<AreaGeometry>,
     classify: (x: number, y: number) => number,
     classCount: number,
+    onTouch?: (cell: number, geometry: number) => void,
   ) {
     this.columns = grid.columns;
     this.rows = grid.rows;
@@ -59,7 +61,8 @@ export class CellRaster {
     const size = grid.size;
     // smaller cells keep more of the raster in the processor cache, which is what lookups wait on
     this.cells = (classCount < 2 ** 15 ? new Int16Array(this.columns * this.rows) : new Int32Array(this.columns * this.rows)).fill(OUTSIDE);
-    for (const geometry of geometries) this.markEdges(geometry);
+    let n = 0;
+    for (const geometry of geometries) this.markEdges(geometry, n++, onTouch);
     this.labelRegions(size, classify);
   }
 
@@ -86,12 +89,19 @@ export class CellRaster {
     return Math.min(this.rows - 1, Math.max(0, Math.floor((y - this.minY) * this.inverseSize)));
   }
 
-  private markEdges(geometry: AreaGeometry): void {
-    const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
-    for (const rings of polygons) for (const ring of rings) this.markRing(ring);
+  /** Centre of a cell, in the raster's coordinates. */
+  cellCentre(cell: number): [number, number] {
+    const i = cell % this.columns;
+    const j = (cell - i) / this.columns;
+    return [this.minX + (i + 0.5) / this.inverseSize, this.minY + (j + 0.5) / this.inverseSize];
   }
 
-  private markRing(ring: Position[]): void {
+  private markEdges(geometry: AreaGeometry, n: number, onTouch?: (cell: number, geometry: number) => void): void {
+    const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+    for (const rings of polygons) for (const ring of rings) this.markRing(ring, n, onTouch);
+  }
+
+  private markRing(ring: Position[], n: number, onTouch?: (cell: number, geometry: number) => void): void {
     for (let k = 0; k < ring.length - 1; k++) {
       const [ax, ay] = ring[k] as [number, number];
       const [bx, by] = ring[k + 1] as [number, number];
@@ -99,7 +109,10 @@ export class CellRaster {
       const i1 = this.column(Math.max(ax, bx));
       const j0 = this.row(Math.min(ay, by));
       const j1 = this.row(Math.max(ay, by));
-      for (let j = j0; j <= j1; j++) this.cells.fill(MIXED, j * this.columns + i0, j * this.columns + i1 + 1);
+      for (let j = j0; j <= j1; j++) {
+        this.cells.fill(MIXED, j * this.columns + i0, j * this.columns + i1 + 1);
+        if (onTouch) for (let i = i0; i <= i1; i++) onTouch(j * this.columns + i, n);
+      }
     }
   }
 

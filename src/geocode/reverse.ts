@@ -1,6 +1,7 @@
 import type { AdminArea, Grid } from '../model.js';
 import type { Store } from '../store/store.js';
 import { CellRaster, OUTSIDE, rasterGrid } from './cell-raster.js';
+import { LayerRaster } from './layer-raster.js';
 import { PolygonLayer } from './polygon-layer.js';
 
 export interface NamedCode {
@@ -26,14 +27,14 @@ const LEVELS = ['district', 'street', 'community', 'unitGrid', 'socialGrid'] as 
  * Point → district, street, community, unit grid and social grid, for one set of grid versions.
  * Five polygon layers (flatbush + exact point-in-polygon) answer exactly. Rasters speed them up:
  * one over all layers answers most points with one array read (a cell no edge touches lies in
- * one polygon of every layer); where edges touch a cell, a raster per layer still answers the
- * layers with no edge there, and only the rest take the exact test.
+ * one polygon of every layer); where edges touch a cell, a raster per layer answers the layers
+ * with no edge there and tests only a short candidate list for the rest (layer-raster.ts).
  * Results are shared frozen objects, one per distinct combination, so a lookup allocates nothing.
  */
 export class PointResolver {
   private readonly layers: readonly PolygonLayer<unknown>[];
   private readonly combined: CellRaster | null = null;
-  private readonly perLayer: readonly CellRaster[] = [];
+  private readonly perLayer: readonly LayerRaster[] = [];
   private readonly combinations: Resolution[] = [];
   private readonly combinationIds = new Map<number | string, number>();
   /** radix of each layer in the numeric combination key, or null when the key would not fit 2^53 */
@@ -75,9 +76,7 @@ export class PointResolver {
       },
       raster,
     );
-    this.perLayer = this.layers.map(
-      (layer) => new CellRaster(grid, layer.items.map((i) => i.geometry), (x, y) => layer.findIndex(x, y), layer.items.length),
-    );
+    this.perLayer = this.layers.map((layer) => new LayerRaster(grid, layer));
     const geometries = this.layers.flatMap((l) => l.items.map((item) => item.geometry));
     // a combination id per distinct answer; there are at most as many as cells
     this.combined = new CellRaster(grid, geometries, (x, y) => this.exactId(x, y), grid.columns * grid.rows);
@@ -93,10 +92,7 @@ export class PointResolver {
     if (id >= 0) return this.combinations[id]!;
     if (id === OUTSIDE) return NOWHERE;
     const found = this.found;
-    for (let n = 0; n < this.layers.length; n++) {
-      const v = this.perLayer[n]!.cells[cell]!;
-      found[n] = v >= 0 ? v : v === OUTSIDE ? -1 : this.layers[n]!.findIndex(lng, lat);
-    }
+    for (let n = 0; n < this.layers.length; n++) found[n] = this.perLayer[n]!.find(cell, lng, lat);
     return this.combination(found);
   }
 
