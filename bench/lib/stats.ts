@@ -1,3 +1,11 @@
+/** One printed and recorded figure. */
+export interface Row {
+  group: string;
+  what: string;
+  value: number;
+  unit: string;
+}
+
 /** Seeded uniform random numbers (mulberry32), so every run measures the same inputs. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -25,4 +33,11 @@ export function timeRuns(reps: number, work: () => unknown): number[] {
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[sorted.length >> 1]!;
+}
+
+/** A figure for the table: thousands separated, small values with decimals. */
+export function formatValue(value: number): string {
+  if (value >= 1000) return Math.round(value).toLocaleString('en');
+  if (value >= 100) return value.toFixed(0);
+  return value.toFixed(value >= 10 ? 1 : 2);
 }

@@ -18,12 +18,14 @@ export const NEAREST_ADDRESS_M = 50;
  */
 export function reverseRoutes(geocoders: Geocoders): Hono {
   const app = new Hono();
-  const answer = (point: Position, wgs84: Position, at: string | undefined, withAddress: boolean): string => {
+  // one answer, written as JSON into `out`; the resolution part is pre-encoded (see fragmentBytes)
+  const answer = (out: JsonBytes, point: Position, wgs84: Position, at: string | undefined, withAddress: boolean): void => {
     const [lng, lat] = wgs84 as [number, number];
-    let json = `{"lng":${lng},"lat":${lat},${fragment(geocoders.reverse.resolve(lng, lat, at))}`;
-    if (wgs84 !== point) json += `,"input":[${point[0]},${point[1]}]`;
-    if (withAddress) json += `,"nearestAddress":${nearestAddressJson(geocoders, lng, lat)}`;
-    return json + '}';
+    out.ascii(`{"lng":${lng},"lat":${lat},`);
+    out.bytes(fragmentBytes(geocoders.reverse.resolve(lng, lat, at)));
+    if (wgs84 !== point) out.ascii(`,"input":[${point[0]},${point[1]}]`);
+    if (withAddress) out.text(`,"nearestAddress":${nearestAddressJson(geocoders, lng, lat)}`);
+    out.ascii('}');
   };
 
   app.get('/v1/reverse', function reverseGet(c) {
@@ -31,7 +33,9 @@ export function reverseRoutes(geocoders: Geocoders): Hono {
     const point: Position = [numberParam(c.req.query('lng'), 'lng'), numberParam(c.req.query('lat'), 'lat')];
     const at = parseDate(c.req.query('at'), 'at');
     const withAddress = flagParam(c.req.query('address'), 'address');
-    return json(c, answer(point, toWgs84Checked(crs, point, 'lng/lat'), at, withAddress));
+    const out = new JsonBytes(512);
+    answer(out, point, toWgs84Checked(crs, point, 'lng/lat'), at, withAddress);
+    return json(c, out.finish());
   });
 
   app.post('/v1/reverse', async function reversePost(c) {
@@ -44,31 +48,70 @@ export function reverseRoutes(geocoders: Geocoders): Hono {
     if (points.length > MAX_REVERSE_POINTS) {
       throw new TooLargeError(`points has ${points.length} entries; at most ${MAX_REVERSE_POINTS.toLocaleString('en')} per request — split the batch`);
     }
-    const parts: string[] = new Array(points.length);
+    const out = new JsonBytes(points.length * 400 + 16);
+    out.ascii('{"results":[');
     for (let k = 0; k < points.length; k++) {
       const p = points[k] as unknown;
       if (!Array.isArray(p) || p.length < 2 || typeof p[0] !== 'number' || typeof p[1] !== 'number' || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) {
         throw new InvalidRequestError(`points[${k}] must be [lng, lat] with two finite numbers, got ${JSON.stringify(p)?.slice(0, 60)}`);
       }
-      parts[k] = answer(p as Position, toWgs84Checked(crs, p as Position, `points[${k}]`), at, withAddress);
+      if (k > 0) out.ascii(',');
+      answer(out, p as Position, toWgs84Checked(crs, p as Position, `points[${k}]`), at, withAddress);
     }
-    return json(c, `{"results":[${parts.join(',')}]}`);
+    out.ascii(']}');
+    return json(c, out.finish());
   });
 
   return app;
 }
 
-// each distinct resolution is serialised once: lookups share frozen objects, so a WeakMap fits
-const fragments = new WeakMap<Resolution, string>();
+// each distinct resolution is encoded once: lookups share frozen objects, so a WeakMap fits
+const fragments = new WeakMap<Resolution, Buffer>();
 
-function fragment(resolution: Resolution): string {
-  let text = fragments.get(resolution);
-  if (text === undefined) {
+function fragmentBytes(resolution: Resolution): Buffer {
+  let bytes = fragments.get(resolution);
+  if (bytes === undefined) {
     const { district, street, community, unitGrid, socialGrid } = resolution;
-    text = JSON.stringify({ district, street, community, unitGrid, socialGrid }).slice(1, -1);
-    fragments.set(resolution, text);
+    bytes = Buffer.from(JSON.stringify({ district, street, community, unitGrid, socialGrid }).slice(1, -1), 'utf8');
+    fragments.set(resolution, bytes);
   }
-  return text;
+  return bytes;
+}
+
+/** A growing UTF-8 buffer: large batch answers are written as bytes, never as one huge string. */
+class JsonBytes {
+  private buffer: Buffer;
+  private length = 0;
+
+  constructor(capacity: number) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  /** text known to be ASCII (numbers, punctuation, keys) */
+  ascii(text: string): void {
+    this.reserve(text.length);
+    this.length += this.buffer.write(text, this.length, 'latin1');
+  }
+
+  text(text: string): void {
+    this.bytes(Buffer.from(text, 'utf8'));
+  }
+
+  bytes(bytes: Buffer): void {
+    this.reserve(bytes.length);
+    this.length += bytes.copy(this.buffer, this.length);
+  }
+
+  finish(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + extra));
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
 }
 
 function nearestAddressJson(geocoders: Geocoders, lng: number, lat: number): string {
@@ -91,8 +134,8 @@ function nearestAddressJson(geocoders: Geocoders, lng: number, lat: number): str
   });
 }
 
-function json(c: Context, body: string): Response {
-  return c.body(body, 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' });
+function json(c: Context, body: Buffer): Response {
+  return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' });
 }
 
 const converters = new Map<string, PositionConverter | null>();
