@@ -1,12 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { fc, test } from '@fast-check/vitest';
 import type { FeatureCollection, Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
+import { hasRealData, readRealData } from '../test-helpers/real-data.js';
 import { geometryAreaM2, ringAreaM2 } from './area.js';
-
-const REAL_DATA = new URL('../../../shared/data/real/', import.meta.url);
-const hasRealData = existsSync(fileURLToPath(REAL_DATA));
 
 const R = 6378137;
 const RAD = Math.PI / 180;
@@ -104,7 +100,7 @@ describe('ringAreaM2 against the ellipsoid', () => {
 });
 
 describe.skipIf(!hasRealData)('against the Dongcheng real data', () => {
-  const read = (file: string) => JSON.parse(readFileSync(new URL(file, REAL_DATA), 'utf8')) as FeatureCollection;
+  const read = (file: string) => readRealData<FeatureCollection>(file);
 
   it('measures the district at ≈ 41.97 km² (41.92 km² on the ellipsoid), equal to the sum of its 17 streets', () => {
     const outline = read('dongcheng_district_boundary.geojson').features[0]!.geometry as Polygon;

@@ -1,21 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { fc, test } from '@fast-check/vitest';
 import type { FeatureCollection, Geometry, Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../errors.js';
+import { metresBetween } from '../test-helpers/distance.js';
+import { hasRealData, readRealData } from '../test-helpers/real-data.js';
 import { crsLabel, fromWgs84, parseCrs, toWgs84, transformGeometry } from './crs.js';
 import { bd09ToWgs84, gcj02ToWgs84, wgs84ToBd09, wgs84ToGcj02 } from './gcj02.js';
-
-const REAL_DATA = new URL('../../../shared/data/real/', import.meta.url);
-const hasRealData = existsSync(fileURLToPath(REAL_DATA));
-
-function metresBetween(a: Position, b: Position): number {
-  const rad = Math.PI / 180;
-  const dx = (a[0]! - b[0]!) * rad * Math.cos(((a[1]! + b[1]!) / 2) * rad) * 6378137;
-  const dy = (a[1]! - b[1]!) * rad * 6378137;
-  return Math.hypot(dx, dy);
-}
 
 // textbook series for the meridian arc length (mm-accurate), independent of proj4
 function meridianArcGrs80(latDeg: number): number {
@@ -206,8 +196,7 @@ function shiftLeaf(value: unknown): unknown {
 describe.skipIf(!hasRealData)('against the Dongcheng real data', () => {
   it('the 17 GCJ-02 street polygons convert onto dongcheng_streets.geojson within 2 m per vertex', () => {
     type Props = { name: string; code?: string; level?: string };
-    const read = (file: string) =>
-      JSON.parse(readFileSync(new URL(file, REAL_DATA), 'utf8')) as FeatureCollection<Polygon, Props>;
+    const read = (file: string) => readRealData<FeatureCollection<Polygon, Props>>(file);
     const gcjStreets = read('dongcheng_boundaries_gcj02.geojson').features.filter(
       (f) => f.properties.level !== 'district',
     );

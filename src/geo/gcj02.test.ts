@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { fc, test } from '@fast-check/vitest';
 import type { FeatureCollection, Point, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
+import { metresBetween } from '../test-helpers/distance.js';
+import { hasRealData, readRealData } from '../test-helpers/real-data.js';
 import {
   bd09ToGcj02,
   bd09ToWgs84,
@@ -12,17 +12,6 @@ import {
   wgs84ToBd09,
   wgs84ToGcj02,
 } from './gcj02.js';
-
-const REAL_DATA = new URL('../../../shared/data/real/', import.meta.url);
-const hasRealData = existsSync(fileURLToPath(REAL_DATA));
-
-// local equirectangular distance; fine at the metre scale these checks use
-function metresBetween(a: Position, b: Position): number {
-  const rad = Math.PI / 180;
-  const dx = (a[0]! - b[0]!) * rad * Math.cos(((a[1]! + b[1]!) / 2) * rad) * 6378137;
-  const dy = (a[1]! - b[1]!) * rad * 6378137;
-  return Math.hypot(dx, dy);
-}
 
 // well inside the China box so that the ~0.01° offset never crosses its edge
 const chinaPoint = fc.tuple(
@@ -120,10 +109,7 @@ describe.skipIf(!hasRealData)('against the Dongcheng real data (GCJ-02 originals
 
   for (const file of files) {
     it(`${file}: every point matches its GCJ-02 original (forward < 0.5 m, inverse < 0.05 m)`, () => {
-      const collection = JSON.parse(readFileSync(new URL(file, REAL_DATA), 'utf8')) as FeatureCollection<
-        Point,
-        { gcj02: Position }
-      >;
+      const collection = readRealData<FeatureCollection<Point, { gcj02: Position }>>(file);
       expect(collection.features.length).toBeGreaterThan(1000);
       let worstForward = 0;
       let worstInverse = 0;

@@ -1,13 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { fc, test } from '@fast-check/vitest';
 import type { FeatureCollection, Geometry, MultiPolygon, Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
+import { hasRealData, readRealData } from '../test-helpers/real-data.js';
 import { ringAreaM2 } from './area.js';
 import { hasRfc7946Winding, rewindGeometry, validateGeometry } from './validate.js';
-
-const REAL_DATA = new URL('../../../shared/data/real/', import.meta.url);
-const hasRealData = existsSync(fileURLToPath(REAL_DATA));
 
 const square = (x0: number, y0: number, x1: number, y1: number): Position[] => [
   [x0, y0],
@@ -301,7 +297,7 @@ describe('properties', () => {
 
 describe.skipIf(!hasRealData)('the Dongcheng real data', () => {
   it.each(['dongcheng_streets.geojson', 'dongcheng_district_boundary.geojson'])('%s is valid', (file) => {
-    const collection = JSON.parse(readFileSync(new URL(file, REAL_DATA), 'utf8')) as FeatureCollection;
+    const collection = readRealData<FeatureCollection>(file);
     for (const feature of collection.features) {
       expect(validateGeometry(feature.geometry, { expect: ['Polygon', 'MultiPolygon'] })).toEqual([]);
     }

@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.js';
-import type { GeocodeResult } from './geocode-result.js';
+import { ForwardGeocoder } from './forward.js';
 import { NearestAddress } from './nearest-address.js';
 import { ReverseGeocoder } from './reverse.js';
 
@@ -7,12 +7,11 @@ import { ReverseGeocoder } from './reverse.js';
 export interface Geocoders {
   reverse: ReverseGeocoder;
   nearestAddress: NearestAddress;
-  /** null until the forward index is built (forward.ts) */
-  forward: { geocode(query: string, options?: { limit?: number }): GeocodeResult[] } | null;
+  forward: ForwardGeocoder;
 }
 
 /** Builds every geocoding index from the store (about a second for the default district). */
 export function loadGeocoders(store: Store): Geocoders {
   const reverse = ReverseGeocoder.fromStore(store);
-  return { reverse, nearestAddress: new NearestAddress([...store.iterate('addresses')]), forward: null };
+  return { reverse, nearestAddress: new NearestAddress([...store.iterate('addresses')]), forward: ForwardGeocoder.fromStore(store, reverse) };
 }

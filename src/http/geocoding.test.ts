@@ -156,3 +156,57 @@ describe('POST /v1/reverse', () => {
     expect(((await res.json()) as { detail: string }).detail).toMatch(/body must be JSON/);
   });
 });
+
+describe('GET /v1/geocode', () => {
+  it('finds a door plate and its grid codes from a noisy address', async () => {
+    const house = [...store.iterate('houses')].find((h) => h.address !== null && !h.address.includes('院'))!;
+    const road = house.address!.replace(/^.*社区/, '');
+    const { status, type, body } = await get(`/v1/geocode?q=${encodeURIComponent(`北京市 ${road.replace(/\d+/, (n) => String.fromCharCode(...[...n].map((d) => d.charCodeAt(0) + 0xfee0)))}`)}`);
+    expect(status).toBe(200);
+    expect(type).toMatch(/^application\/json/);
+    const [best] = body.results as Record<string, unknown>[];
+    expect(best).toMatchObject({ level: 'door', houseId: house.id, address: house.address });
+    expect((best!.unitGrid as { code: string }).code).toBe(house.unitGridCode);
+    expect((best!.socialGrid as { staticCode: string }).staticCode).toBe(house.socialStaticCode);
+    expect(best!.score as number).toBeGreaterThan(0.9);
+  });
+
+  it('never answers an unknown road at door level', async () => {
+    const { body } = await get(`/v1/geocode?q=${encodeURIComponent('北京市东城区不存在胡同12号')}&limit=3`);
+    const results = body.results as { level: string }[];
+    expect(results.length).toBeLessThanOrEqual(3);
+    expect(results.every((r) => r.level !== 'door')).toBe(true);
+  });
+
+  it.each([
+    ['', /q must be a non-empty address/],
+    [`q=${encodeURIComponent('多福巷1号')}&limit=0`, /limit must be a whole number 1–20/],
+    [`q=${'x'.repeat(201)}`, /at most 200/],
+  ])('answers 400 for ?%s', async (query, detail) => {
+    const { status, type, body } = await get(`/v1/geocode?${query}`);
+    expect(status).toBe(400);
+    expect(type).toBe('application/problem+json');
+    expect(body.detail).toMatch(detail);
+  });
+});
+
+describe('POST /v1/geocode', () => {
+  it('answers the best candidate of each address, or null, in order', async () => {
+    const houses = [...store.iterate('houses')].filter((h) => h.address !== null).slice(0, 500);
+    const addresses = [...houses.map((h) => h.address!), '%%%%'];
+    const { status, body } = await post('/v1/geocode', { addresses });
+    expect(status).toBe(200);
+    const results = body.results as ({ houseId: number } | null)[];
+    expect(results).toHaveLength(addresses.length);
+    houses.forEach((h, k) => expect(results[k]?.houseId).toBe(h.id));
+    expect(results.at(-1)).toBeNull();
+  });
+
+  it('refuses more than 10,000 addresses with 413 and non-strings with 400', async () => {
+    const big = await post('/v1/geocode', { addresses: Array.from({ length: 10_001 }, () => '多福巷1号') });
+    expect(big.status).toBe(413);
+    const bad = await post('/v1/geocode', { addresses: ['多福巷1号', 42] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/addresses\[1\]/);
+  });
+});

@@ -8,6 +8,8 @@ import { fromWgs84, parseCrs } from '../../geo/crs.js';
 import { ReverseGeocoder } from '../../geocode/reverse.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
+import { metresBetween } from '../../test-helpers/distance.js';
+import { hasRealData, realDataPath } from '../../test-helpers/real-data.js';
 import { runCli } from '../test-helpers/run-cli.js';
 
 let dir: string;
@@ -215,17 +217,14 @@ describe('wangge export', () => {
   });
 });
 
-const REAL = new URL('../../../../shared/data/real/', import.meta.url);
-const realFile = (name: string): string => new URL(name, REAL).pathname;
-
-describe.skipIf(!existsSync(REAL))('real Dongcheng outlines (../shared/data/real)', () => {
+describe.skipIf(!hasRealData)('real Dongcheng outlines (../shared/data/real)', () => {
   it('imports the WGS84 streets and the GCJ-02 boundaries, which agree within 2 m after conversion', async () => {
     const wgsDb = join(dir, 'real-wgs.db');
     const gcjDb = join(dir, 'real-gcj.db');
-    const wgs = await runCli(['import', realFile('dongcheng_streets.geojson'), '--layer', 'areas', '--db', wgsDb]);
+    const wgs = await runCli(['import', realDataPath('dongcheng_streets.geojson'), '--layer', 'areas', '--db', wgsDb]);
     expect(wgs.stderr).toBe('');
     expect(wgs.code).toBe(0);
-    const gcj = await runCli(['import', realFile('dongcheng_boundaries_gcj02.geojson'), '--layer', 'areas', '--crs', 'gcj02', '--db', gcjDb]);
+    const gcj = await runCli(['import', realDataPath('dongcheng_boundaries_gcj02.geojson'), '--layer', 'areas', '--crs', 'gcj02', '--db', gcjDb]);
     expect(gcj.stderr).toBe('');
     expect(gcj.code).toBe(0);
     const a = Store.open(wgsDb, { readonly: true });
@@ -241,8 +240,7 @@ describe.skipIf(!existsSync(REAL))('real Dongcheng outlines (../shared/data/real
         expect(ringB.length).toBe(ringA.length);
         ringA.forEach((p, k) => {
           const q = ringB[k]!;
-          const metres = Math.hypot((p[0]! - q[0]!) * 85_300, (p[1]! - q[1]!) * 111_320);
-          worst = Math.max(worst, metres);
+          worst = Math.max(worst, metresBetween(p, q));
         });
       }
       expect(worst).toBeLessThan(2);

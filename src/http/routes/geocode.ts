@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { InvalidRequestError, StoreError, TooLargeError } from '../../errors.js';
+import { InvalidRequestError, TooLargeError } from '../../errors.js';
 import type { Geocoders } from '../../geocode/geocoders.js';
 import { jsonBody } from './reverse.js';
 
@@ -11,15 +11,11 @@ export const MAX_ADDRESS_LENGTH = 200;
 /** `GET /v1/geocode?q[&limit]` and `POST /v1/geocode {addresses}`: Chinese address → place → codes. */
 export function geocodeRoutes(geocoders: Geocoders): Hono {
   const app = new Hono();
-  const forward = () => {
-    if (geocoders.forward === null) throw new StoreError('the forward geocoding index is not loaded');
-    return geocoders.forward;
-  };
 
   app.get('/v1/geocode', function geocodeGet(c) {
     const q = addressText(c.req.query('q'), 'q');
     const limit = limitParam(c.req.query('limit'));
-    return c.json({ query: q, results: forward().geocode(q, { limit }) }, 200, { 'Cache-Control': 'no-cache' });
+    return c.json({ query: q, results: geocoders.forward.geocode(q, { limit }) }, 200, { 'Cache-Control': 'no-cache' });
   });
 
   app.post('/v1/geocode', async function geocodePost(c) {
@@ -30,7 +26,7 @@ export function geocodeRoutes(geocoders: Geocoders): Hono {
       throw new TooLargeError(`addresses has ${addresses.length} entries; at most ${MAX_GEOCODE_ADDRESSES.toLocaleString('en')} per request — split the batch`);
     }
     const texts = addresses.map((a, k) => addressText(a, `addresses[${k}]`));
-    const results = texts.map((q) => forward().geocode(q, { limit: 1 })[0] ?? null);
+    const results = texts.map((q) => geocoders.forward.geocode(q, { limit: 1 })[0] ?? null);
     return c.json({ results }, 200, { 'Cache-Control': 'no-cache' });
   });
 

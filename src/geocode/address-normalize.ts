@@ -1,0 +1,323 @@
+import { isChineseNumeral, parseChineseNumeral } from './chinese-numerals.js';
+
+/**
+ * Address normalisation (standards.md §8.3 rule 1): one spelling per address, so that lookups
+ * are plain table hits. Three passes over a reused code buffer, no regular expressions:
+ * characters (full-width → half-width, traditional → simplified, punctuation and spaces out),
+ * Chinese numerals → digits where a door-plate marker follows, and door-plate forms → one form
+ * (`12号院3号楼`); then the 中国 / 北京(市) prefix is dropped.
+ */
+
+const DROP = 0;
+/** a range or list separator between numbers (3-5号, 5、7号); dropped elsewhere */
+const DASH = 0x2d;
+const COMMA = 0x2c;
+
+const c = (s: string): number => s.charCodeAt(0);
+const HAO = c('号');
+const YUAN = c('院');
+const LOU = c('楼');
+const DONG = c('栋');
+const ZHUANG = c('幢');
+const ZUO = c('座');
+const DAN = c('单');
+const YUAN2 = c('元');
+const SHI = c('室');
+const CENG = c('层');
+const HU = c('户');
+const HU2 = c('胡');
+const TONG = c('同');
+const TONG_VARIANT = c('衕');
+
+/** per UTF-16 code: the code it becomes, DROP, DASH or COMMA */
+const MAP = new Uint16Array(0x10000);
+for (let code = 0; code < 0x10000; code++) MAP[code] = code;
+// full-width ASCII → ASCII (the ASCII result is mapped again below)
+for (let code = 0xff01; code <= 0xff5e; code++) MAP[code] = code - 0xfee0;
+for (let code = 0x61; code <= 0x7a; code++) MAP[code] = code - 0x20;
+const ASCII_PUNCT = '!"$%&\'()*+.:<=>?@[\\]^_`{|}';
+const CJK_PUNCT = '。：？！“”‘’（）《》〈〉【】〔〕「」『』·•・…﹒．';
+for (const ch of ASCII_PUNCT + CJK_PUNCT) MAP[c(ch)] = DROP;
+for (const ch of ' \t\n\r\f\v\u00a0\u3000\u200b\ufeff') MAP[c(ch)] = DROP;
+for (const ch of '-‐‑‒–—―~～〜') MAP[c(ch)] = DASH;
+for (const ch of ',、，;；/') MAP[c(ch)] = COMMA;
+MAP[c('#')] = HAO; // 3#楼 = 3号楼
+// traditional forms common in addresses; only characters that never occur in simplified text
+const TRADITIONAL = [
+  '號号', '樓楼', '門门', '東东', '單单', '條条', '區区', '裏里', '裡里', '園园', '廠厂', '莊庄', '灣湾', '橋桥', '廣广',
+  '寶宝', '豐丰', '興兴', '華华', '衛卫', '龍龙', '壇坛', '頭头', '學学', '廟庙', '觀观', '齋斋', '紅红', '黃黄', '綠绿',
+  '舊旧', '錢钱', '糧粮', '總总', '鑼锣', '鐘钟', '貢贡', '閣阁', '館馆', '車车', '馬马', '魚鱼', '羅罗', '劉刘', '張张',
+  '陳陈', '趙赵', '孫孙', '楊杨', '內内', '義义', '禮礼', '樂乐', '場场', '層层', '棟栋', '戶户', '陽阳', '國国', '際际',
+  '溝沟', '營营', '縣县', '鎮镇', '鄉乡', '雙双', '書书', '圖图', '藝艺', '燈灯', '織织', '錫锡', '鋪铺', '當当', '廳厅',
+  '後后', '鐵铁', '轆辘', '轤轳', '獅狮', '雞鸡', '鴨鸭', '紗纱', '帥帅', '蘆芦', '葦苇', '劃划', '嶽岳', '衚胡', '來来',
+  '長长', '個个', '為为', '湯汤', '麵面', '鬥斗', '臺台', '壩坝', '關关', '濱滨', '環环', '體体', '遠远', '運运', '達达',
+  '進进', '順顺', '鳳凤', '麗丽', '寧宁', '雲云', '電电', '報报',
+];
+for (const pair of TRADITIONAL) MAP[c(pair[0]!)] = c(pair[1]!);
+
+/** markers after which a number is a door plate, building, unit, room or floor number */
+function isMarker(buffer: Uint16Array, at: number, length: number): boolean {
+  if (at >= length) return false;
+  const code = buffer[at]!;
+  if (code === HAO || code === YUAN || code === LOU || code === DONG || code === ZHUANG || code === ZUO) return true;
+  if (code === SHI || code === CENG || code === HU) return true;
+  return code === DAN && at + 1 < length && buffer[at + 1] === YUAN2;
+}
+
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+/** 甲乙丙丁 before a door number (甲12号: the plate next to 12号) */
+const PLATE_PREFIX = new Set([c('甲'), c('乙'), c('丙'), c('丁')]);
+
+let bufferA = new Uint16Array(256);
+let bufferB = new Uint16Array(256);
+let bufferC = new Uint16Array(256);
+
+function ensureCapacity(length: number): void {
+  // numerals become at most 4 digits, and plate forms grow by at most 2 characters per number
+  const needed = length * 2 + 16;
+  if (bufferA.length >= needed) return;
+  bufferA = new Uint16Array(needed);
+  bufferB = new Uint16Array(needed);
+  bufferC = new Uint16Array(needed);
+}
+
+/** Pass 1: character mapping. Returns the length written to bufferA. */
+function mapCharacters(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = MAP[MAP[text.charCodeAt(i)]!]!;
+    if (code === DROP) continue;
+    if (code === TONG_VARIANT) {
+      // 衚衕 / 胡衕 → 胡同; a lone 衕 stands for 胡同
+      if (n > 0 && bufferA[n - 1] === HU2) bufferA[n++] = TONG;
+      else (bufferA[n++] = HU2), (bufferA[n++] = TONG);
+      continue;
+    }
+    bufferA[n++] = code;
+  }
+  return n;
+}
+
+/** Writes the decimal digits of `value` at `at`; returns the new end. */
+function writeNumber(buffer: Uint16Array, at: number, value: number): number {
+  const digits = String(value);
+  for (let k = 0; k < digits.length; k++) buffer[at + k] = digits.charCodeAt(k);
+  return at + digits.length;
+}
+
+/** End of the Chinese numeral run starting at `at`. */
+function numeralRunEnd(buffer: Uint16Array, at: number, length: number): number {
+  let end = at;
+  while (end < length && isChineseNumeral(buffer[end]!)) end++;
+  return end;
+}
+
+/**
+ * True when the numeral run ending at `end` is a number: a marker follows, possibly after a
+ * list or range of further numerals (五、七、九号, 三至五号 is not handled).
+ */
+function numeralIsNumber(buffer: Uint16Array, end: number, length: number): boolean {
+  let at = end;
+  for (;;) {
+    if (isMarker(buffer, at, length)) return true;
+    if (at >= length || (buffer[at] !== COMMA && buffer[at] !== DASH)) return false;
+    const next = numeralRunEnd(buffer, at + 1, length);
+    if (next === at + 1) return false;
+    at = next;
+  }
+}
+
+/** Pass 2: Chinese numerals followed by a marker → digits (bufferA → bufferB). */
+function convertNumerals(length: number): number {
+  let n = 0;
+  let i = 0;
+  while (i < length) {
+    const code = bufferA[i]!;
+    if (!isChineseNumeral(code)) {
+      bufferB[n++] = code;
+      i++;
+      continue;
+    }
+    const end = numeralRunEnd(bufferA, i, length);
+    if (!numeralIsNumber(bufferA, end, length)) {
+      for (; i < end; i++) bufferB[n++] = bufferA[i]!;
+      continue;
+    }
+    // the longest well-formed tail is the number; what precedes it belongs to a name (东四十二条 stays)
+    const run = String.fromCharCode(...bufferA.subarray(i, end));
+    let start = 0;
+    let value = -1;
+    for (; start < run.length; start++) {
+      value = parseChineseNumeral(run, start);
+      if (value >= 0) break;
+    }
+    for (let k = 0; k < start; k++) bufferB[n++] = bufferA[i + k]!;
+    if (value >= 0) n = writeNumber(bufferB, n, value);
+    i = end;
+  }
+  return n;
+}
+
+const startsWith = (buffer: Uint16Array, at: number, length: number, text: string): boolean => {
+  if (at + text.length > length) return false;
+  for (let k = 0; k < text.length; k++) if (buffer[at + k] !== text.charCodeAt(k)) return false;
+  return true;
+};
+
+/** Reads a digit run at `at` (leading zeros dropped); returns [value, end] or null. */
+function readDigits(buffer: Uint16Array, at: number, length: number): [number, number] | null {
+  if (at >= length || !isDigit(buffer[at]!)) return null;
+  let value = 0;
+  let end = at;
+  while (end < length && isDigit(buffer[end]!)) {
+    // cap the value: longer runs are not door numbers but are kept as they are
+    if (end - at < 9) value = value * 10 + buffer[end]! - 0x30;
+    end++;
+  }
+  return [value, end];
+}
+
+/** After a number ending at `at`: skips `-N`, `,N`, `,甲N` (ranges and lists keep their first number). */
+function skipFollowingNumbers(buffer: Uint16Array, at: number, length: number): number {
+  while (at + 1 < length && (buffer[at] === DASH || buffer[at] === COMMA)) {
+    let next = at + 1;
+    if (PLATE_PREFIX.has(buffer[next]!)) next++;
+    const digits = readDigits(buffer, next, length);
+    if (digits === null) break;
+    at = digits[1];
+  }
+  return at;
+}
+
+/** A building marker after a number inside a compound: 号楼, 楼, 栋, 幢, 座; returns its length, or 0. */
+function buildingMarkerLength(buffer: Uint16Array, at: number, length: number): number {
+  if (at >= length) return 0;
+  const code = buffer[at]!;
+  if (code === HAO && at + 1 < length && buffer[at + 1] === LOU) return 2;
+  if (code === LOU || code === DONG || code === ZHUANG || code === ZUO) return 1;
+  return 0;
+}
+
+/**
+ * Pass 3 (bufferB → bufferC): one form per door plate. `12号院3号楼`, `12院3楼`, `12号3栋`,
+ * `12号3幢`, `12号院3栋` all become `12号院3号楼`; `3栋` / `3座` alone become `3号楼`;
+ * `3-5号` and `5、7号` keep their first number; other separators are dropped.
+ */
+function canonicalizePlates(length: number): number {
+  const b = bufferB;
+  const out = bufferC;
+  let n = 0;
+  let i = 0;
+  while (i < length) {
+    const code = b[i]!;
+    if (code === DASH || code === COMMA) {
+      i++;
+      continue;
+    }
+    if (!isDigit(code)) {
+      out[n++] = code;
+      i++;
+      continue;
+    }
+    // a digit run glued to a letter (B1, A3) is a code, not a door number: copied as it is
+    if (n > 0 && out[n - 1]! >= 0x41 && out[n - 1]! <= 0x5a) {
+      while (i < length && isDigit(b[i]!)) out[n++] = b[i++]!;
+      continue;
+    }
+    const [number, numberEnd] = readDigits(b, i, length)!;
+    let at = skipFollowingNumbers(b, numberEnd, length);
+    let compound = false;
+    let building = -1;
+    let plain = false;
+    if (startsWith(b, at, length, '号院')) (compound = true), (at += 2);
+    else if (b[at] === YUAN) (compound = true), (at += 1);
+    else if (startsWith(b, at, length, '号楼') || b[at] === DONG || b[at] === ZHUANG || b[at] === ZUO) {
+      // a building number on its own
+      at += b[at] === HAO ? 2 : 1;
+      n = writeNumber(out, n, number);
+      out[n++] = HAO;
+      out[n++] = LOU;
+      i = skipFollowingNumbers(b, at, length);
+      continue;
+    } else if (b[at] === HAO) (plain = true), (at += 1);
+    if (compound || plain) {
+      // a list of plates after the first (13号、15号) keeps the first
+      at = skipListedPlates(b, at, length);
+      const digits = readDigits(b, at, length);
+      if (digits !== null) {
+        const markerAt = skipFollowingNumbers(b, digits[1], length);
+        const marker = buildingMarkerLength(b, markerAt, length);
+        // in a compound `3号` is a building too (12号院3号); after a plain 号 a marker is needed
+        const compoundHao = compound && b[markerAt] === HAO && marker === 0 && !startsWith(b, markerAt + 1, length, '院');
+        if (marker > 0 || compoundHao) {
+          building = digits[0];
+          at = markerAt + (marker > 0 ? marker : 1);
+        }
+      }
+    }
+    n = writeNumber(out, n, number);
+    if (compound || building >= 0) {
+      out[n++] = HAO;
+      out[n++] = YUAN;
+    } else if (plain) out[n++] = HAO;
+    if (building >= 0) {
+      n = writeNumber(out, n, building);
+      out[n++] = HAO;
+      out[n++] = LOU;
+    }
+    i = at;
+  }
+  return n;
+}
+
+/** After `N号` / `N号院`: skips `、M号` / `,甲M号` list members, so the first plate stands alone. */
+function skipListedPlates(buffer: Uint16Array, at: number, length: number): number {
+  for (;;) {
+    if (at >= length || buffer[at] !== COMMA) return at;
+    let next = at + 1;
+    if (PLATE_PREFIX.has(buffer[next]!)) next++;
+    const digits = readDigits(buffer, next, length);
+    if (digits === null) return at;
+    next = skipFollowingNumbers(buffer, digits[1], length);
+    if (buffer[next] !== HAO || buildingMarkerLength(buffer, next, length) > 0) return at;
+    at = startsWith(buffer, next, length, '号院') ? next + 2 : next + 1;
+  }
+}
+
+const PREFIXES = ['中华人民共和国', '中国'];
+
+/** Where the text starts once 中国 / 北京市 / 北京 (before a district name) are dropped. */
+function prefixEnd(buffer: Uint16Array, length: number): number {
+  let at = 0;
+  for (const prefix of PREFIXES) if (startsWith(buffer, at, length, prefix)) at += prefix.length;
+  if (startsWith(buffer, at, length, '北京市')) return at + 3;
+  if (startsWith(buffer, at, length, '北京')) {
+    // 北京东城区… drops 北京; 北京站东街 keeps it (a name, not the city)
+    for (let k = at + 3; k < Math.min(length, at + 8); k++) if (buffer[k] === c('区')) return at + 2;
+  }
+  return at;
+}
+
+function run(text: string, stripPrefix: boolean): string {
+  ensureCapacity(text.length);
+  const mapped = mapCharacters(text);
+  const converted = convertNumerals(mapped);
+  const length = canonicalizePlates(converted);
+  const start = stripPrefix ? prefixEnd(bufferC, length) : 0;
+  return String.fromCharCode.apply(null, bufferC.subarray(start, length) as unknown as number[]);
+}
+
+/**
+ * Normalises a Chinese address for matching: half-width, simplified, no spaces or punctuation,
+ * numbers of plates / buildings / units / rooms as digits, door-plate forms unified, and no
+ * 中国 / 北京 / 北京市 prefix. Numerals that are part of names (东四十条, 北新桥三条) stay.
+ * @example normalizeAddress('北京市东城区 东四十条 十二号院三栋') // '东城区东四十条12号院3号楼'
+ */
+export function normalizeAddress(text: string): string {
+  return run(text, true);
+}
+
+/** Normalises a place name (road, street, community) the way `normalizeAddress` treats it inside an address. */
+export function normalizeName(text: string): string {
+  return run(text, false);
+}

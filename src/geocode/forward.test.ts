@@ -1,0 +1,497 @@
+import { fc, test } from '@fast-check/vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DISTRICT_OPTIONS, generateDistrict, type GeneratedDistrict } from '../ingest/generate/district.js';
+import { loadGeneratorInputs } from '../ingest/generate/inputs.js';
+import type { Address, AdminArea, House } from '../model.js';
+import { formatDoorPlate } from '../model.js';
+import { ForwardGeocoder, interiorPoint } from './forward.js';
+import { distanceM } from './nearest-address.js';
+import { ReverseGeocoder } from './reverse.js';
+import { pointInPolygon } from '../geo/pip.js';
+
+const inputs = loadGeneratorInputs();
+const generate = (copy: number, firstIds = { road: 1, house: 1, address: 1 }): GeneratedDistrict =>
+  generateDistrict(inputs, { ...DEFAULT_DISTRICT_OPTIONS, copy, firstIds });
+
+let district: GeneratedDistrict;
+let reverse: ReverseGeocoder;
+let geocoder: ForwardGeocoder;
+let houses: Map<number, House>;
+
+beforeAll(() => {
+  district = generate(0);
+  reverse = new ReverseGeocoder(district.areas, district.grids);
+  geocoder = new ForwardGeocoder(district, reverse);
+  houses = new Map(district.houses.map((h) => [h.id, h]));
+});
+
+/** mulberry32, so the noisy variants are the same every run */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), s | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Metres from a point to a segment (local flat approximation, fine at this scale). */
+function segmentDistanceM(x: number, y: number, a: [number, number], b: [number, number]): number {
+  const kx = Math.cos((y * Math.PI) / 180);
+  const [ax, ay, bx, by] = [(a[0] - x) * kx, a[1] - y, (b[0] - x) * kx, b[1] - y];
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+  return Math.hypot(ax + t * dx, ay + t * dy) * 111_320;
+}
+
+const percent = (share: number): string => `${(share * 100).toFixed(2)} %`;
+
+describe('ForwardGeocoder on the generated district', () => {
+  it('geocodes every door plate’s canonical address back to its own house (100 %)', () => {
+    let right = 0;
+    const wrong: string[] = [];
+    for (const address of district.addresses) {
+      const house = houses.get(address.houseId!)!;
+      const [best] = geocoder.geocode(house.address!);
+      if (best?.houseId === house.id && best.level === 'door' && best.score >= 0.95) right++;
+      else if (wrong.length < 5) wrong.push(`${house.address} → ${best?.address} (${best?.level}, ${best?.score})`);
+    }
+    console.log(`canonical addresses to their own house: ${right} of ${district.addresses.length} (${percent(right / district.addresses.length)})`);
+    expect(wrong).toEqual([]);
+    expect(right).toBe(district.addresses.length);
+  });
+
+  it('answers a door plate with its house’s canonical address, point and codes', () => {
+    const address = district.addresses.find((a) => a.building !== null)!;
+    const house = houses.get(address.houseId!)!;
+    const [best] = geocoder.geocode(house.address!);
+    const [lng, lat] = address.geometry.coordinates as [number, number];
+    const at = reverse.resolve(lng, lat);
+    expect(best).toEqual({
+      address: house.address,
+      lng,
+      lat,
+      score: 0.98,
+      level: 'door',
+      houseId: house.id,
+      district: at.district,
+      street: at.street,
+      community: at.community,
+      unitGrid: at.unitGrid,
+      socialGrid: at.socialGrid,
+    });
+  });
+
+  it('gets ≥ 97 % of noisy variants to the right house, for each kind of noise', () => {
+    const streets = district.areas.filter((a) => a.level === 'street').map((a) => a.name);
+    const districtName = district.areas.find((a) => a.level === 'district')!.name;
+    const specs = district.addresses.map((a) => specOf(houses.get(a.houseId!)!, a, streets, districtName));
+    const random = seeded(20260101);
+    const rows: { kind: string; n: number; right: number; example: string }[] = [];
+    for (const kind of NOISE_KINDS) {
+      let n = 0;
+      let right = 0;
+      let example = '';
+      const misses: string[] = [];
+      for (const spec of specs) {
+        if (kind.applies !== undefined && !kind.applies(spec)) continue;
+        const style = canonicalStyle();
+        kind.apply(style, random, spec);
+        const text = render(spec, style, random);
+        if (n === 0) example = text;
+        n++;
+        const [best] = geocoder.geocode(text);
+        if (best?.houseId === spec.houseId) right++;
+        else if (misses.length < 3) misses.push(`${text} → ${best?.address ?? 'nothing'}`);
+      }
+      rows.push({ kind: kind.name, n, right, example });
+      if (right / n < 0.9999) console.log(`misses for ${kind.name}:`, misses);
+    }
+    console.log(
+      'noisy variants to the right house:\n' +
+        rows.map((r) => `  ${r.kind.padEnd(24)} ${String(r.right).padStart(6)} / ${String(r.n).padEnd(6)} ${percent(r.right / r.n).padStart(8)}   e.g. ${r.example}`).join('\n'),
+    );
+    for (const row of rows) expect(row.right / row.n, row.kind).toBeGreaterThanOrEqual(0.97);
+  });
+
+  it('never answers an unknown road at door level', () => {
+    const known = new Set(district.roads.map((r) => r.name));
+    const random = seeded(7);
+    const chars = '甲乙丙丁戊己庚辛壬癸春夏秋冬梅兰竹菊松柏杨柳桃李';
+    let checked = 0;
+    for (const road of district.roads) {
+      // one character of the name replaced: a road a person could name, but not ours
+      const k = Math.floor(random() * road.name.length);
+      const other = road.name.slice(0, k) + chars[Math.floor(random() * chars.length)] + road.name.slice(k + 1);
+      if (known.has(other)) continue;
+      checked++;
+      for (const result of geocoder.geocode(`北京市东城区${other}3号`, { limit: 10 })) expect(result.level, other).not.toBe('door');
+    }
+    expect(checked).toBeGreaterThan(600);
+    expect(geocoder.geocode('北京市东城区东华门街道不存在胡同12号').map((r) => r.level)).toEqual(['street', 'district']);
+    expect(geocoder.geocode('不存在胡同12号')).toEqual([]);
+  });
+
+  it('places a number beyond a road’s plates at road level, on the road', () => {
+    const byRoad = new Map<string, Address[]>();
+    for (const a of district.addresses) (byRoad.get(a.road) ?? byRoad.set(a.road, []).get(a.road)!).push(a);
+    const roads = new Map(district.roads.map((r) => [r.name, r]));
+    let tested = 0;
+    for (const [road, plates] of byRoad) {
+      const last = Math.max(...plates.map((p) => p.number));
+      const [beyond] = geocoder.geocode(`东城区${road}${last + 41}号`);
+      expect(beyond).toMatchObject({ level: 'road', houseId: null });
+      expect(beyond!.score).toBeLessThan(0.7);
+      expect(beyond!.address.endsWith(road)).toBe(true);
+      // snapped onto the centreline (a road on the district boundary is then nudged a metre inside)
+      const line = roads.get(road)!.geometry.coordinates;
+      const nearest = Math.min(...line.slice(1).map((b, k) => segmentDistanceM(beyond!.lng, beyond!.lat, line[k] as [number, number], b as [number, number])));
+      expect(nearest).toBeLessThan(1.5);
+      tested++;
+    }
+    expect(tested).toBe(byRoad.size);
+  });
+
+  it('places a road without a number at the road’s middle, at road level', () => {
+    const road = district.roads.find((r) => r.kind === 'main')!;
+    const [best] = geocoder.geocode(`东城区${road.name}`);
+    expect(best).toMatchObject({ level: 'road', houseId: null, score: 0.45 });
+    expect(best!.address.endsWith(road.name)).toBe(true);
+    const coordinates = road.geometry.coordinates;
+    const ends = distanceM(...(coordinates[0] as [number, number]), best!.lng, best!.lat) - distanceM(...(coordinates[coordinates.length - 1] as [number, number]), best!.lng, best!.lat);
+    expect(Math.abs(ends)).toBeLessThan(1);
+  });
+
+  it('falls back to the community, then the street, then the district, with points inside them', () => {
+    const community = district.areas.find((a) => a.level === 'community')!;
+    const street = district.areas.find((a) => a.code === community.parentCode)!;
+    const check = (query: string, level: string, area: AdminArea) => {
+      const [best] = geocoder.geocode(query);
+      expect(best, query).toMatchObject({ level, houseId: null });
+      expect(pointInPolygon(best!.lng, best!.lat, area.geometry), query).toBe(true);
+      return best!;
+    };
+    const c = check(`北京市东城区${street.name}${community.name}`, 'community', community);
+    expect(c.community?.code).toBe(community.code);
+    expect(c.address).toBe(`北京市东城区${street.name}${community.name}`);
+    check(`东城区${street.name}`, 'street', street);
+    check(`${street.name.replace('街道', '')}`, 'street', street);
+    const d = district.areas.find((a) => a.level === 'district')!;
+    check('北京市东城区', 'district', d);
+    const scores = ['多福巷社区', '东华门街道', '东城区'].map((q) => geocoder.geocode(q)[0]!.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+
+  it('lowers the score when the given 街道 / 社区 contradict the plate’s', () => {
+    const address = district.addresses[100]!;
+    const house = houses.get(address.houseId!)!;
+    const [lng, lat] = address.geometry.coordinates as [number, number];
+    const own = reverse.resolve(lng, lat);
+    const otherStreet = district.areas.find((a) => a.level === 'street' && a.code !== own.street!.code)!;
+    const [right] = geocoder.geocode(`东城区${own.street!.name}${formatDoorPlate(address)}`);
+    const [contradicted] = geocoder.geocode(`东城区${otherStreet.name}${formatDoorPlate(address)}`);
+    expect(right).toMatchObject({ houseId: house.id, level: 'door', score: 0.98 });
+    expect(contradicted).toMatchObject({ houseId: house.id, level: 'door' });
+    expect(contradicted!.score).toBeLessThan(0.8);
+  });
+
+  it('answers a compound without a building number with the compound, not a guessed house', () => {
+    const plate = district.addresses.find((a) => a.compound && a.building === 1)!;
+    const [gate] = geocoder.geocode(`${plate.road}${plate.number}号院`);
+    expect(gate).toMatchObject({ level: 'door', houseId: null, score: 0.9 });
+    expect(gate!.address.endsWith(`${plate.road}${plate.number}号院`)).toBe(true);
+    const [missing] = geocoder.geocode(`${plate.road}${plate.number}号院99号楼`);
+    expect(missing).toMatchObject({ level: 'door', houseId: null });
+    expect(missing!.score).toBeLessThan(0.8);
+  });
+
+  it('keeps results sorted, within the limit, and every result’s codes from reverse geocoding its point', () => {
+    const results = geocoder.geocode('东华门街道多福巷社区', { limit: 2 });
+    expect(results.length).toBeLessThanOrEqual(2);
+    for (const r of geocoder.geocode('东城区东华门街道多福巷社区', { limit: 10 })) {
+      const at = reverse.resolve(r.lng, r.lat);
+      expect([r.district, r.street, r.community, r.unitGrid, r.socialGrid]).toEqual([at.district, at.street, at.community, at.unitGrid, at.socialGrid]);
+    }
+    expect(geocoder.geocode('多福巷12号', { limit: 0 })).toEqual([]);
+  });
+
+  test.prop([fc.string({ maxLength: 40 })], { numRuns: 300 })('never throws on garbage, and answers it with nothing or with low levels', (text) => {
+    const results = geocoder.geocode(text);
+    for (const r of results) {
+      expect(r.score).toBeGreaterThanOrEqual(0);
+      expect(r.score).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('answers garbage with an empty array', () => {
+    for (const text of ['', '   ', '!!!', 'hello world', '12345', '号号号', '\u0000\uffff', '🏠🏠']) expect(geocoder.geocode(text), text).toEqual([]);
+  });
+});
+
+describe('ForwardGeocoder over two copies with the same road names', () => {
+  let both: ForwardGeocoder;
+  let copy: GeneratedDistrict;
+
+  beforeAll(() => {
+    const first = district;
+    copy = generate(1, { road: 100_000, house: 1_000_000, address: 1_000_000 });
+    const areas = [...first.areas, ...copy.areas];
+    both = new ForwardGeocoder(
+      { areas, roads: [...first.roads, ...copy.roads], addresses: [...first.addresses, ...copy.addresses], houses: [...first.houses, ...copy.houses] },
+      new ReverseGeocoder(areas, [...first.grids, ...copy.grids]),
+    );
+  });
+
+  it('tells the copies apart by the district name, and lowers the score when the address does not say', () => {
+    const random = seeded(3);
+    const shared = new Set(district.roads.map((r) => r.name));
+    const candidates = copy.addresses.filter((a) => shared.has(a.road));
+    for (let k = 0; k < 200; k++) {
+      const address = candidates[Math.floor(random() * candidates.length)]!;
+      const house = copy.houses.find((h) => h.id === address.houseId)!;
+      expect(house.address!.startsWith('北京市东城区（模拟2）')).toBe(true);
+      const [best] = both.geocode(house.address!);
+      expect(best).toMatchObject({ houseId: house.id, level: 'door', score: 0.98 });
+      // without the district the plate may be in either copy: found, but not with full confidence
+      const results = both.geocode(formatDoorPlate(address));
+      const mine = results.find((r) => r.houseId === house.id);
+      expect(mine).toMatchObject({ level: 'door' });
+      expect(mine!.score).toBeLessThan(0.9);
+      expect(results[0]!.score).toBe(mine!.score);
+      expect(new Set(results.map((r) => r.district?.code))).toEqual(new Set(['110101', '110102']));
+    }
+  });
+});
+
+describe('ForwardGeocoder on a hand-made road', () => {
+  // one district, one street, one community (a 1 km square); 测试胡同 runs east along y = 0.5 with
+  // odd plates 1, 5, 9 on its north side and even plates 2, 10 on its south side
+  const square = (code: string, level: AdminArea['level'], name: string, parentCode: string | null): AdminArea => ({
+    code,
+    level,
+    name,
+    parentCode,
+    geometry: { type: 'Polygon', coordinates: [[[116.4, 39.9], [116.41, 39.9], [116.41, 39.91], [116.4, 39.91], [116.4, 39.9]]] },
+  });
+  const areas = [square('110101', 'district', '东城区', null), square('110101001', 'street', '东华门街道', '110101'), square('110101001001', 'community', '测试社区', '110101001')];
+  const y = 39.905;
+  const plate = (id: number, number: number, x: number, north: boolean): Address => ({
+    id,
+    road: '测试胡同',
+    number,
+    compound: false,
+    building: null,
+    unit: null,
+    geometry: { type: 'Point', coordinates: [x, north ? y + 0.0001 : y - 0.0001] },
+    houseId: id,
+  });
+  const addresses = [plate(1, 1, 116.401, true), plate(2, 5, 116.403, true), plate(3, 9, 116.405, true), plate(4, 2, 116.401, false), plate(5, 10, 116.409, false)];
+  const houses = addresses.map((a) => ({ id: a.id, address: `北京市东城区东华门街道测试社区测试胡同${a.number}号` }));
+  const road = { id: 1, name: '测试胡同', kind: 'hutong' as const, geometry: { type: 'LineString' as const, coordinates: [[116.4005, y], [116.4095, y]] } };
+  const bare = { id: 2, name: '无牌路', kind: 'main' as const, geometry: { type: 'LineString' as const, coordinates: [[116.402, 39.902], [116.402, 39.908]] } };
+  let small: ForwardGeocoder;
+  beforeAll(() => {
+    small = new ForwardGeocoder({ areas, roads: [road, bare], addresses, houses }, new ReverseGeocoder(areas, []));
+  });
+
+  it('interpolates a missing number between its neighbours of the same parity', () => {
+    const [three] = small.geocode('测试胡同3号');
+    expect(three).toMatchObject({ level: 'road', houseId: null, score: 0.6, address: '北京市东城区东华门街道测试社区测试胡同' });
+    expect(three!.lng).toBeCloseTo(116.402, 9);
+    expect(three!.lat).toBeCloseTo(y + 0.0001, 9);
+    const [six] = small.geocode('测试胡同6号');
+    // 6 lies halfway between plates 2 and 10, on the south side
+    expect(six!.lng).toBeCloseTo(116.405, 9);
+    expect(six!.lat).toBeCloseTo(y - 0.0001, 9);
+  });
+
+  it('answers an existing plate at door level and 甲N号 beside it at road level', () => {
+    expect(small.geocode('测试胡同5号')[0]).toMatchObject({ level: 'door', houseId: 2, score: 0.98, address: '北京市东城区东华门街道测试社区测试胡同5号' });
+    expect(small.geocode('测试胡同甲5号')[0]).toMatchObject({ level: 'road', houseId: null, lng: 116.403 });
+  });
+
+  it('puts a number on a road without plates at its middle, on the number’s side (odd west of a north–south road)', () => {
+    const [odd] = small.geocode('无牌路7号');
+    const [even] = small.geocode('无牌路8号');
+    expect(odd).toMatchObject({ level: 'road', score: 0.5 });
+    expect(odd!.lat).toBeCloseTo(39.905, 9);
+    expect(odd!.lng).toBeLessThan(116.402);
+    expect(even!.lng).toBeGreaterThan(116.402);
+    const [middle] = small.geocode('无牌路');
+    expect(middle).toMatchObject({ level: 'road', score: 0.45, lng: 116.402 });
+    expect(middle!.lat).toBeCloseTo(39.905, 9);
+  });
+});
+
+describe('interiorPoint', () => {
+  it('is inside a concave polygon whose vertex centroid is not', () => {
+    const u = { type: 'Polygon' as const, coordinates: [[[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3], [0, 0]]] };
+    const [x, y] = interiorPoint(u) as [number, number];
+    expect(pointInPolygon(x, y, u)).toBe(true);
+  });
+});
+
+// ---- the noise generator --------------------------------------------------------------------
+
+/** An address taken apart, so it can be written another way. */
+interface Spec {
+  houseId: number;
+  district: string;
+  street: string;
+  community: string;
+  road: string;
+  number: number;
+  compound: boolean;
+  building: number | null;
+}
+
+/** How to write a Spec; `canonicalStyle()` writes the canonical address. */
+interface Style {
+  province: string;
+  district: boolean;
+  street: 'full' | 'bare' | 'none';
+  community: 'full' | 'bare' | '居委会' | 'none';
+  numerals: 'arabic' | 'fullwidth' | 'chinese';
+  /** index into COMPOUND_FORMS */
+  plateForm: number;
+  /** separators between the parts: none, spaces, punctuation */
+  gaps: 'none' | 'spaces' | 'punctuation';
+}
+
+const canonicalStyle = (): Style => ({ province: '北京市', district: true, street: 'full', community: 'full', numerals: 'arabic', plateForm: 0, gaps: 'none' });
+
+const COMPOUND_FORMS: ((n: string, m: string) => string)[] = [
+  (n, m) => `${n}号院${m}号楼`,
+  (n, m) => `${n}院${m}楼`,
+  (n, m) => `${n}号${m}栋`,
+  (n, m) => `${n}号${m}幢`,
+  (n, m) => `${n}号院${m}栋`,
+  (n, m) => `${n}号院${m}座`,
+  (n, m) => `${n}号${m}号楼`,
+];
+
+function specOf(house: House, address: Address, streets: string[], districtName: string): Spec {
+  // 北京市<district><street><community><door plate>
+  let rest = house.address!.slice(`北京市${districtName}`.length);
+  const street = streets.filter((s) => rest.startsWith(s)).sort((a, b) => b.length - a.length)[0]!;
+  rest = rest.slice(street.length);
+  const plate = formatDoorPlate(address);
+  return {
+    houseId: house.id,
+    district: districtName,
+    street,
+    community: rest.slice(0, rest.length - plate.length),
+    road: address.road,
+    number: address.number,
+    compound: address.compound,
+    building: address.building,
+  };
+}
+
+const pick = <T,>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+/** A number written the way people write door numbers: 十二, 二十, 一百零八, or 一〇八 digit by digit. */
+function chinese(n: number, random: () => number): string {
+  const digits = '〇一二三四五六七八九';
+  if (n >= 100 && random() < 0.3) return String(n).split('').map((d) => digits[Number(d)]).join('');
+  const units = ['', '十', '百', '千'];
+  const parts = String(n).split('').map(Number);
+  let text = '';
+  let zero = false;
+  parts.forEach((d, k) => {
+    const unit = parts.length - 1 - k;
+    if (d === 0) {
+      zero = text !== '';
+      return;
+    }
+    if (zero) text += '零';
+    zero = false;
+    text += (d === 1 && unit === 1 && parts.length === 2 ? '' : digits[d]!) + units[unit]!;
+  });
+  return text;
+}
+
+function render(spec: Spec, style: Style, random: () => number): string {
+  const num = (n: number): string =>
+    style.numerals === 'chinese' ? chinese(n, random) : style.numerals === 'fullwidth' ? String(n).replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)) : String(n);
+  const parts: string[] = [];
+  if (style.province !== '') parts.push(style.province);
+  if (style.district) parts.push(spec.district);
+  if (style.street !== 'none') parts.push(style.street === 'full' ? spec.street : spec.street.replace(/街道$/, ''));
+  if (style.community !== 'none') {
+    const bare = spec.community.replace(/社区$/, '');
+    parts.push(style.community === 'full' ? spec.community : style.community === 'bare' ? bare : `${bare}居委会`);
+  }
+  const spaces = style.gaps === 'spaces';
+  const n = num(spec.number);
+  let plate: string;
+  if (spec.building !== null) plate = COMPOUND_FORMS[style.plateForm]!(n, num(spec.building));
+  else plate = `${n}号${spec.compound ? '院' : ''}`;
+  // a person typing spaces may also put one between the road and the number
+  parts.push(spec.road + (spaces && random() < 0.4 ? ' ' : '') + plate);
+  let text = parts[0]!;
+  for (let k = 1; k < parts.length; k++) {
+    const gap = style.gaps === 'spaces' ? pick(random, [' ', ' ', '  ', '\u3000', '']) : style.gaps === 'punctuation' ? pick(random, ['，', ',', '、', '-', ' ']) : '';
+    text += gap + parts[k]!;
+  }
+  return text;
+}
+
+interface NoiseKind {
+  name: string;
+  /** the addresses it can be applied to (all when absent) */
+  applies?: (spec: Spec) => boolean;
+  apply: (style: Style, random: () => number, spec: Spec) => void;
+}
+
+const BASE_KINDS: NoiseKind[] = [
+  { name: 'district dropped', apply: (s) => void (s.district = false) },
+  { name: 'street dropped', apply: (s) => void (s.street = 'none') },
+  {
+    name: 'district+street dropped',
+    apply: (s, random) => {
+      s.district = false;
+      s.street = 'none';
+      s.province = pick(random, ['', '北京市', '北京']);
+    },
+  },
+  {
+    name: 'road and number only',
+    apply: (s) => {
+      s.province = '';
+      s.district = false;
+      s.street = 'none';
+      s.community = 'none';
+    },
+  },
+  { name: 'prefix changed', apply: (s, random) => void (s.province = pick(random, ['', '北京', '中国北京市', '中国北京'])) },
+  {
+    name: 'suffixes dropped',
+    apply: (s, random) => {
+      s.street = pick(random, ['full', 'bare', 'bare'] as const);
+      s.community = s.street === 'full' ? pick(random, ['bare', '居委会'] as const) : pick(random, ['full', 'bare', '居委会'] as const);
+    },
+  },
+  { name: 'full-width digits', apply: (s) => void (s.numerals = 'fullwidth') },
+  { name: 'Chinese numerals', apply: (s) => void (s.numerals = 'chinese') },
+  { name: 'spaces inserted', apply: (s) => void (s.gaps = 'spaces') },
+  { name: 'punctuation inserted', apply: (s) => void (s.gaps = 'punctuation') },
+  { name: '号院 form changed', applies: (spec) => spec.building !== null, apply: (s, random) => void (s.plateForm = 1 + Math.floor(random() * (COMPOUND_FORMS.length - 1))) },
+];
+
+const NOISE_KINDS: NoiseKind[] = [
+  ...BASE_KINDS,
+  {
+    name: 'mixed (2–4 of the above)',
+    apply: (style, random, spec) => {
+      const kinds = BASE_KINDS.filter((k) => k.applies === undefined || k.applies(spec));
+      const count = 2 + Math.floor(random() * 3);
+      const chosen = new Set<NoiseKind>();
+      while (chosen.size < count) chosen.add(pick(random, kinds));
+      for (const kind of chosen) kind.apply(style, random, spec);
+    },
+  },
+];

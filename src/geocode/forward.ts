@@ -1,0 +1,674 @@
+import type { MultiPolygon, Polygon, Position } from 'geojson';
+import { pointInPolygon } from '../geo/pip.js';
+import type { Address, AdminArea, AdminLevel, House, Road } from '../model.js';
+import { formatDoorPlate } from '../model.js';
+import type { Store } from '../store/store.js';
+import { AddressGazetteer, parseAddress, type ParsedAddress } from './address-parse.js';
+import type { GeocodeResult, MatchLevel } from './geocode-result.js';
+import type { Resolution, ReverseGeocoder } from './reverse.js';
+
+/** What the forward geocoder is built from. */
+export interface ForwardData {
+  areas: readonly AdminArea[];
+  roads: readonly Road[];
+  addresses: readonly Address[];
+  /** only the canonical addresses are used */
+  houses: readonly Pick<House, 'id' | 'address'>[];
+}
+
+/** Scores by how the place was found; contradictions and ambiguity multiply them down. */
+const SCORE = {
+  door: 0.98,
+  /** N号院 asked, the compound found, no single house */
+  compoundGate: 0.9,
+  /** N号院M号楼 asked, but N号 is a single house */
+  doorIgnoringBuilding: 0.85,
+  /** N号院M号楼 asked, compound N found, building M not */
+  compoundWithoutBuilding: 0.75,
+  /** 甲N号: beside plate N */
+  besidePlate: 0.65,
+  interpolated: 0.6,
+  extrapolated: 0.5,
+  /** number placed on the centreline of a road without plates */
+  centreline: 0.5,
+  roadOnly: 0.45,
+  nearRoad: 0.3,
+  /** an unknown name whose start is shared by roads all in one 街道 */
+  locality: 0.2,
+  community: 0.35,
+  street: 0.25,
+  district: 0.15,
+} as const;
+
+const PENALTY = {
+  /** a variant spelling of the road name (never a door-level answer) */
+  variant: 0.8,
+  /** the address names a district we do not hold */
+  foreignDistrict: 0.5,
+  /** the road is not in the district the address names */
+  otherDistrict: 0.6,
+  /** the place found is in another 街道 / 社区 than the address names */
+  otherStreet: 0.75,
+  otherCommunity: 0.85,
+  /** the same road name in several districts and the address does not say which */
+  ambiguous: 0.85,
+} as const;
+
+const M_PER_DEG = 111_320;
+
+/** From a road's centreline to its door line: about half a main road's width; hutongs are a few metres wide. */
+const SIDE_OFFSET_M: Record<Road['kind'], number> = { main: 25, hutong: 5 };
+
+interface PlateGroup {
+  number: number;
+  plain: Address | null;
+  /** compound buildings, by building number */
+  buildings: Address[];
+  /** the plain plate, else the lowest building's */
+  x: number;
+  y: number;
+}
+
+/** Door plates of one side of a road (odd or even), by number. */
+interface Side {
+  numbers: Int32Array;
+  x: Float64Array;
+  y: Float64Array;
+}
+
+/** A road name within one district: its centreline pieces and door plates. */
+interface RoadEntry {
+  name: string;
+  kind: Road['kind'];
+  /** '' when the road lies outside every district */
+  districtCode: string;
+  lines: Position[][];
+  /** the 街道 holding each line's middle */
+  lineStreet: (string | null)[];
+  plates: Map<number, PlateGroup>;
+  odd: Side;
+  even: Side;
+  /** the 街道 any line or plate of the road lies in */
+  streets: Set<string>;
+  /** street code ('' = all lines) → length-weighted middle */
+  middles: Map<string, [number, number]>;
+}
+
+interface AreaEntry {
+  area: AdminArea;
+  districtCode: string | null;
+  streetCode: string | null;
+  point: Position;
+}
+
+interface Candidate {
+  x: number;
+  y: number;
+  score: number;
+  level: MatchLevel;
+  houseId: number | null;
+  /** the canonical address when known (a house's), else built from the resolution */
+  address: string | null;
+  /** what follows the administrative prefix: 多福巷12号院, 多福巷, '' */
+  tail: string;
+}
+
+/**
+ * Forward geocoding (standards.md §8.3): normalise, parse against a gazetteer of the stored names,
+ * then door plate → interpolation along the road → road middle → community → street → district.
+ * Every answer carries the district, street, community and grids of its point (reverse.resolve).
+ * An unknown road never yields a door-level answer; variant road spellings stay at road level.
+ */
+export class ForwardGeocoder {
+  private readonly reverse: ReverseGeocoder;
+  private readonly gazetteer: AddressGazetteer;
+  private readonly roads = new Map<string, RoadEntry[]>();
+  private readonly areas: Record<AdminLevel, Map<string, AreaEntry[]>> = { district: new Map(), street: new Map(), community: new Map() };
+  private readonly houseAddress = new Map<number, string | null>();
+  private readonly streetByCode = new Map<string, AreaEntry>();
+  private readonly kx: number;
+
+  static fromStore(store: Store, reverse: ReverseGeocoder): ForwardGeocoder {
+    return new ForwardGeocoder(
+      { areas: [...store.iterate('areas')], roads: [...store.iterate('roads')], addresses: [...store.iterate('addresses')], houses: [...store.iterate('houses')] },
+      reverse,
+    );
+  }
+
+  constructor(data: ForwardData, reverse: ReverseGeocoder) {
+    this.reverse = reverse;
+    const lat0 = firstLatitude(data);
+    this.kx = Math.cos((lat0 * Math.PI) / 180) * M_PER_DEG;
+
+    const byCode = new Map(data.areas.map((a) => [a.code, a]));
+    const ancestor = (area: AdminArea, level: AdminLevel): string | null => {
+      for (let a: AdminArea | undefined = area; a !== undefined; a = a.parentCode === null ? undefined : byCode.get(a.parentCode)) {
+        if (a.level === level) return a.code;
+      }
+      return null;
+    };
+    for (const area of data.areas) {
+      const entry = { area, districtCode: ancestor(area, 'district'), streetCode: ancestor(area, 'street'), point: interiorPoint(area.geometry) };
+      push(this.areas[area.level], area.name, entry);
+      if (area.level === 'street') this.streetByCode.set(area.code, entry);
+    }
+
+    const entryFor = (name: string, districtCode: string, kind: Road['kind']): RoadEntry => {
+      const list = this.roads.get(name) ?? [];
+      let entry = list.find((e) => e.districtCode === districtCode);
+      if (entry === undefined) {
+        const emptySide = { numbers: new Int32Array(0), x: new Float64Array(0), y: new Float64Array(0) };
+        entry = { name, kind, districtCode, lines: [], lineStreet: [], plates: new Map(), odd: emptySide, even: emptySide, streets: new Set(), middles: new Map() };
+        list.push(entry);
+        this.roads.set(name, list);
+      }
+      return entry;
+    };
+    for (const road of data.roads) {
+      const coordinates = road.geometry.coordinates;
+      if (road.name === '' || coordinates.length < 2) continue;
+      const [mx, my] = this.pointAlong(coordinates, this.lengthM(coordinates) / 2);
+      const at = this.resolveNear(mx, my);
+      const entry = entryFor(road.name, at.district?.code ?? '', road.kind);
+      entry.lines.push(coordinates);
+      entry.lineStreet.push(at.street?.code ?? null);
+      if (at.street !== null) entry.streets.add(at.street.code);
+    }
+    for (const address of data.addresses) {
+      const [x, y] = address.geometry.coordinates as [number, number];
+      const at = reverse.resolve(x, y);
+      const entry = entryFor(address.road, at.district?.code ?? '', 'hutong');
+      if (at.street !== null) entry.streets.add(at.street.code);
+      let group = entry.plates.get(address.number);
+      if (group === undefined) entry.plates.set(address.number, (group = { number: address.number, plain: null, buildings: [], x, y }));
+      if (address.building === null) {
+        group.plain = address;
+        group.x = x;
+        group.y = y;
+      } else {
+        group.buildings.push(address);
+      }
+    }
+    for (const list of this.roads.values()) {
+      for (const entry of list) {
+        const groups = [...entry.plates.values()].sort((a, b) => a.number - b.number);
+        for (const group of groups) {
+          group.buildings.sort((a, b) => a.building! - b.building!);
+          const first = group.plain ?? group.buildings[0]!;
+          [group.x, group.y] = first.geometry.coordinates as [number, number];
+        }
+        entry.odd = side(groups.filter((g) => g.number % 2 === 1));
+        entry.even = side(groups.filter((g) => g.number % 2 === 0));
+      }
+    }
+    for (const house of data.houses) this.houseAddress.set(house.id, house.address);
+
+    this.gazetteer = new AddressGazetteer({
+      districts: this.areas.district.keys(),
+      streets: this.areas.street.keys(),
+      communities: this.areas.community.keys(),
+      roads: this.roads.keys(),
+    });
+  }
+
+  /**
+   * The areas at a point, or a metre away when it is in none: a road drawn on a district's
+   * boundary belongs to the areas on either side (pip.ts gives no polygon its east and north edges).
+   */
+  private resolveNear(x: number, y: number): Resolution {
+    return this.nudgeInside(x, y)[2];
+  }
+
+  /** The point and its areas, moved a metre into a district when it lies on none (a road on the boundary). */
+  private nudgeInside(x: number, y: number): [number, number, Resolution] {
+    const at = this.reverse.resolve(x, y);
+    if (at.district !== null) return [x, y, at];
+    const dx = 1 / this.kx;
+    const dy = 1 / M_PER_DEG;
+    for (const [ox, oy] of [[-dx, 0], [0, -dy], [dx, 0], [0, dy]] as const) {
+      const near = this.reverse.resolve(x + ox, y + oy);
+      if (near.district !== null) return [x + ox, y + oy, near];
+    }
+    return [x, y, at];
+  }
+
+  /**
+   * Ranked candidates for an address, best first, at most `limit` (default 5); empty when nothing
+   * in it is recognised. Never throws on any text.
+   * @example geocoder.geocode('东城区东华门街道多福巷十二号')[0] // { level: 'door', score: 0.98, houseId: …, … }
+   */
+  geocode(query: string, { limit = 5 }: { limit?: number } = {}): GeocodeResult[] {
+    if (typeof query !== 'string' || !(limit >= 1)) return [];
+    // addresses are short; a bound keeps a pasted document from costing much
+    const parsed = parseAddress(query.length > 200 ? query.slice(0, 200) : query, this.gazetteer);
+    const context = this.context(parsed);
+    const candidates: Candidate[] = [];
+    if (parsed.road !== null && parsed.roadMatch !== 'unknown') this.onRoad(parsed.road, parsed, context, candidates, 1);
+    if (candidates.length === 0) {
+      // the road is unknown: a known road named before it, a locality, and the areas named
+      if (parsed.nearRoad !== null) this.onRoad(parsed.nearRoad, { ...parsed, number: null }, context, candidates, SCORE.nearRoad / SCORE.roadOnly);
+      if (parsed.roadMatch === 'unknown' && context.streets === null && context.communities === null) this.onLocality(parsed.road!, context, candidates);
+      this.onAreas(context, candidates);
+    }
+    return this.finish(candidates, parsed, limit);
+  }
+
+  /** The areas the address names, each level narrowed by the one above it when that is given. */
+  private context(parsed: ParsedAddress): Context {
+    const districts = parsed.district === null ? null : (this.areas.district.get(parsed.district) ?? null);
+    const districtCodes = districts === null ? null : new Set(districts.map((d) => d.area.code));
+    const narrow = (list: AreaEntry[] | undefined, parents: Set<string> | null, parentOf: (e: AreaEntry) => string | null): AreaEntry[] | null => {
+      if (list === undefined) return null;
+      if (parents === null) return list;
+      const inside = list.filter((e) => parents.has(parentOf(e) ?? ''));
+      return inside.length > 0 ? inside : list;
+    };
+    const streets = parsed.street === null ? null : narrow(this.areas.street.get(parsed.street), districtCodes, (e) => e.districtCode);
+    const streetCodes = streets === null ? null : new Set(streets.map((s) => s.area.code));
+    const communities =
+      parsed.community === null
+        ? null
+        : narrow(this.areas.community.get(parsed.community), streetCodes ?? districtCodes, (e) => (streetCodes !== null ? e.streetCode : e.districtCode));
+    return { districts, districtCodes, streets, streetCodes, communities };
+  }
+
+  /** Candidates on a named road: door plates, else a point placed along it. */
+  private onRoad(name: string, parsed: ParsedAddress, context: Context, out: Candidate[], factor: number): void {
+    let entries = this.roads.get(name);
+    if (entries === undefined) return;
+    // pieces of a road outside every district we hold (a name running on past the boundary) count only alone
+    if (entries.length > 1 && entries.some((e) => e.districtCode === '')) entries = entries.filter((e) => e.districtCode !== '');
+    // a door-level answer needs the road exactly as named, in the district named (if any) and one we hold
+    let doorAllowed = parsed.roadMatch === 'exact' && parsed.foreignDistrict === null;
+    if (context.districtCodes !== null) {
+      const inside = entries.filter((e) => context.districtCodes!.has(e.districtCode));
+      if (inside.length > 0) entries = inside;
+      else (factor *= PENALTY.otherDistrict), (doorAllowed = false);
+    }
+    // a variant spelling is only believable where the address says the road is
+    if (parsed.roadMatch === 'variant' && context.streetCodes !== null) {
+      entries = entries.filter((e) => [...context.streetCodes!].some((code) => e.streets.has(code)));
+      if (entries.length === 0) return;
+    }
+    if (entries.length > 1) factor *= PENALTY.ambiguous;
+    if (parsed.roadMatch === 'variant') factor *= PENALTY.variant;
+    if (parsed.foreignDistrict !== null) factor *= PENALTY.foreignDistrict;
+    for (const entry of entries) {
+      const before = out.length;
+      if (parsed.number !== null) this.onNumber(entry, parsed, context, out);
+      if (out.length === before) {
+        const [x, y] = this.middle(entry, context.streetCodes);
+        out.push({ x, y, score: SCORE.roadOnly, level: 'road', houseId: null, address: null, tail: entry.name });
+      }
+      for (let k = before; k < out.length; k++) {
+        const candidate = out[k]!;
+        candidate.score *= factor;
+        if (candidate.level === 'door' && !doorAllowed) {
+          candidate.level = 'road';
+          candidate.houseId = null;
+          candidate.address = null;
+          candidate.tail = entry.name;
+        }
+      }
+    }
+  }
+
+  private onNumber(entry: RoadEntry, parsed: ParsedAddress, context: Context, out: Candidate[]): void {
+    const number = parsed.number!;
+    const group = entry.plates.get(number);
+    if (group !== undefined) {
+      if (parsed.numberPrefix !== null) {
+        out.push({ x: group.x, y: group.y, score: SCORE.besidePlate, level: 'road', houseId: null, address: null, tail: entry.name });
+        return;
+      }
+      const gate = `${entry.name}${number}号院`;
+      if (parsed.building !== null) {
+        const plate = group.buildings.find((b) => b.building === parsed.building);
+        if (plate !== undefined) out.push(this.door(plate, SCORE.door));
+        else if (group.plain !== null) out.push(this.door(group.plain, SCORE.doorIgnoringBuilding));
+        else out.push({ x: group.x, y: group.y, score: SCORE.compoundWithoutBuilding, level: 'door', houseId: null, address: null, tail: gate });
+      } else if (group.plain !== null) out.push(this.door(group.plain, SCORE.door));
+      else out.push({ x: group.x, y: group.y, score: SCORE.compoundGate, level: 'door', houseId: null, address: null, tail: gate });
+      return;
+    }
+    const placed = this.interpolate(entry, number) ?? this.alongCentreline(entry, number, context.streetCodes);
+    if (placed !== null) out.push({ x: placed.x, y: placed.y, score: placed.score, level: 'road', houseId: null, address: null, tail: entry.name });
+  }
+
+  private door(plate: Address, score: number): Candidate {
+    const [x, y] = plate.geometry.coordinates as [number, number];
+    const address = plate.houseId === null ? null : (this.houseAddress.get(plate.houseId) ?? null);
+    return { x, y, score, level: 'door', houseId: plate.houseId, address, tail: formatDoorPlate(plate) };
+  }
+
+  /** A number between plates of its side: linear by number; beyond them, the end plate moved along the road. */
+  private interpolate(entry: RoadEntry, number: number): { x: number; y: number; score: number } | null {
+    let side = number % 2 === 1 ? entry.odd : entry.even;
+    if (side.numbers.length === 0) side = number % 2 === 1 ? entry.even : entry.odd;
+    const count = side.numbers.length;
+    if (count === 0) return null;
+    // first index with a number above `number`
+    let lo = 0;
+    let hi = count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (side.numbers[mid]! <= number) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0 && lo < count) {
+      const a = lo - 1;
+      const t = (number - side.numbers[a]!) / (side.numbers[lo]! - side.numbers[a]!);
+      return { x: side.x[a]! + t * (side.x[lo]! - side.x[a]!), y: side.y[a]! + t * (side.y[lo]! - side.y[a]!), score: SCORE.interpolated };
+    }
+    const end = lo === 0 ? 0 : count - 1;
+    let x = side.x[end]!;
+    let y = side.y[end]!;
+    if (count > 1) {
+      // continue the plates' spacing beyond the end, at most as far again as they reach
+      const other = lo === 0 ? count - 1 : 0;
+      const t = Math.max(-1, (number - side.numbers[end]!) / (side.numbers[other]! - side.numbers[end]!));
+      x += t * (side.x[other]! - x);
+      y += t * (side.y[other]! - y);
+    }
+    // then onto the road
+    if (entry.lines.length > 0) [x, y] = this.nearestOnLines(entry.lines, x, y);
+    return { x, y, score: SCORE.extrapolated };
+  }
+
+  /**
+   * A number on a road without plates. How far along the road a number lies depends on plate
+   * spacing we do not know, so it goes to the length-weighted middle (of the named 街道's part of
+   * the road); the numbering rule does tell the side: DB11 门牌、楼牌设置规范 puts odd numbers on
+   * the north side of east–west roads and the west side of north–south ones. The named 街道 wins
+   * over the rule when the two disagree.
+   */
+  private alongCentreline(entry: RoadEntry, number: number, streetCodes: Set<string> | null): { x: number; y: number; score: number } | null {
+    if (entry.lines.length === 0) return null;
+    const middle = this.middle(entry, streetCodes);
+    const [x, y] = this.toSide(this.linesIn(entry, streetCodes), middle, number % 2 === 1, SIDE_OFFSET_M[entry.kind]);
+    // the side must not leave the named 街道, nor (on a boundary road) every district
+    const at = this.reverse.resolve(x, y);
+    if (at.district === null || (streetCodes !== null && !streetCodes.has(at.street?.code ?? ''))) return { x: middle[0], y: middle[1], score: SCORE.centreline };
+    return { x, y, score: SCORE.centreline };
+  }
+
+  /** Moves a point on a road to the side where a number's plates are: odd north of east–west stretches and west of north–south ones. */
+  private toSide(lines: Position[][], point: [number, number], odd: boolean, offsetM: number): [number, number] {
+    const [x, y] = point;
+    let bestD = Infinity;
+    let eastWest = true;
+    for (const line of lines) {
+      for (let k = 1; k < line.length; k++) {
+        const a = line[k - 1]!;
+        const b = line[k]!;
+        const d = distanceToSegment2((a[0]! - x) * this.kx, (a[1]! - y) * M_PER_DEG, (b[0]! - x) * this.kx, (b[1]! - y) * M_PER_DEG);
+        if (d < bestD) {
+          bestD = d;
+          eastWest = Math.abs((b[0]! - a[0]!) * this.kx) >= Math.abs((b[1]! - a[1]!) * M_PER_DEG);
+        }
+      }
+    }
+    if (eastWest) return [x, y + (odd ? offsetM : -offsetM) / M_PER_DEG];
+    return [x + (odd ? -offsetM : offsetM) / this.kx, y];
+  }
+
+  /** The lines of a road inside the given 街道, or all of them when none is. */
+  private linesIn(entry: RoadEntry, streetCodes: Set<string> | null): Position[][] {
+    if (streetCodes === null) return entry.lines;
+    const inside = entry.lines.filter((_, k) => streetCodes.has(entry.lineStreet[k] ?? ''));
+    return inside.length > 0 ? inside : entry.lines;
+  }
+
+  /** The length-weighted middle of a road (within the named 街道 when it holds part of it), on the road. */
+  private middle(entry: RoadEntry, streetCodes: Set<string> | null): [number, number] {
+    const key = streetCodes === null ? '' : [...streetCodes].join(',');
+    let middle = entry.middles.get(key);
+    if (middle !== undefined) return middle;
+    if (entry.lines.length === 0) {
+      // plates only: the middle plate
+      const groups = [...entry.plates.values()];
+      const g = groups[Math.floor(groups.length / 2)]!;
+      middle = [g.x, g.y];
+    } else {
+      const lines = this.linesIn(entry, streetCodes);
+      if (lines.length === 1) middle = this.pointAlong(lines[0]!, this.lengthM(lines[0]!) / 2);
+      else {
+        let sx = 0;
+        let sy = 0;
+        let sw = 0;
+        for (const line of lines) {
+          for (let k = 1; k < line.length; k++) {
+            const a = line[k - 1]!;
+            const b = line[k]!;
+            const w = this.distanceM(a, b);
+            sx += ((a[0]! + b[0]!) / 2) * w;
+            sy += ((a[1]! + b[1]!) / 2) * w;
+            sw += w;
+          }
+        }
+        const first = lines[0]![0]!;
+        middle = sw > 0 ? this.nearestOnLines(lines, sx / sw, sy / sw) : [first[0]!, first[1]!];
+      }
+    }
+    entry.middles.set(key, middle);
+    return middle;
+  }
+
+  /**
+   * An unknown name sharing its start with known roads (和平里五区: 和平里北街, 和平里东街, …)
+   * names a locality; when all those roads lie in one 街道, that 街道 is the answer.
+   */
+  private onLocality(text: string, context: Context, out: Candidate[]): void {
+    const names = this.gazetteer.roadsSharingStart(text);
+    if (names.length === 0) return;
+    let street: string | null = null;
+    for (const name of names) {
+      for (const entry of this.roads.get(name) ?? []) {
+        if (context.districtCodes !== null && !context.districtCodes.has(entry.districtCode)) continue;
+        if (entry.districtCode === '') continue;
+        for (const code of entry.streets) {
+          if (street !== null && street !== code) return;
+          street = code;
+        }
+      }
+    }
+    if (street === null) return;
+    const area = this.streetByCode.get(street);
+    if (area !== undefined) out.push({ x: area.point[0]!, y: area.point[1]!, score: SCORE.locality, level: 'street', houseId: null, address: null, tail: '' });
+  }
+
+  /** Community, street and district fallbacks, most precise first. */
+  private onAreas(context: Context, out: Candidate[]): void {
+    const add = (list: AreaEntry[] | null, level: 'community' | 'street' | 'district'): boolean => {
+      if (list === null || list.length === 0) return false;
+      const factor = list.length > 1 ? PENALTY.ambiguous : 1;
+      for (const entry of list) out.push({ x: entry.point[0]!, y: entry.point[1]!, score: SCORE[level] * factor, level, houseId: null, address: null, tail: '' });
+      return true;
+    };
+    add(context.communities, 'community');
+    add(context.streets, 'street');
+    add(context.districts, 'district');
+  }
+
+  private finish(candidates: Candidate[], parsed: ParsedAddress, limit: number): GeocodeResult[] {
+    const results: GeocodeResult[] = [];
+    for (const c of candidates) {
+      const [lng, lat, at] = this.nudgeInside(c.x, c.y);
+      let score = c.score;
+      if (c.level === 'door' || c.level === 'road') {
+        if (parsed.district !== null && at.district !== null && at.district.name !== parsed.district) score *= PENALTY.otherDistrict;
+        if (parsed.street !== null && at.street !== null && at.street.name !== parsed.street) score *= PENALTY.otherStreet;
+        if (parsed.community !== null && at.community !== null && at.community.name !== parsed.community) score *= PENALTY.otherCommunity;
+      }
+      results.push({
+        address: c.address ?? prefix(at, c.level) + c.tail,
+        lng,
+        lat,
+        score: Math.round(score * 1000) / 1000,
+        level: c.level,
+        houseId: c.houseId,
+        district: at.district,
+        street: at.street,
+        community: at.community,
+        unitGrid: at.unitGrid,
+        socialGrid: at.socialGrid,
+      });
+    }
+    // stable: equal scores keep the order found
+    results.sort((a, b) => b.score - a.score);
+    if (results.length > limit) results.length = limit;
+    return results;
+  }
+
+  private lengthM(line: Position[]): number {
+    let length = 0;
+    for (let k = 1; k < line.length; k++) length += this.distanceM(line[k - 1]!, line[k]!);
+    return length;
+  }
+
+  private distanceM(a: Position, b: Position): number {
+    return Math.hypot((b[0]! - a[0]!) * this.kx, (b[1]! - a[1]!) * M_PER_DEG);
+  }
+
+  private pointAlong(line: Position[], atM: number): [number, number] {
+    let left = atM;
+    for (let k = 1; k < line.length; k++) {
+      const a = line[k - 1]!;
+      const b = line[k]!;
+      const d = this.distanceM(a, b);
+      if (left <= d && d > 0) {
+        const t = left / d;
+        return [a[0]! + t * (b[0]! - a[0]!), a[1]! + t * (b[1]! - a[1]!)];
+      }
+      left -= d;
+    }
+    const end = line[line.length - 1]!;
+    return [end[0]!, end[1]!];
+  }
+
+  private nearestOnLines(lines: Position[][], x: number, y: number): [number, number] {
+    let best: [number, number] = [x, y];
+    let bestD = Infinity;
+    for (const line of lines) {
+      for (let k = 1; k < line.length; k++) {
+        const a = line[k - 1]!;
+        const b = line[k]!;
+        const ax = (a[0]! - x) * this.kx;
+        const ay = (a[1]! - y) * M_PER_DEG;
+        const bx = (b[0]! - x) * this.kx;
+        const by = (b[1]! - y) * M_PER_DEG;
+        const dx = bx - ax;
+        const dy = by - ay;
+        const len2 = dx * dx + dy * dy;
+        const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+        const px = ax + t * dx;
+        const py = ay + t * dy;
+        const d = px * px + py * py;
+        if (d < bestD) {
+          bestD = d;
+          best = [a[0]! + t * (b[0]! - a[0]!), a[1]! + t * (b[1]! - a[1]!)];
+        }
+      }
+    }
+    return best;
+  }
+}
+
+interface Context {
+  districts: AreaEntry[] | null;
+  districtCodes: Set<string> | null;
+  streets: AreaEntry[] | null;
+  streetCodes: Set<string> | null;
+  communities: AreaEntry[] | null;
+}
+
+/** Squared distance from the origin to the segment a–b. */
+function distanceToSegment2(ax: number, ay: number, bx: number, by: number): number {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+  const px = ax + t * dx;
+  const py = ay + t * dy;
+  return px * px + py * py;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
+function side(groups: PlateGroup[]): Side {
+  return {
+    numbers: Int32Array.from(groups, (g) => g.number),
+    x: Float64Array.from(groups, (g) => g.x),
+    y: Float64Array.from(groups, (g) => g.y),
+  };
+}
+
+function firstLatitude(data: ForwardData): number {
+  const road = data.roads[0]?.geometry.coordinates[0];
+  if (road !== undefined) return road[1]!;
+  const address = data.addresses[0]?.geometry.coordinates;
+  if (address !== undefined) return address[1]!;
+  const area = data.areas[0]?.geometry;
+  if (area === undefined) return 0;
+  return (area.type === 'Polygon' ? area.coordinates[0]![0]! : area.coordinates[0]![0]![0]!)[1]!;
+}
+
+/** The province before a district's name: 北京市 for Beijing district codes (11xxxx). */
+function prefix(at: Resolution, level: MatchLevel): string {
+  let text = at.district?.code.startsWith('11') ? '北京市' : '';
+  text += at.district?.name ?? '';
+  if (level !== 'district') text += at.street?.name ?? '';
+  if (level !== 'district' && level !== 'street') text += at.community?.name ?? '';
+  return text;
+}
+
+/**
+ * A point inside a polygon: the vertex centroid of the largest part's outer ring when inside,
+ * else the middle of the widest inside stretch of the horizontal line through it, else a vertex.
+ */
+export function interiorPoint(geometry: Polygon | MultiPolygon): Position {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  let best = polygons[0]!;
+  let bestArea = -1;
+  for (const polygon of polygons) {
+    const area = Math.abs(ringArea(polygon[0]!));
+    if (area > bestArea) (best = polygon), (bestArea = area);
+  }
+  const ring = best[0]!;
+  const n = ring.length > 1 && ring[0]![0] === ring[ring.length - 1]![0] && ring[0]![1] === ring[ring.length - 1]![1] ? ring.length - 1 : ring.length;
+  let cx = 0;
+  let cy = 0;
+  for (let k = 0; k < n; k++) (cx += ring[k]![0]!), (cy += ring[k]![1]!);
+  cx /= n;
+  cy /= n;
+  const polygon: Polygon = { type: 'Polygon', coordinates: best };
+  if (pointInPolygon(cx, cy, polygon)) return [cx, cy];
+  // crossings of the line y = cy with every ring, in order: inside stretches are [x0, x1], [x2, x3], …
+  const xs: number[] = [];
+  for (const r of best) {
+    for (let k = 0; k < r.length; k++) {
+      const a = r[k]!;
+      const b = r[(k + 1) % r.length]!;
+      if (a[1]! > cy !== b[1]! > cy) xs.push(a[0]! + ((cy - a[1]!) / (b[1]! - a[1]!)) * (b[0]! - a[0]!));
+    }
+  }
+  xs.sort((a, b) => a - b);
+  let widest = -1;
+  let point: Position | null = null;
+  for (let k = 0; k + 1 < xs.length; k += 2) {
+    const width = xs[k + 1]! - xs[k]!;
+    const mid = (xs[k]! + xs[k + 1]!) / 2;
+    if (width > widest && pointInPolygon(mid, cy, polygon)) (widest = width), (point = [mid, cy]);
+  }
+  return point ?? [ring[0]![0]!, ring[0]![1]!];
+}
+
+function ringArea(ring: Position[]): number {
+  let area = 0;
+  for (let k = 0, j = ring.length - 1; k < ring.length; j = k++) area += (ring[j]![0]! - ring[k]![0]!) * (ring[j]![1]! + ring[k]![1]!);
+  return area / 2;
+}
