@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_DISTRICT_OPTIONS, generateDistrict } from '../src/ingest/generate/district.js';
 import { loadGeneratorInputs } from '../src/ingest/generate/inputs.js';
 import { buildDistrictDatabase } from '../src/store/build-district.js';
+import { forwardBench } from './forward.bench.js';
 import { httpBench } from './http.bench.js';
 import { formatValue, type Row } from './lib/stats.js';
 import { reverseBench } from './reverse.bench.js';
@@ -20,6 +21,7 @@ const dir = mkdtempSync(join(os.tmpdir(), 'wangge-bench-'));
 try {
   const district = generateDistrict(loadGeneratorInputs(), { ...DEFAULT_DISTRICT_OPTIONS, copy: 0, firstIds: { road: 1, house: 1, address: 1 } });
   if (wanted('reverse')) rows.push(...reverseBench(district));
+  if (wanted('forward')) rows.push(...forwardBench(district));
   const dbPath = join(dir, 'dongcheng.db');
   if (wanted('http')) {
     buildDistrictDatabase(dbPath);
