@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_DISTRICT_OPTIONS, generateDistrict } from '../src/ingest/generate/district.js';
 import { loadGeneratorInputs } from '../src/ingest/generate/inputs.js';
 import { buildDistrictDatabase } from '../src/store/build-district.js';
+import { cliBench } from './cli.bench.js';
 import { forwardBench } from './forward.bench.js';
 import { httpBench } from './http.bench.js';
 import { formatValue, type Row } from './lib/stats.js';
@@ -23,10 +24,9 @@ try {
   if (wanted('reverse')) rows.push(...reverseBench(district));
   if (wanted('forward')) rows.push(...forwardBench(district));
   const dbPath = join(dir, 'dongcheng.db');
-  if (wanted('http')) {
-    buildDistrictDatabase(dbPath);
-    rows.push(...(await httpBench(dbPath)));
-  }
+  if (wanted('cli') || wanted('http')) buildDistrictDatabase(dbPath);
+  if (wanted('cli')) rows.push(...(await cliBench(district, dbPath, dir)));
+  if (wanted('http')) rows.push(...(await httpBench(dbPath)));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

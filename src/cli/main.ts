@@ -11,6 +11,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   generate: async () => (await import('./commands/generate.js')).generateCommand,
   import: async () => (await import('./commands/import.js')).importCommand,
   export: async () => (await import('./commands/export.js')).exportCommand,
+  reverse: async () => (await import('./commands/reverse.js')).reverseCommand,
+  geocode: async () => (await import('./commands/geocode.js')).geocodeCommand,
 };
 
 const USAGE = `wangge — the spatial backbone of grid-based city management (网格化管理)
@@ -22,6 +24,8 @@ Commands:
   generate   build the default district into a database (--seed, --scale)
   import     load GeoJSON / NDJSON / CSV into a layer, all-or-nothing, with CRS conversion
   export     write a layer as GeoJSON / NDJSON / CSV (--at DATE for grid history)
+  reverse    append district/street/community/grid codes to the points of a CSV / NDJSON / GeoJSON file
+  geocode    append lng/lat, match level and grid codes to the addresses of a CSV / NDJSON file
 
 Options:
   -h, --help      this help

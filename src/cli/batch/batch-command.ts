@@ -1,0 +1,102 @@
+import { parseCsv } from '../../ingest/csv.js';
+import { UsageError } from '../args.js';
+import type { Io } from '../io.js';
+import { openBatchInput, splitCsvHeader, type BatchFormat } from './batch-input.js';
+import { openBatchOutput } from './batch-output.js';
+import { runBatch, type InputBlock } from './batch-runner.js';
+import type { ProcessorFactory } from './block-job.js';
+import { readGeoJsonBlocks } from './geojson-blocks.js';
+import { readRecordBlocks } from './record-blocks.js';
+import { chooseThreads } from './worker-pool.js';
+
+export interface BatchCommandOptions<O> {
+  /** the command name (progress, summary) */
+  label: string;
+  io: Io;
+  /** input file, "-" for standard input */
+  file: string;
+  format: BatchFormat;
+  /** output file; standard output when undefined */
+  output: string | undefined;
+  strict: boolean;
+  /** the --threads flag, if given */
+  threads: number | undefined;
+  /** without --threads, use workers from this input size (where they measured faster) */
+  workersFromBytes: number;
+  /** names of the CSV columns appended to the header */
+  csvColumns: readonly string[];
+  /** the processor's options, from the CSV header's names (null for JSON input); may throw to refuse the header */
+  options(header: string[] | null): O;
+  /** the command module's `import.meta.url` and the name it exports `create` as, for workers */
+  module: string;
+  factory: string;
+  create: ProcessorFactory<O>;
+}
+
+/**
+ * The body of a batch command: opens the input, takes the CSV header, runs the batch into the
+ * output (a file appears only when complete) and gives the exit code (1 for bad rows with --strict).
+ */
+export async function runBatchCommand<O>(options: BatchCommandOptions<O>): Promise<number> {
+  const { io, file, format } = options;
+  const input = openBatchInput(file);
+  let blocks: AsyncIterable<InputBlock>;
+  let job: O;
+  let head = '';
+  let tail = '';
+  let firstLine = 1;
+  if (format === 'csv') {
+    const header = await splitCsvHeader(readRecordBlocks(input.chunks, { quotes: true }));
+    if (header === null) throw new UsageError(`${file === '-' ? 'standard input' : file} is empty: a CSV needs a header row`);
+    job = options.options(headerNames(header.text));
+    head = `${header.text},${options.csvColumns.join(',')}\n`;
+    firstLine = header.lines + 1;
+    blocks = wrap(header.rest);
+  } else {
+    job = options.options(null);
+    if (format === 'ndjson') blocks = wrap(readRecordBlocks(input.chunks, { quotes: false }));
+    else {
+      blocks = readGeoJsonBlocks(input.chunks);
+      head = '{"type":"FeatureCollection","features":[\n';
+      tail = '\n]}\n';
+    }
+  }
+  const output = openBatchOutput(options.output);
+  try {
+    const report = await runBatch({
+      label: options.label,
+      io,
+      blocks,
+      output: output.stream,
+      head,
+      tail,
+      joiner: format === 'geojson' ? ',\n' : '',
+      firstLine,
+      job: { module: options.module, factory: options.factory, options: job },
+      factory: options.create,
+      threads: chooseThreads(options.threads, input.sizeBytes, options.workersFromBytes),
+      bytesRead: input.bytesRead,
+      totalBytes: input.sizeBytes,
+    });
+    await output.commit();
+    if (options.strict && report.bad > 0) {
+      io.err(`error: ${report.bad} bad row${report.bad === 1 ? '' : 's'} (--strict)`);
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    output.abort();
+    // the reader of standard output went away (`| head`): it has what it wanted
+    if (options.output === undefined && (error as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    throw error;
+  }
+}
+
+function headerNames(text: string): string[] {
+  for (const { fields } of parseCsv(text)) return fields;
+  return [];
+}
+
+async function* wrap(blocks: AsyncIterable<Uint8Array>): AsyncGenerator<InputBlock> {
+  for await (const block of blocks) yield { block };
+}
