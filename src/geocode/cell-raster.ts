@@ -17,7 +17,7 @@ export interface RasterGrid {
 }
 
 /** A grid of about `maxCells` cells (never finer than `minCellDeg`, ~5 m at Beijing) over `extent`. */
-export function rasterGrid(extent: BBox, { maxCells = 3_000_000, minCellDeg = 0.00005 } = {}): RasterGrid {
+export function rasterGrid(extent: BBox, { maxCells = 1_000_000, minCellDeg = 0.00005 } = {}): RasterGrid {
   const width = Math.max(extent.maxX - extent.minX, 1e-9);
   const height = Math.max(extent.maxY - extent.minY, 1e-9);
   const size = Math.max(minCellDeg, Math.sqrt((width * height) / maxCells));
