@@ -557,12 +557,9 @@ export class ForwardGeocoder {
         const ay = (a[1]! - y) * M_PER_DEG;
         const bx = (b[0]! - x) * this.kx;
         const by = (b[1]! - y) * M_PER_DEG;
-        const dx = bx - ax;
-        const dy = by - ay;
-        const len2 = dx * dx + dy * dy;
-        const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
-        const px = ax + t * dx;
-        const py = ay + t * dy;
+        const t = closestOnSegment(ax, ay, bx, by);
+        const px = ax + t * (bx - ax);
+        const py = ay + t * (by - ay);
         const d = px * px + py * py;
         if (d < bestD) {
           bestD = d;
@@ -582,14 +579,19 @@ interface Context {
   communities: AreaEntry[] | null;
 }
 
-/** Squared distance from the origin to the segment a–b. */
-function distanceToSegment2(ax: number, ay: number, bx: number, by: number): number {
+/** Where on the segment a–b (0 at a, 1 at b) the point nearest the origin lies. */
+function closestOnSegment(ax: number, ay: number, bx: number, by: number): number {
   const dx = bx - ax;
   const dy = by - ay;
   const len2 = dx * dx + dy * dy;
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
-  const px = ax + t * dx;
-  const py = ay + t * dy;
+  return len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+}
+
+/** Squared distance from the origin to the segment a–b. */
+function distanceToSegment2(ax: number, ay: number, bx: number, by: number): number {
+  const t = closestOnSegment(ax, ay, bx, by);
+  const px = ax + t * (bx - ax);
+  const py = ay + t * (by - ay);
   return px * px + py * py;
 }
 

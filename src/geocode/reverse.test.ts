@@ -5,6 +5,8 @@ import { pointInPolygon } from '../geo/pip.js';
 import { DEFAULT_DISTRICT_OPTIONS, generateDistrict, type GeneratedDistrict } from '../ingest/generate/district.js';
 import { loadGeneratorInputs } from '../ingest/generate/inputs.js';
 import type { AreaGeometry, Grid } from '../model.js';
+import { createRandom } from '../ingest/generate/random.js';
+import { representativePoint } from '../ingest/layer-records.js';
 import { NOWHERE, PointResolver, ReverseGeocoder, type Resolution } from './reverse.js';
 
 let district: GeneratedDistrict;
@@ -15,16 +17,8 @@ beforeAll(() => {
   resolver = new PointResolver(district.areas, district.grids);
 });
 
-/** mulberry32, so the 100,000 points are the same every run */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** the same 100,000 points every run */
+const seeded = (seed: number): (() => number) => createRandom(seed).next;
 
 /** The oracle: a linear scan over every polygon of a layer (box check, then pip.ts). */
 function bruteForce(polygons: { box: BBox; geometry: AreaGeometry; key: string }[], x: number, y: number): string | null {
@@ -158,13 +152,7 @@ describe('history: at=date answers with the versions valid that day', () => {
   });
 });
 
-function centre(grid: Grid): [number, number] {
+const centre = (grid: Grid): [number, number] => {
   const ring = grid.geometry.type === 'Polygon' ? grid.geometry.coordinates[0]! : grid.geometry.coordinates[0]![0]!;
-  let x = 0;
-  let y = 0;
-  for (let k = 0; k < ring.length - 1; k++) {
-    x += ring[k]![0]!;
-    y += ring[k]![1]!;
-  }
-  return [x / (ring.length - 1), y / (ring.length - 1)];
-}
+  return representativePoint({ type: 'Polygon', coordinates: [ring] }) as [number, number];
+};
