@@ -38,7 +38,7 @@ export class CellRaster {
   private readonly minX: number;
   private readonly minY: number;
   private readonly inverseSize: number;
-  readonly cells: Int16Array | Int32Array;
+  cells: Int16Array | Int32Array;
 
   /**
    * @param grid where the raster lies and its cell size (see `rasterGrid`)
@@ -64,6 +64,8 @@ export class CellRaster {
     let n = 0;
     for (const geometry of geometries) this.markEdges(geometry, n++, onTouch);
     this.labelRegions(size, classify);
+    // the class count was only a bound: keep 2 bytes a cell when the ids turned out small
+    if (this.cells instanceof Int32Array && this.cells.every((v) => v < 2 ** 15)) this.cells = Int16Array.from(this.cells);
   }
 
   /** Index of the cell holding the point, -1 off the raster; the same for every raster of one grid. */

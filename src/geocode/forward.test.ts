@@ -4,7 +4,7 @@ import { DEFAULT_DISTRICT_OPTIONS, generateDistrict, type GeneratedDistrict } fr
 import { loadGeneratorInputs } from '../ingest/generate/inputs.js';
 import type { Address, AdminArea, House } from '../model.js';
 import { formatDoorPlate } from '../model.js';
-import { ForwardGeocoder, interiorPoint } from './forward.js';
+import { ForwardGeocoder } from './forward.js';
 import { distanceM } from './nearest-address.js';
 import { ReverseGeocoder } from './reverse.js';
 import { canonicalStyle, NOISE_KINDS, render, seeded, specOf } from './test-helpers/address-noise.js';
@@ -316,10 +316,3 @@ describe('ForwardGeocoder on a hand-made road', () => {
   });
 });
 
-describe('interiorPoint', () => {
-  it('is inside a concave polygon whose vertex centroid is not', () => {
-    const u = { type: 'Polygon' as const, coordinates: [[[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3], [0, 0]]] };
-    const [x, y] = interiorPoint(u) as [number, number];
-    expect(pointInPolygon(x, y, u)).toBe(true);
-  });
-});

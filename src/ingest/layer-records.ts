@@ -5,6 +5,7 @@ import { findComponentClass } from '../codes/component-classes.js';
 import { decodeDynamicCode, decodeSocialGridCode } from '../codes/social-grid.js';
 import { decodeUnitGridCode } from '../codes/unit-grid.js';
 import { geometryAreaM2 } from '../geo/area.js';
+import { interiorPoint } from '../geo/interior-point.js';
 import { validateGeometry } from '../geo/validate.js';
 import {
   COMPONENT_STATUSES,
@@ -128,7 +129,7 @@ const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
   components: (props, geometry: Component['geometry'], context, problems) => {
     const [lng, lat] = representativePoint(geometry);
     const located = context.gridsAt(lng!, lat!);
-    const unitGridCode = props.text('unit_grid_code') ?? located.unitGridCode;
+    const unitGridCode = props.unitGridCode() ?? located.unitGridCode;
     let code = props.text('code');
     let major = props.text('major');
     let minor = props.text('minor');
@@ -192,8 +193,8 @@ const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
       yearBuilt: props.integer('year_built', { min: 1000, max: 2100 }),
       households: props.integer('households', { min: 0 }) ?? 0,
       address: props.text('address'),
-      unitGridCode: props.text('unit_grid_code') ?? located.unitGridCode,
-      socialStaticCode: props.text('social_static_code') ?? located.socialStaticCode,
+      unitGridCode: props.unitGridCode() ?? located.unitGridCode,
+      socialStaticCode: props.socialStaticCode() ?? located.socialStaticCode,
     };
   },
 
@@ -225,7 +226,7 @@ export function recordToFeature(layer: Layer, record: LayerRecordOf<Layer>): Fea
   return { type: 'Feature', ...(id === undefined ? {} : { id }), properties, geometry };
 }
 
-/** A point for grid assignment: the point itself, the middle of a line, the centroid of a polygon's outer ring when inside it. */
+/** A point for grid assignment: the point itself, the middle of a line, a point inside a polygon. */
 export function representativePoint(geometry: Point | Component['geometry']): Position {
   if (geometry.type === 'Point') return geometry.coordinates;
   if (geometry.type === 'LineString') {
@@ -234,14 +235,7 @@ export function representativePoint(geometry: Point | Component['geometry']): Po
     const b = c[Math.floor((c.length - 1) / 2) + 1] ?? a;
     return [(a[0]! + b[0]!) / 2, (a[1]! + b[1]!) / 2];
   }
-  const ring = geometry.coordinates[0]!;
-  let x = 0;
-  let y = 0;
-  for (let k = 0; k < ring.length - 1; k++) {
-    x += ring[k]![0]!;
-    y += ring[k]![1]!;
-  }
-  return [x / (ring.length - 1), y / (ring.length - 1)];
+  return interiorPoint(geometry);
 }
 
 const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -316,6 +310,32 @@ class Props {
       return null;
     }
     return value as T;
+  }
+
+  /** `unit_grid_code`, checked and normalised to 15 digits (a legacy 14-digit code is accepted). */
+  unitGridCode(): string | null {
+    const value = this.text('unit_grid_code');
+    if (value === null) return null;
+    try {
+      return decodeUnitGridCode(value).code;
+    } catch (error) {
+      this.problems.add(`unit_grid_code: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  /** `social_static_code`, checked. */
+  socialStaticCode(): string | null {
+    const value = this.text('social_static_code');
+    if (value === null) return null;
+    try {
+      const decoded = decodeSocialGridCode(value);
+      if (decoded.dynamicCode !== null) throw new Error(`give the 16-digit static code only, got ${value}`);
+      return decoded.staticCode;
+    } catch (error) {
+      this.problems.add(`social_static_code: ${(error as Error).message}`);
+      return null;
+    }
   }
 
   date(name: string): string | null {

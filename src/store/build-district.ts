@@ -42,7 +42,8 @@ export function buildDistrictDatabase(path: string, options: BuildOptions = {}):
     store.setMeta('generator', JSON.stringify({ seed, scale, inputs: inputs.divisions.source }));
     const counts = store.counts();
     store.close();
-    if (existsSync(path)) rmSync(path);
+    // an old database's side files would be replayed onto the new one
+    for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) if (existsSync(file)) rmSync(file);
     renameSync(temporary, path);
     return counts;
   } catch (error) {

@@ -39,23 +39,16 @@ export class ImportRejectedError extends InvalidRequestError {
  */
 export function importLayer(store: Store, layer: Layer, items: Iterable<SourceItem>, options: ImportOptions): ImportReport {
   const report: ImportReport = { read: 0, written: 0, invalid: [] };
-  const serials = new Map<string, number>();
-  const nextIds = new Map<string, number>();
+  // asked of the store each time: features written earlier in this transaction, with their own
+  // ids or codes, are visible to it, so an assigned key never lands on one of them
   const context: RecordContext = {
     gridsAt: options.gridsAt,
     today: options.today,
-    nextComponentSerial: (district, major, minor) => {
-      const key = district + major + minor;
-      const serial = serials.get(key) ?? store.nextComponentSerial(district, major, minor);
-      serials.set(key, serial + 1);
-      return serial;
-    },
-    nextId: (table) => {
-      const id = nextIds.get(table) ?? store.nextId(table);
-      nextIds.set(table, id + 1);
-      return id;
-    },
+    nextComponentSerial: (district, major, minor) => store.nextComponentSerial(district, major, minor),
+    nextId: (table) => store.nextId(table),
   };
+  // a key written twice by one file would silently replace its first feature
+  const written = new Map<string | number, string>();
 
   const run = store.db.transaction(() => {
     for (const item of items) {
@@ -66,6 +59,12 @@ export function importLayer(store: Store, layer: Layer, items: Iterable<SourceIt
       }
       try {
         const record = featureToRecord(layer, reproject(item.feature, options.toWgs84), context);
+        const key = layer === 'grids' ? null : ((record as { code?: string; id?: number }).code ?? (record as { id?: number }).id ?? null);
+        if (key !== null) {
+          const first = written.get(key);
+          if (first !== undefined) throw new Error(`${layer === 'components' || layer === 'areas' ? 'code' : 'id'} ${key} appears twice in this import (first at ${first})`);
+          written.set(key, item.where);
+        }
         // a savepoint per feature, so a feature that fails while writing leaves nothing behind
         store.transaction(() => write(store, layer, record));
         report.written++;

@@ -119,6 +119,11 @@ export class Store {
         `grid ${grid.code} already has a version from ${latest.valid_from}; a new version must start later than that (got ${grid.validFrom})`,
       );
     }
+    if (latest && latest.valid_to !== null && grid.validFrom < latest.valid_to) {
+      throw new ConflictError(
+        `grid ${grid.code}'s latest version is valid until ${latest.valid_to}; a new version must start on or after that (got ${grid.validFrom})`,
+      );
+    }
     if (latest && grid.dynamicCode !== null && latest.dynamic_code === grid.dynamicCode) {
       throw new ConflictError(`grid ${grid.code} already has dynamic code ${grid.dynamicCode}; a new boundary version needs a new dynamic code`);
     }

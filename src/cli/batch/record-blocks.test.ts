@@ -30,6 +30,13 @@ describe('readRecordBlocks', () => {
     expect(blocks).toEqual(['a,b\n', '1,"x\ny"\n', '2,z\n']);
   });
 
+  it('reads a quote inside an unquoted field as a literal, so later records are still cut apart', async () => {
+    const text = '1,ab"c,3\n2,"x""\ny",4\n5,z,6\n';
+    const bytes = encoder.encode(text);
+    const blocks = await collect(readRecordBlocks(chunked(bytes, [...bytes.keys()]), { quotes: true, blockBytes: 1 }));
+    expect(blocks).toEqual(['1,ab"c,3\n', '2,"x""\ny",4\n', '5,z,6\n']);
+  });
+
   it('cuts NDJSON at every line break, quotes or not', async () => {
     const text = '{"a":"\\""}\n{"b":"\\""}\n{"c":1}';
     const bytes = encoder.encode(text);

@@ -3,6 +3,8 @@ export const DEFAULT_BLOCK_BYTES = 256 * 1024;
 
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
+const COMMA = 0x2c;
+const CARRIAGE_RETURN = 0x0d;
 
 export interface RecordBlockOptions {
   /** true for CSV: a line break inside a quoted field (RFC 4180) does not end the record */
@@ -23,6 +25,8 @@ export async function* readRecordBlocks(source: AsyncIterable<Uint8Array>, { quo
   /** offset in pending just after the last record boundary, -1 if none */
   let boundary = -1;
   let inQuotes = false;
+  /** the byte before the chunk being scanned: a quote opens a field only right after , or a line break */
+  let previous = NEWLINE;
   let first = true;
   for await (let chunk of source) {
     if (first && chunk.length > 0) {
@@ -30,8 +34,9 @@ export async function* readRecordBlocks(source: AsyncIterable<Uint8Array>, { quo
       if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
     }
     if (chunk.length === 0) continue;
-    const scan: { end: number; inQuotes: boolean } = quotes ? scanQuoted(chunk, inQuotes) : { end: chunk.lastIndexOf(NEWLINE) + 1, inQuotes: false };
+    const scan: { end: number; inQuotes: boolean } = quotes ? scanQuoted(chunk, inQuotes, previous) : { end: chunk.lastIndexOf(NEWLINE) + 1, inQuotes: false };
     inQuotes = scan.inQuotes;
+    previous = chunk[chunk.length - 1]!;
     if (scan.end > 0) boundary = pendingBytes + scan.end;
     pending.push(chunk);
     pendingBytes += chunk.length;
@@ -68,7 +73,7 @@ export function firstRecordLength(bytes: Uint8Array, quotes: boolean): number {
  * quoted field, and whether it ends inside one. Native indexOf does the scanning: a chunk without
  * quotes costs two calls.
  */
-function scanQuoted(chunk: Uint8Array, inQuotes: boolean): { end: number; inQuotes: boolean } {
+function scanQuoted(chunk: Uint8Array, inQuotes: boolean, previous: number): { end: number; inQuotes: boolean } {
   let at = 0;
   let end = 0;
   while (at < chunk.length) {
@@ -83,7 +88,11 @@ function scanQuoted(chunk: Uint8Array, inQuotes: boolean): { end: number; inQuot
     const newline = stop > at ? chunk.lastIndexOf(NEWLINE, stop - 1) : -1;
     if (newline >= at) end = newline + 1;
     if (quote < 0) break;
-    inQuotes = true;
+    // as the row parser does, a quote inside an unquoted field (ab"c) is a literal character:
+    // treating it as an opening quote would swallow the rest of the file into one record
+    const before = quote > 0 ? chunk[quote - 1]! : previous;
+    // (a quote right after a closing one is the "" escape: the field goes on)
+    inQuotes = before === COMMA || before === NEWLINE || before === CARRIAGE_RETURN || before === QUOTE;
     at = quote + 1;
   }
   return { end, inQuotes };

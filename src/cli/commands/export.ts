@@ -1,4 +1,3 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../../config.js';
@@ -9,6 +8,7 @@ import { LAYERS } from '../../model.js';
 import { LAYER_ROWS } from '../../store/rows.js';
 import { Store } from '../../store/store.js';
 import { choiceFlag, parseFlags, UsageError } from '../args.js';
+import { openBatchOutput } from '../batch/batch-output.js';
 import type { Io } from '../io.js';
 
 export const exportHelp = `wangge export --layer areas|grids|components|houses|addresses|roads [-o FILE] [options]
@@ -36,20 +36,23 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   const store = Store.open(config.dbPath, { readonly: true });
   const columns = LAYER_ROWS[layer].columns.filter((c) => c !== 'geometry' && !/^(min|max)_[xy]$/.test(c));
   const serializer = featureSerializer(format, columns);
-  const output: Writable = values.output === undefined ? process.stdout : createWriteStream(values.output);
   let count = 0;
   try {
-    await write(output, serializer.head);
-    for (const record of store.iterate(layer, { at: values.at })) {
-      await write(output, serializer.feature(recordToFeature(layer, record), count++));
+    // written to a temporary file and renamed at the end, so a failed export leaves no half file
+    const output = openBatchOutput(values.output);
+    try {
+      await write(output.stream, serializer.head);
+      for (const record of store.iterate(layer, { at: values.at })) {
+        await write(output.stream, serializer.feature(recordToFeature(layer, record), count++));
+      }
+      await write(output.stream, serializer.tail);
+      await output.commit();
+    } catch (error) {
+      output.abort();
+      throw error;
     }
-    await write(output, serializer.tail);
   } finally {
     store.close();
-    if (output !== process.stdout) {
-      output.end();
-      await once(output, 'finish');
-    }
   }
   io.err(`exported ${count} ${layer}${values.at ? ` valid on ${values.at}` : ''} as ${format}${values.output ? ` to ${values.output}` : ''}`);
   return 0;

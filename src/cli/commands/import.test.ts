@@ -182,12 +182,43 @@ describe('wangge import', () => {
     expect(find(after).properties!.dynamic_code).toBe('202801');
   });
 
+  it('never gives an assigned id to a feature that brought its own, and rejects a key given twice', async () => {
+    const next = withStore((s) => s.nextId('roads'));
+    const line = (properties: Record<string, unknown>, dx: number): Feature => ({
+      type: 'Feature',
+      properties,
+      geometry: { type: 'LineString', coordinates: [[INSIDE[0] + dx, INSIDE[1]], [INSIDE[0] + dx + 0.001, INSIDE[1]]] },
+    });
+    const path = file('ids.geojson', collection([line({ name: '甲路' }, 0), line({ name: '乙路', id: next + 1 }, 0.001), line({ name: '丙路' }, 0.002)]));
+    const result = await runCli(['import', path, '--layer', 'roads', '--db', db]);
+    expect(result.code).toBe(0);
+    const names = withStore((s) => [...s.iterate('roads')].filter((r) => r.id >= next).map((r) => r.name));
+    expect(names.sort()).toEqual(['丙路', '乙路', '甲路']);
+    const twice = file('twice.geojson', collection([line({ name: '丁路', id: next + 10 }, 0), line({ name: '戊路', id: next + 10 }, 0.001)]));
+    const rejected = await runCli(['import', twice, '--layer', 'roads', '--db', db]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toMatch(/feature 2: id \d+ appears twice in this import \(first at feature 1\)/);
+  });
+
+  it('rejects bad grid codes given on components and houses', async () => {
+    const path = file('badcodes.geojson', collection([point(INSIDE[0], INSIDE[1], { major: '01', minor: '18', dept_main: 'x', unit_grid_code: 'zzz' })]));
+    const result = await runCli(['import', path, '--layer', 'components', '--db', db]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/feature 1: unit_grid_code: /);
+  });
+
   it('refuses a bad command line with usage errors', async () => {
     expect((await runCli(['import', '--layer', 'components', '--db', db])).code).toBe(2);
     expect((await runCli(['import', 'x.geojson', '--layer', 'trees', '--db', db])).stderr).toMatch(/--layer must be one of areas, grids/);
     const crs = await runCli(['import', file('one.geojson', collection([])), '--layer', 'roads', '--crs', 'EPSG:9999', '--db', db]);
     expect(crs.code).not.toBe(0);
     expect(crs.stderr).toMatch(/EPSG:9999/);
+    const date = await runCli(['import', file('two.geojson', collection([])), '--layer', 'grids', '--date', 'banana', '--db', db]);
+    expect(date.code).toBe(2);
+    expect(date.stderr).toMatch(/--date must be a date/);
+    const unwritable = await runCli(['export', '--layer', 'roads', '-o', join(dir, 'missing-folder', 'x.geojson'), '--db', db]);
+    expect(unwritable.code).toBe(1);
+    expect(unwritable.stderr).toMatch(/cannot write/);
   });
 });
 

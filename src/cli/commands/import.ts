@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
 import { parseCrs, toWgs84 } from '../../geo/crs.js';
 import { PointResolver } from '../../geocode/reverse.js';
+import { isIsoDate } from '../../ingest/layer-records.js';
 import { detectFormat, FEATURE_FORMATS, readFeatures } from '../../ingest/read-features.js';
 import { LAYERS } from '../../model.js';
 import { importLayer, ImportRejectedError, type ImportReport } from '../../store/import-layer.js';
@@ -42,6 +43,7 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
   const crs = parseCrs(values.crs ?? 'wgs84');
   const text = readFileSync(file === '-' ? 0 : file, 'utf8');
   const format = values.format === undefined ? detectFormat(file, text) : choiceFlag(values.format, 'format', FEATURE_FORMATS);
+  if (values.date !== undefined && !isIsoDate(values.date)) throw new UsageError(`--date must be a date YYYY-MM-DD, got "${values.date}"`);
   const today = values.date ?? new Date().toISOString().slice(0, 10);
   const config = loadConfig({ dbPath: values.db });
 

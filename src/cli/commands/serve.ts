@@ -29,7 +29,13 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const started = performance.now();
   const geocoders = loadGeocoders(store);
   io.err(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const server = await startServer(createApp({ store, geocoders }), { host: config.host, port: config.port });
+  let server;
+  try {
+    server = await startServer(createApp({ store, geocoders }), { host: config.host, port: config.port });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   io.err(`wangge serving ${config.dbPath} at ${server.url}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

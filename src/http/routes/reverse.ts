@@ -42,7 +42,7 @@ export function reverseRoutes(geocoders: Geocoders): Hono {
     const body = await jsonBody(c);
     const crs = crsParam(optionalString(body.crs, 'crs'));
     const at = parseDate(optionalString(body.at, 'at'), 'at');
-    const withAddress = body.address === true || body.address === 1;
+    const withAddress = body.address === undefined ? false : flagParam(String(body.address), 'address');
     const points = body.points;
     if (!Array.isArray(points)) throw new InvalidRequestError('points must be an array of [lng, lat] pairs');
     if (points.length > MAX_REVERSE_POINTS) {
