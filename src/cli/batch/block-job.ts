@@ -41,7 +41,8 @@ export interface JobSpec<O = unknown> {
 /** A processor factory as a command exports it. */
 export type ProcessorFactory<O> = (options: O) => BlockProcessor;
 
-const decoder = new TextDecoder('utf-8');
+// a byte-order mark is dropped once at the start of the input (record-blocks.ts); inside a field it is data
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Decodes a block; invalid UTF-8 becomes U+FFFD rather than failing the batch. */
 export function blockText(block: Uint8Array): string {

@@ -36,6 +36,10 @@ describe('CsvScanner', () => {
     expect(csv.lines).toBe(3);
   });
 
+  it('keeps a byte-order mark character inside a field as data', () => {
+    expect(scan(',\uFEFF,\n')).toEqual([[0, ['', '\uFEFF', ''], null]]);
+  });
+
   it('reports an unterminated quote and text after a closing quote', () => {
     expect(scan('1,"ab"c,2\n3,4\n5,"open\n6')).toEqual([
       [0, ['1', 'ab', '2'], 'unexpected text after the closing quote of field 2'],
@@ -49,6 +53,8 @@ describe('CsvScanner', () => {
     fc.constantFrom('\n', '\r\n'),
   ])('reads what csvField writes, as parseCsv does', (rows, newline) => {
     const text = rows.map((r) => r.map(csvField).join(',')).join(newline);
+    // a byte-order mark at the very start is the file's, dropped before scanning (record-blocks.ts)
+    fc.pre(!text.startsWith('\uFEFF'));
     const expected = [...parseCsv(text)];
     expect(scan(text).map(([line, fields]) => [line + 1, fields])).toEqual(expected.map((r) => [r.line, r.fields]));
   });

@@ -15,7 +15,8 @@ const ESCAPED = 2;
 
 // 10^k is exact in a double up to k = 22
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
-const decoder = new TextDecoder('utf-8');
+// a byte-order mark is dropped once at the start of the input (record-blocks.ts); inside a field it is data
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * Walks the CSV records of a block's bytes without decoding them: after `next()`, the record is

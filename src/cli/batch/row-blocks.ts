@@ -57,7 +57,7 @@ export type JsonRow = (record: JsonRecord) => boolean | string;
  * followed by `joiner` (`\n`), or with `joiner` between records (`,\n` inside a FeatureCollection).
  */
 export function jsonRowBlock(block: Uint8Array, joiner: string, row: JsonRow): BlockResult {
-  const cursor = new LineCursor(new TextDecoder().decode(block));
+  const cursor = new LineCursor(new TextDecoder('utf-8', { ignoreBOM: true }).decode(block));
   const bad: BadRow[] = [];
   const out: string[] = [];
   let rows = 0;
