@@ -1,13 +1,49 @@
 import { parseCsv } from '../../ingest/csv.js';
-import { UsageError } from '../args.js';
+import { loadConfig } from '../../config.js';
+import { Store } from '../../store/store.js';
+import { choiceFlag, integerFlag, parseFlags, UsageError } from '../args.js';
 import type { Io } from '../io.js';
-import { openBatchInput, splitCsvHeader, type BatchFormat } from './batch-input.js';
+import { batchFormat, openBatchInput, splitCsvHeader, type BatchFormat } from './batch-input.js';
 import { openBatchOutput } from './batch-output.js';
 import { runBatch, type InputBlock } from './batch-runner.js';
 import type { ProcessorFactory } from './block-job.js';
 import { readGeoJsonBlocks } from './geojson-blocks.js';
 import { readRecordBlocks } from './record-blocks.js';
 import { chooseThreads } from './worker-pool.js';
+
+/** The flags every batch command takes, besides its own. */
+export const BATCH_FLAGS = {
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  strict: { type: 'boolean' },
+  threads: { type: 'string' },
+  db: { type: 'string' },
+} as const;
+
+type Flags = Parameters<typeof parseFlags>[2];
+
+/**
+ * Parses a batch command's flags and its one optional FILE, checks the database once (rather
+ * than in every worker), and returns the options `runBatchCommand` shares across commands.
+ */
+export function parseBatchArgs<F extends Flags>(command: string, argv: string[], flags: F, formats: readonly BatchFormat[]) {
+  const { values, positionals } = parseFlags(command, argv, { ...BATCH_FLAGS, ...flags });
+  const common = values as { output?: string; format?: string; strict?: boolean; threads?: string; db?: string };
+  const dbPath = loadConfig({ dbPath: common.db }).dbPath;
+  /** checked after --help has had its say */
+  const shared = () => {
+    if (positionals.length > 1) throw new UsageError(`give at most one FILE (see wangge ${command} --help)`);
+    const file = positionals[0] ?? '-';
+    return {
+      file,
+      format: batchFormat(file, common.format === undefined ? undefined : choiceFlag(common.format, 'format', formats), formats),
+      output: common.output,
+      strict: common.strict ?? false,
+      threads: common.threads === undefined ? undefined : integerFlag(common.threads, 'threads', 1, 1),
+    };
+  };
+  return { values, dbPath, shared, checkDatabase: () => Store.open(dbPath, { readonly: true }).close() };
+}
 
 export interface BatchCommandOptions<O> {
   /** the command name (progress, summary) */

@@ -1,12 +1,10 @@
-import { loadConfig } from '../../config.js';
 import { ForwardGeocoder } from '../../geocode/forward.js';
 import type { GeocodeResult } from '../../geocode/geocode-result.js';
 import { ReverseGeocoder } from '../../geocode/reverse.js';
 import { csvField } from '../../ingest/csv.js';
 import { Store } from '../../store/store.js';
-import { choiceFlag, integerFlag, parseFlags, UsageError } from '../args.js';
-import { runBatchCommand } from '../batch/batch-command.js';
-import { batchFormat, findColumn, type BatchFormat } from '../batch/batch-input.js';
+import { parseBatchArgs, runBatchCommand } from '../batch/batch-command.js';
+import { findColumn, type BatchFormat } from '../batch/batch-input.js';
 import type { BlockProcessor } from '../batch/block-job.js';
 import { utf8 } from '../batch/output-buffer.js';
 import { csvRowBlock, jsonRowBlock } from '../batch/row-blocks.js';
@@ -49,31 +47,17 @@ export interface GeocodeJob {
 }
 
 export async function geocodeCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags('geocode', argv, {
-    output: { type: 'string', short: 'o' },
-    format: { type: 'string' },
-    'address-column': { type: 'string' },
-    strict: { type: 'boolean' },
-    threads: { type: 'string' },
-    db: { type: 'string' },
-  });
+  const { values, dbPath, shared, checkDatabase } = parseBatchArgs('geocode', argv, { 'address-column': { type: 'string' } }, FORMATS);
   if (values.help) return io.out(geocodeHelp), 0;
-  if (positionals.length > 1) throw new UsageError('give at most one FILE (see wangge geocode --help)');
-  const file = positionals[0] ?? '-';
-  const format = batchFormat(file, values.format === undefined ? undefined : choiceFlag(values.format, 'format', FORMATS), FORMATS);
-  const { dbPath } = loadConfig({ dbPath: values.db });
-  // fail here rather than in every worker when the database is missing or not ours
-  Store.open(dbPath, { readonly: true }).close();
+  const common = shared();
+  const { format } = common;
+  checkDatabase();
   const addressKey = values['address-column'];
 
   return runBatchCommand<GeocodeJob>({
     label: 'geocode',
     io,
-    file,
-    format,
-    output: values.output,
-    strict: values.strict ?? false,
-    threads: values.threads === undefined ? undefined : integerFlag(values.threads, 'threads', 1, 1),
+    ...common,
     workersFromBytes: WORKERS_FROM_BYTES,
     csvColumns: GEOCODE_COLUMNS,
     options: (header) => ({

@@ -1,12 +1,11 @@
-import { loadConfig } from '../../config.js';
 import { parseCrs, toWgs84, type PositionConverter } from '../../geo/crs.js';
 import { PointResolver, type Resolution } from '../../geocode/reverse.js';
 import { csvField } from '../../ingest/csv.js';
 import { isIsoDate } from '../../ingest/layer-records.js';
 import { Store } from '../../store/store.js';
-import { choiceFlag, integerFlag, parseFlags, UsageError } from '../args.js';
-import { runBatchCommand } from '../batch/batch-command.js';
-import { batchFormat, findColumn, type BatchFormat } from '../batch/batch-input.js';
+import { UsageError } from '../args.js';
+import { parseBatchArgs, runBatchCommand } from '../batch/batch-command.js';
+import { findColumn, type BatchFormat } from '../batch/batch-input.js';
 import type { BlockProcessor } from '../batch/block-job.js';
 import { numberFromText } from '../batch/csv-scanner.js';
 import { utf8 } from '../batch/output-buffer.js';
@@ -58,21 +57,15 @@ export interface ReverseJob {
 }
 
 export async function reverseCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags('reverse', argv, {
-    output: { type: 'string', short: 'o' },
-    format: { type: 'string' },
-    'lng-column': { type: 'string' },
-    'lat-column': { type: 'string' },
-    crs: { type: 'string' },
-    at: { type: 'string' },
-    strict: { type: 'boolean' },
-    threads: { type: 'string' },
-    db: { type: 'string' },
-  });
+  const { values, dbPath, shared, checkDatabase } = parseBatchArgs(
+    'reverse',
+    argv,
+    { 'lng-column': { type: 'string' }, 'lat-column': { type: 'string' }, crs: { type: 'string' }, at: { type: 'string' } },
+    FORMATS,
+  );
   if (values.help) return io.out(reverseHelp), 0;
-  if (positionals.length > 1) throw new UsageError('give at most one FILE (see wangge reverse --help)');
-  const file = positionals[0] ?? '-';
-  const format = batchFormat(file, values.format === undefined ? undefined : choiceFlag(values.format, 'format', FORMATS), FORMATS);
+  const common = shared();
+  const { format } = common;
   const crs = values.crs ?? 'wgs84';
   try {
     parseCrs(crs);
@@ -80,20 +73,14 @@ export async function reverseCommand(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`--crs: ${(error as Error).message}`);
   }
   if (values.at !== undefined && !isIsoDate(values.at)) throw new UsageError(`--at must be a date YYYY-MM-DD, got "${values.at}"`);
-  const { dbPath } = loadConfig({ dbPath: values.db });
-  // fail here rather than in every worker when the database is missing or not ours
-  Store.open(dbPath, { readonly: true }).close();
+  checkDatabase();
   const lngKey = values['lng-column'];
   const latKey = values['lat-column'];
 
   return runBatchCommand<ReverseJob>({
     label: 'reverse',
     io,
-    file,
-    format,
-    output: values.output,
-    strict: values.strict ?? false,
-    threads: values.threads === undefined ? undefined : integerFlag(values.threads, 'threads', 1, 1),
+    ...common,
     workersFromBytes: WORKERS_FROM_BYTES,
     csvColumns: REVERSE_COLUMNS,
     options: (header) => {
