@@ -10,6 +10,8 @@ export interface Config {
   host: string;
   /** generator seed for the default district */
   seed: number;
+  /** budget of the in-memory cache of encoded tiles, MiB */
+  tileCacheMb: number;
 }
 
 export const DEFAULTS = {
@@ -18,9 +20,10 @@ export const DEFAULTS = {
   port: 8080,
   host: '0.0.0.0',
   seed: 1,
+  tileCacheMb: 256,
 } as const;
 
-/** Builds the config from flags and the environment (WANGGE_DB, PORT, HOST, WANGGE_SEED). */
+/** Builds the config from flags and the environment (WANGGE_DB, PORT, HOST, WANGGE_SEED, WANGGE_TILE_CACHE_MB). */
 export function loadConfig(flags: Partial<Record<keyof Config, string | undefined>> = {}, env = process.env): Readonly<Config> {
   const pick = (flag: string | undefined, name: string): string | undefined => flag ?? (env[name] || undefined);
   return Object.freeze({
@@ -28,6 +31,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     port: integer(pick(flags.port, 'PORT'), DEFAULTS.port, 'port', 0, 65535),
     host: pick(flags.host, 'HOST') ?? DEFAULTS.host,
     seed: integer(pick(flags.seed, 'WANGGE_SEED'), DEFAULTS.seed, 'seed', 0, 2 ** 32 - 1),
+    tileCacheMb: integer(pick(flags.tileCacheMb, 'WANGGE_TILE_CACHE_MB'), DEFAULTS.tileCacheMb, 'tile cache size (MiB)', 0, 1 << 20),
   });
 }
 

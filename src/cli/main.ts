@@ -13,6 +13,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./commands/export.js')).exportCommand,
   reverse: async () => (await import('./commands/reverse.js')).reverseCommand,
   geocode: async () => (await import('./commands/geocode.js')).geocodeCommand,
+  tiles: async () => (await import('./commands/tiles.js')).tilesCommand,
 };
 
 const USAGE = `wangge — the spatial backbone of grid-based city management (网格化管理)
@@ -26,6 +27,7 @@ Commands:
   export     write a layer as GeoJSON / NDJSON / CSV (--at DATE for grid history)
   reverse    append district/street/community/grid codes to the points of a CSV / NDJSON / GeoJSON file
   geocode    append lng/lat, match level and grid codes to the addresses of a CSV / NDJSON file
+  tiles      tiles export: write the vector tile pyramid as MBTiles or PMTiles
 
 Options:
   -h, --help      this help

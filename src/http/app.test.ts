@@ -7,6 +7,7 @@ import type { Component, Grid, House } from '../model.js';
 import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
 import { loadGeocoders, type Geocoders } from '../geocode/geocoders.js';
+import { TileService } from '../tiles/tile-service.js';
 import { createApp, type AppStore } from './app.js';
 import { openApiDocument } from './openapi.js';
 import type { Problem } from './problem.js';
@@ -21,6 +22,7 @@ let dir: string;
 let store: Store;
 let geocoders: Geocoders;
 let app: App;
+let tiles: TileService;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-http-'));
@@ -28,7 +30,8 @@ beforeAll(() => {
   buildDistrictDatabase(path);
   store = Store.open(path, { readonly: true });
   geocoders = loadGeocoders(store);
-  app = createApp({ store, geocoders });
+  tiles = TileService.fromStore(store);
+  app = createApp({ store, geocoders, tiles });
 });
 
 afterAll(() => {
@@ -92,7 +95,7 @@ describe('GET /health', () => {
   });
 
   it('answers 503 problem+json when the database cannot be read, without showing why', async () => {
-    const broken = createApp({ geocoders, store: fakeStore({ counts: () => { throw new TypeError('The database connection is not open /secret/path.db'); } }) });
+    const broken = createApp({ geocoders, tiles, store: fakeStore({ counts: () => { throw new TypeError('The database connection is not open /secret/path.db'); } }) });
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const problem = await getProblem('/health', 503, undefined, broken);
@@ -197,7 +200,7 @@ describe('grid history', () => {
     const version = (dynamicCode: string, validFrom: string): Grid => ({ ...current, dynamicCode, validFrom, validTo: null });
     history.addGridVersion(version('202401', '2024-01-01'));
     history.addGridVersion(version('202601', '2026-01-01'));
-    historyApp = createApp({ store: history, geocoders: loadGeocoders(history) });
+    historyApp = createApp({ store: history, geocoders: loadGeocoders(history), tiles });
   });
 
   afterAll(() => {
@@ -361,7 +364,7 @@ describe('routing and headers', () => {
   });
 
   it('hides an unexpected error behind a 500 and logs it', async () => {
-    const failing = createApp({ geocoders, store: fakeStore({ getHouse: () => { throw new Error('secret internals'); } }) });
+    const failing = createApp({ geocoders, tiles, store: fakeStore({ getHouse: () => { throw new Error('secret internals'); } }) });
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const problem = await getProblem('/v1/houses/1', 500, undefined, failing);
@@ -386,7 +389,7 @@ describe('GET /openapi.json', () => {
 
   it('describes exactly the routes the app registers', () => {
     const registered = new Set(
-      app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`),
+      app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}')}`),
     );
     const documented = new Set(
       Object.entries(openApiDocument().paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method} ${path}`)),

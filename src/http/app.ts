@@ -9,7 +9,10 @@ import { installProblemHandling, type ProblemEnv } from './problem.js';
 import { featureRoutes, type FeatureSource } from './routes/features.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { geocodeRoutes } from './routes/geocode.js';
+import { mapRoutes } from './routes/map.js';
 import { reverseRoutes } from './routes/reverse.js';
+import { tileRoutes } from './routes/tiles.js';
+import type { TileProvider } from '../tiles/tile-provider.js';
 
 /** What the app reads; `Store` satisfies it, and so can a fake. */
 export type AppStore = FeatureSource & HealthSource;
@@ -18,6 +21,8 @@ export interface AppOptions {
   store: AppStore;
   /** in-memory indexes for /v1/reverse and /v1/geocode (geocode/geocoders.ts) */
   geocoders: Geocoders;
+  /** vector tiles: cut live from the store (TileService) or read from an MBTiles file */
+  tiles: TileProvider;
   /** the class table component codes are checked against (the shipped one by default) */
   componentClasses?: ComponentClassTable;
 }
@@ -26,14 +31,15 @@ export interface AppOptions {
 const MAX_BODY_BYTES = 16 * 2 ** 20;
 
 /**
- * The HTTP API as a Hono app: /health, /openapi.json and /v1 feature lookups. Errors become
+ * The HTTP API as a Hono app: /health, /openapi.json, /v1 feature lookups and geocoding,
+ * /tiles (vector tiles, TileJSON), /styles/default.json and the map page at /. Errors become
  * RFC 9457 problem+json (see problem.ts).
  * @example
  * const store = Store.open(path, { readonly: true });
- * const app = createApp({ store, geocoders: loadGeocoders(store) });
+ * const app = createApp({ store, geocoders: loadGeocoders(store), tiles: TileService.fromStore(store) });
  * const res = await app.request('/v1/grids/110101001001001');
  */
-export function createApp({ store, geocoders, componentClasses }: AppOptions): Hono<ProblemEnv> {
+export function createApp({ store, geocoders, tiles, componentClasses }: AppOptions): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
   installProblemHandling(app);
   // features are revalidated by ETag; geocoding answers are computed per request and not hashed
@@ -55,5 +61,7 @@ export function createApp({ store, geocoders, componentClasses }: AppOptions): H
   app.route('/', featureRoutes({ store, componentClasses }));
   app.route('/', reverseRoutes(geocoders));
   app.route('/', geocodeRoutes(geocoders));
+  app.route('/', tileRoutes(tiles));
+  app.route('/', mapRoutes());
   return app;
 }

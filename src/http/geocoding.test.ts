@@ -7,6 +7,7 @@ import { loadGeocoders, type Geocoders } from '../geocode/geocoders.js';
 import { distanceM } from '../geocode/nearest-address.js';
 import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
+import { TileService } from '../tiles/tile-service.js';
 import { createApp } from './app.js';
 import { startServer } from './serve.js';
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
   buildDistrictDatabase(path);
   store = Store.open(path, { readonly: true });
   geocoders = loadGeocoders(store);
-  server = await startServer(createApp({ store, geocoders }), { host: '127.0.0.1', port: 0 });
+  server = await startServer(createApp({ store, geocoders, tiles: TileService.fromStore(store) }), { host: '127.0.0.1', port: 0 });
 });
 
 afterAll(async () => {

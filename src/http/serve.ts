@@ -25,7 +25,7 @@ export interface RunningServer {
 /**
  * Serves an app with Node's HTTP server; resolves once listening, rejects if it cannot bind.
  * @example
- * const server = await startServer(createApp({ store }), { host: '127.0.0.1', port: 0 });
+ * const server = await startServer(createApp({ store, geocoders, tiles }), { host: '127.0.0.1', port: 0 });
  * await fetch(`${server.url}/health`);
  * await server.close();
  */

@@ -102,6 +102,21 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       CREATE INDEX roads_name ON roads (name);
     `,
   },
+  {
+    version: 2,
+    description: 'change log: which record of which layer changed, and where',
+    // append-only; a running server reads it to refresh its indexes and drop exactly the tiles
+    // a change touches. Bulk builds of a fresh database are not logged.
+    sql: `
+      CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        layer TEXT NOT NULL,
+        key TEXT NOT NULL,
+        min_x REAL NOT NULL, min_y REAL NOT NULL, max_x REAL NOT NULL, max_y REAL NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

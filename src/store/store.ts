@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { ConflictError, StoreError } from '../errors.js';
 import type { AdminArea, Component, Grid, GridScheme, House, Layer } from '../model.js';
+import { geometryBBox, type BBox } from '../geo/bbox.js';
+import { gridChangeKey, logChange } from './changes.js';
 import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from './rows.js';
 import { migrate } from './schema.js';
 
@@ -92,17 +94,24 @@ export class Store {
     return count;
   }
 
-  /** Inserts or replaces records by their key (areas, components, houses, addresses, roads). */
+  /**
+   * Inserts or replaces records by their key (areas, components, houses, addresses, roads), and
+   * logs each in the change log so running servers pick it up.
+   */
   upsert<L extends Exclude<Layer, 'grids'>>(layer: L, records: Iterable<LayerRecord<L>>): number {
     const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
     const statement = this.db.prepare(
       `INSERT OR REPLACE INTO ${mapping.table} (${mapping.columns.join(', ')}) VALUES (${mapping.columns.map((c) => '@' + c).join(', ')})`,
     );
     let count = 0;
-    for (const record of records) {
-      statement.run(mapping.toRow(record));
-      count++;
-    }
+    this.transaction(() => {
+      for (const record of records) {
+        const row = mapping.toRow(record);
+        statement.run(row);
+        logChange(this.db, layer, String(row[mapping.key]), rowBBox(row));
+        count++;
+      }
+    });
     return count;
   }
 
@@ -131,6 +140,7 @@ export class Store {
       this.db.prepare('UPDATE grids SET valid_to = ? WHERE scheme = ? AND code = ? AND valid_to IS NULL').run(grid.validFrom, grid.scheme, grid.code);
     }
     this.insert('grids', [grid]);
+    logChange(this.db, 'grids', gridChangeKey(grid.scheme, grid.code), geometryBBox(grid.geometry));
   }
 
   getArea(code: string): AdminArea | null {
@@ -244,4 +254,8 @@ export class Store {
     const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
     return row ? mapping.fromRow(row) : null;
   }
+}
+
+function rowBBox(row: Row): BBox {
+  return { minX: row.min_x as number, minY: row.min_y as number, maxX: row.max_x as number, maxY: row.max_y as number };
 }

@@ -4,21 +4,37 @@ import { createApp } from '../../http/app.js';
 import { startServer } from '../../http/serve.js';
 import { loadGeocoders } from '../../geocode/geocoders.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';
+import { watchChanges, type ChangeWatcher } from '../../store/change-watcher.js';
+import { lastChangeSeq } from '../../store/changes.js';
 import { Store } from '../../store/store.js';
+import { MbtilesTileProvider } from '../../tiles/mbtiles.js';
+import type { TileProvider } from '../../tiles/tile-provider.js';
+import { TileService } from '../../tiles/tile-service.js';
 import { parseFlags } from '../args.js';
 import type { Io } from '../io.js';
 
-export const serveHelp = `wangge serve [--db PATH] [--port N] [--host ADDR]
+export const serveHelp = `wangge serve [--db PATH] [--port N] [--host ADDR] [--mbtiles FILE] [--tile-cache-mb N]
 
-Serves the HTTP API. With no database yet, the default district (Dongcheng) is generated first.
-  --db PATH     database file (default data/dongcheng.db, or $WANGGE_DB)
-  --port N      port (default 8080, or $PORT)
-  --host ADDR   listen address (default 0.0.0.0, or $HOST)`;
+Serves the HTTP API, the vector tiles and the map page (/). With no database yet, the default
+district (Dongcheng) is generated first. Imports into the database while it runs show in the
+tiles within a second.
+  --db PATH            database file (default data/dongcheng.db, or $WANGGE_DB)
+  --port N             port (default 8080, or $PORT)
+  --host ADDR          listen address (default 0.0.0.0, or $HOST)
+  --mbtiles FILE       serve the tiles of this MBTiles file (from wangge tiles export) instead
+                       of cutting them live; its source name is its "name" metadata
+  --tile-cache-mb N    memory for encoded tiles (default 256, or $WANGGE_TILE_CACHE_MB)`;
 
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseFlags('serve', argv, { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } });
+  const { values } = parseFlags('serve', argv, {
+    db: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    mbtiles: { type: 'string' },
+    'tile-cache-mb': { type: 'string' },
+  });
   if (values.help) return io.out(serveHelp), 0;
-  const config = loadConfig({ dbPath: values.db, port: values.port, host: values.host });
+  const config = loadConfig({ dbPath: values.db, port: values.port, host: values.host, tileCacheMb: values['tile-cache-mb'] });
   if (!existsSync(config.dbPath)) {
     io.err(`no database at ${config.dbPath}: generating the default district (seed ${config.seed}) …`);
     const started = performance.now();
@@ -26,17 +42,32 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     io.err(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const store = Store.open(config.dbPath);
-  const started = performance.now();
-  const geocoders = loadGeocoders(store);
-  io.err(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const cacheBytes = config.tileCacheMb * 2 ** 20;
+  let mbtiles: MbtilesTileProvider | undefined;
+  let watcher: ChangeWatcher | undefined;
   let server;
   try {
-    server = await startServer(createApp({ store, geocoders }), { host: config.host, port: config.port });
+    const started = performance.now();
+    // taken before the indexes are read, so a write landing meanwhile is applied after
+    const fromSeq = lastChangeSeq(store.db);
+    const geocoders = loadGeocoders(store);
+    let tiles: TileProvider;
+    if (values.mbtiles !== undefined) {
+      tiles = mbtiles = MbtilesTileProvider.open(values.mbtiles, { cacheBytes });
+    } else {
+      const live = TileService.fromStore(store, { cacheBytes });
+      watcher = watchChanges(store, (changes) => live.applyChanges(changes), { fromSeq });
+      tiles = live;
+    }
+    io.err(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    server = await startServer(createApp({ store, geocoders, tiles }), { host: config.host, port: config.port });
   } catch (error) {
+    watcher?.stop();
+    mbtiles?.close();
     store.close();
     throw error;
   }
-  io.err(`wangge serving ${config.dbPath} at ${server.url}`);
+  io.err(`wangge serving ${config.dbPath}${values.mbtiles ? ` with tiles from ${values.mbtiles}` : ''} at ${server.url} (map: ${server.url}/)`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
@@ -47,6 +78,8 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await server.close();
+  watcher?.stop();
+  mbtiles?.close();
   store.close();
   return 0;
 }

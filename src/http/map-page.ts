@@ -1,0 +1,160 @@
+/** Where the map opens: the middle of Dongcheng, close enough for 2.5D houses (tiles from z13). */
+export const MAP_START = { center: [116.416, 39.928] as const, zoom: 15, pitch: 45 };
+
+/** Path prefix the MapLibre files are served under (see routes/map.ts). */
+export const MAPLIBRE_PATH = '/assets/maplibre-gl';
+
+export interface MapPageOptions {
+  /** the served maplibre-gl version, appended to its URLs so an upgrade is never read from cache */
+  maplibreVersion: string;
+}
+
+/**
+ * The map page served at `/`: a full-window MapLibre map on `/styles/default.json`, a click popup
+ * with the codes `/v1/reverse` finds there, and an address search over `/v1/geocode`. Everything
+ * it loads comes from this server. `window.map` is the MapLibre map, for tests and the console.
+ */
+export function mapPage({ maplibreVersion }: MapPageOptions): string {
+  const version = encodeURIComponent(maplibreVersion);
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>wangge 网格 · 东城区</title>
+<link rel="stylesheet" href="${MAPLIBRE_PATH}/maplibre-gl.css?v=${version}">
+<style>
+  html, body, #map { margin: 0; width: 100%; height: 100%; }
+  body { font: 14px/1.4 system-ui, sans-serif; }
+  #search { position: absolute; top: 10px; left: 10px; z-index: 1; display: flex; flex-wrap: wrap; gap: 4px;
+    max-width: calc(100% - 80px); padding: 6px; background: #fff; border-radius: 4px; box-shadow: 0 0 0 2px rgb(0 0 0 / 10%); }
+  #search input { width: 18em; max-width: 60vw; padding: 4px 6px; font: inherit; }
+  #search button { font: inherit; }
+  #search-status { flex-basis: 100%; margin: 0; color: #a93226; }
+  #search-status:empty { display: none; }
+  .place h3 { margin: 0 0 4px; font-size: 14px; }
+  .place .note { margin: 0 0 4px; color: #666; font-size: 12px; }
+  .place dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 0; }
+  .place dt { color: #666; }
+  .place dd { margin: 0; font-variant-numeric: tabular-nums; }
+  .place .error { color: #a93226; }
+</style>
+</head>
+<body>
+<form id="search" role="search">
+  <input id="search-query" type="search" name="q" placeholder="地址，如 东城区多福巷12号" aria-label="地址" autocomplete="off">
+  <button type="submit">搜索</button>
+  <p id="search-status" role="status"></p>
+</form>
+<div id="map"></div>
+<script type="module">
+${clientScript(version)}
+</script>
+</body>
+</html>
+`;
+}
+
+// the page's own code, kept free of backticks so it can sit in this template literal
+function clientScript(version: string): string {
+  return `import * as M from '${MAPLIBRE_PATH}/maplibre-gl.mjs?v=${version}';
+const maplibregl = M.default ?? M;
+
+const map = new maplibregl.Map({
+  container: 'map',
+  style: '/styles/default.json',
+  center: ${JSON.stringify(MAP_START.center)},
+  zoom: ${MAP_START.zoom},
+  pitch: ${MAP_START.pitch},
+  // the default attribution links to maplibre.org; this page names it without leaving the server
+  attributionControl: { compact: true, customAttribution: 'MapLibre · wangge' },
+});
+window.map = map;
+map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), 'top-right');
+
+// an answer's JSON, or an Error carrying the problem+json detail the server sent
+async function getJson(url) {
+  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(body?.detail ?? 'HTTP ' + response.status);
+  return body;
+}
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className !== undefined) node.className = className;
+  return node;
+}
+
+const named = (area) => (area ? area.name + ' ' + area.code : '—');
+
+// the codes of a place (a reverse or geocode answer); textContent escapes everything shown
+function placeDetails(title, place, note) {
+  const box = element('div', undefined, 'place');
+  box.append(element('h3', title));
+  if (note !== undefined) box.append(element('p', note, 'note'));
+  const list = element('dl');
+  const rows = [
+    ['街道', 'street', named(place.street)],
+    ['社区', 'community', named(place.community)],
+    ['社会网格', 'socialGrid', place.socialGrid ? place.socialGrid.staticCode + '-' + place.socialGrid.dynamicCode + ' ' + place.socialGrid.name : '—'],
+    ['单元网格', 'unitGrid', place.unitGrid ? place.unitGrid.code : '—'],
+  ];
+  for (const [label, field, value] of rows) {
+    const dd = element('dd', value);
+    dd.dataset.field = field;
+    list.append(element('dt', label), dd);
+  }
+  box.append(list);
+  return box;
+}
+
+function failure(text) {
+  const box = element('div', undefined, 'place');
+  box.append(element('p', text, 'error'));
+  return box;
+}
+
+let clickPopup = null;
+map.on('click', async (event) => {
+  const { lng, lat } = event.lngLat;
+  clickPopup?.remove();
+  const popup = new maplibregl.Popup({ maxWidth: '360px' }).setLngLat(event.lngLat).setDOMContent(element('p', '查询中…')).addTo(map);
+  clickPopup = popup;
+  try {
+    const place = await getJson('/v1/reverse?lng=' + lng.toFixed(7) + '&lat=' + lat.toFixed(7));
+    popup.setDOMContent(placeDetails(lng.toFixed(6) + ', ' + lat.toFixed(6), place));
+  } catch (error) {
+    popup.setDOMContent(failure('查询失败：' + error.message));
+  }
+});
+
+// a match only as precise as a street or the district is shown with its surroundings
+const LEVEL_ZOOMS = { door: 17, road: 16, community: 15, street: 14, district: 12 };
+const form = document.getElementById('search');
+const query = document.getElementById('search-query');
+const status = document.getElementById('search-status');
+const marker = new maplibregl.Marker({ color: '#a93226' });
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const q = query.value.trim();
+  if (q === '') return;
+  status.textContent = '';
+  marker.remove();
+  clickPopup?.remove();
+  try {
+    const best = (await getJson('/v1/geocode?limit=1&q=' + encodeURIComponent(q))).results[0];
+    if (!best) {
+      status.textContent = '未找到 (not found)：' + q;
+      return;
+    }
+    map.flyTo({ center: [best.lng, best.lat], zoom: LEVEL_ZOOMS[best.level] ?? 15 });
+    const popup = new maplibregl.Popup({ offset: 30, maxWidth: '360px' }).setDOMContent(placeDetails(best.address, best, '匹配 ' + best.level + ' · ' + best.score));
+    marker.setLngLat([best.lng, best.lat]).setPopup(popup).addTo(map);
+    marker.togglePopup();
+  } catch (error) {
+    status.textContent = '搜索失败：' + error.message;
+  }
+});`;
+}

@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Hono } from 'hono';
+import { NotFoundError } from '../../errors.js';
+import { defaultStyle } from '../../tiles/style.js';
+import { MAPLIBRE_PATH, mapPage } from '../map-page.js';
+import type { ProblemEnv } from '../problem.js';
+import { publicBaseUrl } from '../public-url.js';
+
+/** The maplibre-gl dist files the page loads, and their media types; nothing else is served. */
+const MAPLIBRE_FILES: Readonly<Record<string, string>> = {
+  'maplibre-gl.mjs': 'text/javascript; charset=utf-8',
+  // empty in 6.x, but older builds of the module import it, so it stays servable
+  'maplibre-gl-shared.mjs': 'text/javascript; charset=utf-8',
+  'maplibre-gl-worker.mjs': 'text/javascript; charset=utf-8',
+  'maplibre-gl.css': 'text/css; charset=utf-8',
+};
+
+/** A URL carrying `?v=<the served version>` never changes; other requests revalidate daily. */
+const VERSIONED_CACHE = 'public, max-age=31536000, immutable';
+const UNVERSIONED_CACHE = 'public, max-age=86400';
+
+/**
+ * `GET /` (the map page), `GET /styles/default.json` (the style, with absolute URLs for this
+ * request's public origin) and `GET /assets/maplibre-gl/:file` (MapLibre from node_modules).
+ */
+export function mapRoutes(): Hono<ProblemEnv> {
+  const app = new Hono<ProblemEnv>();
+  const maplibre = new MaplibreDist();
+
+  app.get('/', async function mapPageGet(c) {
+    const { version } = await maplibre.package();
+    return c.html(mapPage({ maplibreVersion: version }), 200, { 'Cache-Control': 'no-cache' });
+  });
+
+  app.get('/styles/default.json', function styleGet(c) {
+    // the URLs inside depend on the forwarded headers, so a shared cache must key on them
+    return c.json(defaultStyle(publicBaseUrl(c.req.raw)), 200, {
+      'Cache-Control': 'no-cache',
+      Vary: 'X-Forwarded-Proto, X-Forwarded-Host',
+    });
+  });
+
+  app.get(`${MAPLIBRE_PATH}/:file`, async function maplibreAssetGet(c) {
+    const name = c.req.param('file');
+    const contentType = Object.hasOwn(MAPLIBRE_FILES, name) ? MAPLIBRE_FILES[name] : undefined;
+    if (contentType === undefined) {
+      throw new NotFoundError(`no MapLibre file ${name}; served: ${Object.keys(MAPLIBRE_FILES).join(', ')}`);
+    }
+    const { version } = await maplibre.package();
+    const etag = `"maplibre-gl-${version}"`;
+    const headers = { ETag: etag, 'Cache-Control': c.req.query('v') === version ? VERSIONED_CACHE : UNVERSIONED_CACHE };
+    if (ifNoneMatch(c.req.header('If-None-Match'), etag)) return c.body(null, 304, headers);
+    const bytes = await maplibre.file(name);
+    return c.body(bytes, 200, { ...headers, 'Content-Type': contentType });
+  });
+
+  return app;
+}
+
+/** maplibre-gl's installed dist folder, found on first use and read once per file. */
+class MaplibreDist {
+  private found: Promise<{ dir: string; version: string }> | undefined;
+  private readonly files = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
+
+  /** The installed version and dist folder; a 404 naming the package when it is missing. */
+  package(): Promise<{ dir: string; version: string }> {
+    this.found ??= locateMaplibre();
+    return this.found;
+  }
+
+  file(name: string): Promise<Uint8Array<ArrayBuffer>> {
+    let bytes = this.files.get(name);
+    if (bytes === undefined) {
+      bytes = this.package().then(({ dir }) => readFile(join(dir, name)).then((b) => new Uint8Array(b)));
+      this.files.set(name, bytes);
+    }
+    return bytes;
+  }
+}
+
+async function locateMaplibre(): Promise<{ dir: string; version: string }> {
+  let packageJson: string;
+  try {
+    packageJson = createRequire(import.meta.url).resolve('maplibre-gl/package.json');
+  } catch {
+    throw new NotFoundError('the map needs the maplibre-gl package, which is not installed on this server');
+  }
+  const { version } = JSON.parse(await readFile(packageJson, 'utf8')) as { version: string };
+  return { dir: join(dirname(packageJson), 'dist'), version };
+}
+
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  return header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}

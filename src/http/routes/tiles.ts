@@ -1,0 +1,102 @@
+import { gunzipSync } from 'node:zlib';
+import { Hono, type Context } from 'hono';
+import { InvalidRequestError, NotFoundError } from '../../errors.js';
+import type { TileCoord } from '../../tiles/tile-coords.js';
+import type { TileProvider } from '../../tiles/tile-provider.js';
+import type { ProblemEnv } from '../problem.js';
+import { publicBaseUrl } from '../public-url.js';
+
+export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
+
+/**
+ * `GET /tiles/{source}/{z}/{x}/{y}` (Mapbox Vector Tiles) and `GET /tiles/{source}.json`
+ * (TileJSON 3.0.0). Tiles are gzip-compressed when the client accepts it, carry an ETag
+ * (304 on If-None-Match) and may be used cross-origin, as any map client expects of a tile server.
+ */
+export function tileRoutes(tiles: TileProvider): Hono<ProblemEnv> {
+  const app = new Hono<ProblemEnv>();
+
+  app.get('/tiles/:source/:z/:x/:y', function tileGet(c) {
+    const { source, z, x, y } = c.req.param();
+    checkSource(tiles, source);
+    const coord = parseTileCoord(z, x, y, tiles.metadata(source).maxzoom);
+    const tile = tiles.tile(source, coord);
+    const headers: Record<string, string> = {
+      'Cache-Control': `public, max-age=${tiles.maxAgeSeconds}`,
+      'Access-Control-Allow-Origin': '*',
+      Vary: 'Accept-Encoding',
+    };
+    if (tile === null) return new Response(null, { status: 204, headers });
+    headers.ETag = tile.etag;
+    if (etagMatches(c.req.header('If-None-Match'), tile.etag)) return new Response(null, { status: 304, headers });
+    headers['Content-Type'] = MVT_CONTENT_TYPE;
+    if (acceptsGzip(c)) {
+      headers['Content-Encoding'] = 'gzip';
+      return c.body(tile.gzip as Uint8Array<ArrayBuffer>, 200, headers);
+    }
+    return c.body(gunzipSync(tile.gzip) as Uint8Array<ArrayBuffer>, 200, headers);
+  });
+
+  app.get('/tiles/:tilejson{[^/]+\\.json}', function tileJsonGet(c) {
+    const source = c.req.param('tilejson').slice(0, -'.json'.length);
+    checkSource(tiles, source);
+    const metadata = tiles.metadata(source);
+    const base = publicBaseUrl(c.req.raw);
+    return c.json(
+      {
+        tilejson: '3.0.0',
+        name: metadata.name,
+        description: metadata.description,
+        version: metadata.version,
+        attribution: metadata.attribution,
+        scheme: 'xyz',
+        tiles: [`${base}/tiles/${encodeURIComponent(source)}/{z}/{x}/{y}`],
+        minzoom: metadata.minzoom,
+        maxzoom: metadata.maxzoom,
+        bounds: metadata.bounds,
+        center: metadata.center,
+        vector_layers: metadata.vectorLayers,
+      },
+      200,
+      // the tile URLs inside depend on the forwarded headers
+      { 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*', Vary: 'X-Forwarded-Proto, X-Forwarded-Host' },
+    );
+  });
+
+  return app;
+}
+
+function checkSource(tiles: TileProvider, source: string): void {
+  if (!tiles.sources.includes(source)) {
+    throw new NotFoundError(`no tile source "${source}"; the sources are ${tiles.sources.join(', ')}`);
+  }
+}
+
+/** Parses z/x/y path segments: whole numbers, z within 0..maxzoom, x and y within 0..2^z−1. */
+export function parseTileCoord(z: string, x: string, y: string, maxzoom: number): TileCoord {
+  const whole = (name: string, text: string): number => {
+    if (!/^\d{1,10}$/.test(text)) throw new InvalidRequestError(`tile ${name} must be a whole number, got "${text}"`);
+    return Number(text);
+  };
+  const coord = { z: whole('z', z), x: whole('x', x), y: whole('y', y) };
+  if (coord.z > maxzoom) throw new InvalidRequestError(`tile z must be 0–${maxzoom} (clients over-zoom beyond ${maxzoom}), got ${coord.z}`);
+  const last = 2 ** coord.z - 1;
+  if (coord.x > last || coord.y > last) throw new InvalidRequestError(`tile x and y must be 0–${last} at z${coord.z}, got x=${coord.x} y=${coord.y}`);
+  return coord;
+}
+
+function acceptsGzip(c: Context): boolean {
+  const header = c.req.header('Accept-Encoding') ?? '';
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
+
+/** If-None-Match holds a list of entity tags, or `*`; weak tags match too (RFC 9110 §13.1.2). */
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
