@@ -80,6 +80,8 @@ suite('map page in Chromium', () => {
     });
     page.on('response', (response) => {
       if (response.url().includes('/tiles/')) tileStatuses.push({ url: response.url(), status: response.status() });
+      // the console only says "Failed to load resource"; this names the URL
+      else if (response.status() >= 400) pageErrors.push(`HTTP ${response.status()}: ${response.url()}`);
     });
     await page.goto(`${server.url}/`);
   });

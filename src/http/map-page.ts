@@ -22,6 +22,8 @@ export function mapPage({ maplibreVersion }: MapPageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>wangge 网格 · 东城区</title>
+<!-- an empty icon, so the browser does not ask the server for /favicon.ico -->
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${MAPLIBRE_PATH}/maplibre-gl.css?v=${version}">
 <style>
   html, body, #map { margin: 0; width: 100%; height: 100%; }

@@ -54,6 +54,11 @@ export class TileCache {
     }
   }
 
+  /** Whether a tile is cached, without counting a hit or refreshing it. */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   /** Drops one tile; true if it was cached. */
   delete(key: string): boolean {
     const entry = this.entries.get(key);

@@ -32,7 +32,10 @@ export function renderTile(indexes: LayerIndexes, source: TileSourceName, tile: 
     if (tile.z < layer.minzoom) continue;
     const lowZoom = layer.allFieldsFrom !== undefined && tile.z < layer.allFieldsFrom;
     const features: EncodableLayer['features'] = [];
-    for (const feature of indexes[name].search(box, tile.z)) {
+    // in id order: a tile's bytes then depend only on its content, not on how the index was
+    // packed, so ETags survive restarts and index rebuilds
+    const found = indexes[name].search(box, tile.z).sort((a, b) => a.id - b.id);
+    for (const feature of found) {
       const geometry = tileGeometry(feature, tile);
       if (geometry) features.push({ id: feature.id, tags: (lowZoom && feature.lowZoomTags) || feature.tags, geometry });
     }
