@@ -12,6 +12,7 @@ import { forwardBench } from './forward.bench.js';
 import { httpBench } from './http.bench.js';
 import { formatValue, type Row } from './lib/stats.js';
 import { reverseBench } from './reverse.bench.js';
+import { tilesBench } from './tiles.bench.js';
 
 const only = new Set(process.argv.slice(2));
 const wanted = (group: string) => only.size === 0 || only.has(group);
@@ -24,9 +25,10 @@ try {
   if (wanted('reverse')) rows.push(...reverseBench(district));
   if (wanted('forward')) rows.push(...forwardBench(district));
   const dbPath = join(dir, 'dongcheng.db');
-  if (wanted('cli') || wanted('http')) buildDistrictDatabase(dbPath);
+  if (wanted('cli') || wanted('http') || wanted('tiles')) buildDistrictDatabase(dbPath);
   if (wanted('cli')) rows.push(...(await cliBench(district, dbPath, dir)));
   if (wanted('http')) rows.push(...(await httpBench(dbPath)));
+  if (wanted('tiles')) rows.push(...(await tilesBench(dbPath, dir)));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

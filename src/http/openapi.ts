@@ -237,9 +237,107 @@ function buildDocument(): OpenApiDocument {
           responses: { '200': featureResponse('HouseFeature', 'the house'), ...problems(400, 404, 503, 500) },
         },
       },
+      '/tiles/{source}/{z}/{x}/{y}': {
+        get: {
+          operationId: 'tileGet',
+          summary: 'A Mapbox Vector Tile (MVT 2.1, extent 4096, buffer 64) of a source',
+          description:
+            'Layers and their attributes are listed in the TileJSON (`vector_layers`). Sent gzip-compressed (`Content-Encoding: gzip`) when the request accepts it. ' +
+            'Revalidate with If-None-Match (304). A tile in range without data is 204. Beyond maxzoom clients over-zoom.',
+          parameters: [
+            { name: 'source', in: 'path', required: true, description: 'tile source', schema: { enum: ['grids', 'components', 'houses', 'wangge'] }, example: 'wangge' },
+            { name: 'z', in: 'path', required: true, description: 'zoom, 0–maxzoom of the source (18)', schema: { type: 'integer', minimum: 0, maximum: 18 }, example: 16 },
+            { name: 'x', in: 'path', required: true, description: 'column, 0–2^z−1', schema: { type: 'integer', minimum: 0 }, example: 53960 },
+            { name: 'y', in: 'path', required: true, description: 'row from the north, 0–2^z−1 (XYZ)', schema: { type: 'integer', minimum: 0 }, example: 24827 },
+          ],
+          responses: {
+            '200': {
+              description: 'the tile',
+              headers: { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } }, 'Content-Encoding': { schema: { const: 'gzip' } } },
+              content: { 'application/vnd.mapbox-vector-tile': { schema: { type: 'string', format: 'binary' } } },
+            },
+            '204': { description: 'the tile has no data' },
+            '304': { description: 'the tile has not changed since the ETag sent in If-None-Match' },
+            ...problems(400, 404, 500),
+          },
+        },
+      },
+      '/tiles/{tilejson}': {
+        get: {
+          operationId: 'tileJsonGet',
+          summary: 'TileJSON 3.0.0 of a source: absolute tile URL (honouring X-Forwarded-Proto / X-Forwarded-Host), bounds, centre, zooms, vector_layers',
+          parameters: [
+            { name: 'tilejson', in: 'path', required: true, description: 'the source name followed by .json', schema: { type: 'string', pattern: '^[^/]+\\.json$' }, example: 'wangge.json' },
+          ],
+          responses: { '200': { description: 'the TileJSON', content: jsonContent(ref('TileJson')) }, ...problems(404, 500) },
+        },
+      },
+      '/styles/default.json': {
+        get: {
+          operationId: 'styleGet',
+          summary: "A MapLibre style drawing every layer from wangge's own tiles (no external resources)",
+          responses: { '200': { description: 'MapLibre style specification v8', content: jsonContent({ type: 'object' }) }, ...problems(500) },
+        },
+      },
+      '/': {
+        get: {
+          operationId: 'mapPageGet',
+          summary: 'The map page: MapLibre GL JS at a 45° pitch, click for grid codes, search an address',
+          responses: { '200': { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }, ...problems(500) },
+        },
+      },
+      '/assets/maplibre-gl/{file}': {
+        get: {
+          operationId: 'maplibreAssetGet',
+          summary: 'MapLibre GL JS files the map page loads, served from the installed package',
+          parameters: [
+            {
+              name: 'file',
+              in: 'path',
+              required: true,
+              description: 'one of the listed files',
+              schema: { enum: ['maplibre-gl.mjs', 'maplibre-gl-shared.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css'] },
+              example: 'maplibre-gl.mjs',
+            },
+          ],
+          responses: { '200': { description: 'the file (JavaScript module or CSS)' }, '304': { description: 'unchanged' }, ...problems(404, 500) },
+        },
+      },
     },
     components: {
       schemas: {
+        TileJson: {
+          type: 'object',
+          description: 'TileJSON 3.0.0',
+          required: ['tilejson', 'tiles', 'vector_layers', 'minzoom', 'maxzoom', 'bounds', 'center'],
+          properties: {
+            tilejson: { const: '3.0.0' },
+            name: { type: 'string' },
+            description: { type: 'string' },
+            version: { type: 'string' },
+            attribution: { type: 'string' },
+            scheme: { const: 'xyz' },
+            tiles: { type: 'array', items: { type: 'string', format: 'uri-template' } },
+            minzoom: { type: 'integer' },
+            maxzoom: { type: 'integer' },
+            bounds: { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 },
+            center: { type: 'array', items: { type: 'number' }, minItems: 3, maxItems: 3 },
+            vector_layers: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['id', 'fields'],
+                properties: {
+                  id: { type: 'string' },
+                  description: { type: 'string' },
+                  minzoom: { type: 'integer' },
+                  maxzoom: { type: 'integer' },
+                  fields: { type: 'object', additionalProperties: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
         Problem: {
           type: 'object',
           description: 'RFC 9457 problem details (application/problem+json)',
