@@ -1,7 +1,7 @@
 // vector tiles of the default district: what a cache miss costs per source at z14–18 (beside
-// geojson-vt on the same features), cached tiles over HTTP on loopback (bounded autocannon run
-// against the in-process server), and the full z10–17 MBTiles export (beside GDAL's writer).
-import { execFile } from 'node:child_process';
+// geojson-vt on the same features), cached tiles over HTTP on loopback (a `wangge serve` child
+// under a bounded autocannon run), and the full z10–17 MBTiles export (beside GDAL's writer).
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,9 +11,6 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import GeoJSONVT from 'geojson-vt';
 import type { Feature, FeatureCollection, Geometry, Position } from 'geojson';
-import { loadGeocoders } from '../src/geocode/geocoders.js';
-import { createApp } from '../src/http/app.js';
-import { startServer } from '../src/http/serve.js';
 import { Store } from '../src/store/store.js';
 import type { ArchiveMetadata } from '../src/tiles/archive.js';
 import { pyramidTiles } from '../src/tiles/export-pyramid.js';
@@ -23,13 +20,10 @@ import { readLayerFeatures, type TileFeature } from '../src/tiles/tile-features.
 import { encodeServedTile, TileService } from '../src/tiles/tile-service.js';
 import { median, seededRandom, type Row } from './lib/stats.js';
 
-// fields autocannon has that bench/types/peers.d.ts does not declare
+// autocannon reports bytes/s too; bench/types/peers.d.ts does not declare it
 declare module 'autocannon' {
   interface Result {
     throughput: { average: number };
-  }
-  interface Options {
-    workers?: number;
   }
 }
 
@@ -59,9 +53,9 @@ export async function tilesBench(dbPath: string, dir: string, httpDurationS = 10
   const rows: Row[] = [];
   const store = Store.open(dbPath, { readonly: true });
   try {
-    const { tiles, rows: coldRows } = coldTiles(store);
-    rows.push(...coldRows);
-    rows.push(...(await cachedTilesOverHttp(store, tiles, httpDurationS)));
+    const cold = coldTiles(store);
+    rows.push(...cold.rows);
+    rows.push(...(await cachedTilesOverHttp(dbPath, cold.bounds, httpDurationS)));
   } finally {
     store.close();
   }
@@ -76,13 +70,14 @@ export async function tilesBench(dbPath: string, dir: string, httpDurationS = 10
  * A cache miss per source: every sampled tile cut and gzipped (as TileService does on a miss), in
  * one shuffled order; then geojson-vt's getTile on the same features and the same tiles.
  */
-function coldTiles(store: Store): { tiles: TileService; rows: Row[] } {
+function coldTiles(store: Store): { bounds: ArchiveMetadata['bounds']; rows: Row[] } {
   gc();
   const heapBefore = heapUsedMb();
   const started = performance.now();
   const tiles = TileService.fromStore(store);
   const indexMs = performance.now() - started;
-  const sample = sampleTiles(tiles.metadata('wangge').bounds, seededRandom(14));
+  const bounds = tiles.metadata('wangge').bounds;
+  const sample = sampleTiles(bounds, seededRandom(14));
   const ours = new Map(SOURCES.map((source) => [source, timeOurs(tiles, source, sample)]));
   gc();
   const ourHeapMb = heapUsedMb() - heapBefore;
@@ -98,7 +93,7 @@ function coldTiles(store: Store): { tiles: TileService; rows: Row[] } {
     { group: GROUP, what: 'ours: heap growth, indexes + every sampled tile of 4 sources cut', value: ourHeapMb, unit: 'MB' },
   ];
   for (const source of SOURCES) rows.push(...sourceRows(source, sample, ours.get(source)!, timeGeojsonVt(store, source, sample)));
-  return { tiles, rows };
+  return { bounds, rows };
 }
 
 function sampleTiles(bounds: ArchiveMetadata['bounds'], random: () => number): TileCoord[] {
@@ -197,24 +192,18 @@ function positions(world: Float64Array): Position[] {
 }
 
 /**
- * The real app on 127.0.0.1 with the warmed TileService, loaded from an autocannon worker thread
- * (so client and server each have their own event loop) cycling through every non-empty z15–17
- * tile of every source.
+ * A real `wangge serve` child on 127.0.0.1 (its own process, as deployed, so the bench's heap and
+ * this process's load generator do not share its event loop): every z15–17 tile of every source
+ * asked once to warm its cache, then autocannon cycles through the non-empty ones.
  */
-async function cachedTilesOverHttp(store: Store, tiles: TileService, durationS: number): Promise<Row[]> {
-  const paths: string[] = [];
-  for (const source of SOURCES) {
-    for (const coord of pyramidTiles(tiles.metadata(source).bounds, HTTP_ZOOMS.min, HTTP_ZOOMS.max)) {
-      if (tiles.tile(source, coord) !== null) paths.push(`/tiles/${source}/${coord.z}/${coord.x}/${coord.y}`);
-    }
-  }
-  const server = await startServer(createApp({ store, geocoders: loadGeocoders(store), tiles }), { host: '127.0.0.1', port: 0 });
+async function cachedTilesOverHttp(dbPath: string, bounds: ArchiveMetadata['bounds'], durationS: number): Promise<Row[]> {
+  const { child, url } = await startServeProcess(dbPath);
   try {
+    const paths = await warmTiles(url, bounds);
     const result = await autocannon({
-      url: server.url,
+      url,
       connections: HTTP_CONNECTIONS,
       duration: durationS,
-      workers: 1,
       headers: { 'accept-encoding': 'gzip' },
       requests: shuffled(paths, seededRandom(15)).map((path) => ({ method: 'GET', path })),
     });
@@ -232,11 +221,50 @@ async function cachedTilesOverHttp(store: Store, tiles: TileService, durationS: 
       },
       { group: GROUP, what: 'cached GET /tiles p99 latency', value: result.latency.p99, unit: 'ms' },
       { group: GROUP, what: 'cached GET /tiles throughput', value: result.throughput.average / 2 ** 20, unit: 'MB/s' },
-      { group: GROUP, what: `cached GET /tiles responses, all 200 (${result.requests.total.toLocaleString('en')} requests)`, value: failed, unit: 'failed' },
+      { group: GROUP, what: `cached GET /tiles responses not 200 (of ${result.requests.total.toLocaleString('en')})`, value: failed, unit: '' },
     ];
   } finally {
-    await server.close();
+    child.kill('SIGTERM');
   }
+}
+
+/** Asks for every z15–17 tile of every source once; returns the paths of those with data (200; 204 is empty). */
+async function warmTiles(url: string, bounds: ArchiveMetadata['bounds']): Promise<string[]> {
+  const paths: string[] = [];
+  for (const source of SOURCES) {
+    for (const { z, x, y } of pyramidTiles(bounds, HTTP_ZOOMS.min, HTTP_ZOOMS.max)) {
+      const path = `/tiles/${source}/${z}/${x}/${y}`;
+      const response = await fetch(url + path, { headers: { 'accept-encoding': 'gzip' } });
+      await response.arrayBuffer();
+      if (response.status === 200) paths.push(path);
+      else if (response.status !== 204) throw new Error(`warming ${path}: expected 200 or 204, got ${response.status}`);
+    }
+  }
+  return paths;
+}
+
+/** `wangge serve` on 127.0.0.1 and a free port; resolves with its URL once it logs that it is serving. */
+function startServeProcess(dbPath: string): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--db', dbPath, '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`wangge serve did not start within 120 s:\n${log}`));
+    }, 120_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log += chunk.toString();
+      const serving = /serving .* at (http:\/\/[\d.:]+)/.exec(log);
+      if (serving) {
+        clearTimeout(timer);
+        resolve({ child, url: serving[1]! });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`wangge serve exited with ${code}:\n${log}`));
+    });
+  });
 }
 
 interface Archive {
