@@ -2,7 +2,7 @@ import type { Geometry, Position } from 'geojson';
 import { componentClassName } from '../codes/index.js';
 import type { BBox } from '../geo/bbox.js';
 import type { AdminArea, Component, Grid, House } from '../model.js';
-import { gridChangeKey } from '../store/changes.js';
+import { gridChangeKey, type StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import { TILE_LAYERS, type TileLayerName } from './layers.js';
 import { worldX, worldY } from './tile-coords.js';
@@ -167,13 +167,13 @@ export function* readLayerFeatures(store: Store, layer: TileLayerName): Generato
   }
 }
 
-/** The tile layers a change to a store layer can touch. */
-export function tileLayersOf(storeLayer: string): TileLayerName[] {
-  switch (storeLayer) {
+/** The tile layers a logged change can touch; areas and grids go to one layer by level / scheme. */
+export function tileLayersOfChange(change: Pick<StoreChange, 'layer' | 'key'>): TileLayerName[] {
+  switch (change.layer) {
     case 'areas':
-      return ['streets', 'communities'];
+      return change.key.length === 9 ? ['streets'] : change.key.length === 12 ? ['communities'] : [];
     case 'grids':
-      return ['social_grids', 'unit_grids'];
+      return change.key.startsWith('social:') ? ['social_grids'] : ['unit_grids'];
     case 'houses':
       return ['houses'];
     case 'components':

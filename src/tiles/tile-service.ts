@@ -8,7 +8,7 @@ import type { ArchiveMetadata } from './archive.js';
 import { BUFFER, EXTENT, MAX_ZOOM, TILE_LAYERS, TILE_SOURCES, isTileSource, type TileLayerName, type TileSourceName } from './layers.js';
 import { latOf, lngOf, tileRange, type TileCoord } from './tile-coords.js';
 import { TileCache, type ServedTile } from './tile-cache.js';
-import { readChangedFeature, type TileFeature } from './tile-features.js';
+import { readChangedFeature, tileLayersOfChange, type TileFeature } from './tile-features.js';
 import { sourceMetadata } from './tile-metadata.js';
 import type { TileProvider } from './tile-provider.js';
 import { loadLayerIndexes, renderTile, type LayerIndexes } from './tiler.js';
@@ -128,22 +128,6 @@ export class TileService implements TileProvider {
 function checkedSource(source: string): TileSourceName {
   if (!isTileSource(source)) throw new NotFoundError(`no tile source "${source}"`);
   return source;
-}
-
-/** The tile layers a logged change can touch; areas and grids go to one layer by level / scheme. */
-function tileLayersOfChange(change: StoreChange): TileLayerName[] {
-  switch (change.layer) {
-    case 'areas':
-      return change.key.length === 9 ? ['streets'] : change.key.length === 12 ? ['communities'] : [];
-    case 'grids':
-      return change.key.startsWith('social:') ? ['social_grids'] : ['unit_grids'];
-    case 'houses':
-      return ['houses'];
-    case 'components':
-      return ['components'];
-    default:
-      return [];
-  }
 }
 
 /**
