@@ -25,6 +25,9 @@ declare module 'autocannon' {
   interface Result {
     throughput: { average: number };
   }
+  interface Options {
+    workers?: number;
+  }
 }
 
 const run = promisify(execFile);
@@ -204,6 +207,7 @@ async function cachedTilesOverHttp(dbPath: string, bounds: ArchiveMetadata['boun
       url,
       connections: HTTP_CONNECTIONS,
       duration: durationS,
+      workers: 1,
       headers: { 'accept-encoding': 'gzip' },
       requests: shuffled(paths, seededRandom(15)).map((path) => ({ method: 'GET', path })),
     });

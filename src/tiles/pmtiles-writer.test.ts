@@ -6,7 +6,8 @@ import { Compression, type Entry, PMTiles, TileType, zxyToTileId as readerTileId
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../ingest/generate/random.js';
 import type { ArchiveMetadata, ArchiveTile } from './archive.js';
-import { createPmtilesWriter, zxyToTileId } from './pmtiles-writer.js';
+import { createPmtilesWriter } from './pmtiles-writer.js';
+import { zxyToTileId } from './pmtiles-format.js';
 import { FileSource } from './test-helpers/pmtiles-file-source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wangge-pmtiles-'));
