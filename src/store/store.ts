@@ -200,6 +200,17 @@ export class Store {
     for (const row of statement.iterate() as IterableIterator<Row>) yield mapping.fromRow(row);
   }
 
+  /**
+   * Raw rows of a layer's table with just `columns`, in storage order (grids: current versions):
+   * the fast path for bulk index builds, ~3× quicker than `iterate` on large tables. Columns are
+   * the table's own names (rows.ts), never user input.
+   */
+  *scan(layer: Layer, columns: readonly string[]): IterableIterator<unknown[]> {
+    const table = LAYER_ROWS[layer].table;
+    const where = layer === 'grids' ? ' WHERE valid_to IS NULL' : '';
+    yield* this.db.prepare(`SELECT ${columns.join(', ')} FROM ${table}${where}`).raw().iterate() as IterableIterator<unknown[]>;
+  }
+
   counts(): StoreCounts {
     const count = (sql: string): number => (this.db.prepare(sql).pluck().get() as number) ?? 0;
     return {

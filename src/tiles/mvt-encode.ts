@@ -57,9 +57,16 @@ interface FeatureContext {
 function writeFeature(context: FeatureContext, pbf: PbfWriter): void {
   const { feature } = context;
   pbf.writeVarintField(FEATURE.id, feature.id);
-  const tags: number[] = [];
-  for (const key in feature.tags) {
-    const value = feature.tags[key]!;
+  // packed fields are written straight into the buffer: no array per feature
+  pbf.writeMessage(FEATURE.tags, writeTags, context);
+  pbf.writeVarintField(FEATURE.type, feature.geometry.type);
+  pbf.writeMessage(FEATURE.geometry, writeGeometry, feature.geometry);
+}
+
+function writeTags(context: FeatureContext, pbf: PbfWriter): void {
+  const tags = context.feature.tags;
+  for (const key in tags) {
+    const value = tags[key]!;
     let keyIndex = context.keys.get(key);
     if (keyIndex === undefined) context.keys.set(key, (keyIndex = context.keys.size));
     const values: Map<TagValue, number> = typeof value === 'number' ? context.numbers : context.strings;
@@ -68,11 +75,13 @@ function writeFeature(context: FeatureContext, pbf: PbfWriter): void {
       values.set(value, (valueIndex = context.valueList.length));
       context.valueList.push(value);
     }
-    tags.push(keyIndex, valueIndex);
+    pbf.writeVarint(keyIndex);
+    pbf.writeVarint(valueIndex);
   }
-  pbf.writePackedVarint(FEATURE.tags, tags);
-  pbf.writeVarintField(FEATURE.type, feature.geometry.type);
-  pbf.writePackedVarint(FEATURE.geometry, geometryCommands(feature.geometry));
+}
+
+function writeGeometry(geometry: TileGeometry, pbf: PbfWriter): void {
+  writeGeometryCommands(geometry, (v) => pbf.writeVarint(v));
 }
 
 function writeValue(value: TagValue, pbf: PbfWriter): void {
@@ -86,30 +95,29 @@ const command = (id: number, count: number): number => (count << 3) | id;
 const zigzag = (n: number): number => (n << 1) ^ (n >> 31);
 
 /** The geometry command stream of MVT §4.3: MoveTo/LineTo with zig-zag deltas, ClosePath for rings. */
-export function geometryCommands({ type, parts }: TileGeometry): number[] {
-  const out: number[] = [];
+export function writeGeometryCommands({ type, parts }: TileGeometry, write: (value: number) => void): void {
   let x = 0;
   let y = 0;
   const moveTo = (part: number[], from: number, count: number): void => {
     for (let i = from; i < from + count * 2; i += 2) {
-      out.push(zigzag(part[i]! - x), zigzag(part[i + 1]! - y));
+      write(zigzag(part[i]! - x));
+      write(zigzag(part[i + 1]! - y));
       x = part[i]!;
       y = part[i + 1]!;
     }
   };
   if (type === 1) {
     const points = parts[0]!;
-    out.push(command(MOVE_TO, points.length / 2));
+    write(command(MOVE_TO, points.length / 2));
     moveTo(points, 0, points.length / 2);
-    return out;
+    return;
   }
   for (const part of parts) {
     const n = part.length / 2;
-    out.push(command(MOVE_TO, 1));
+    write(command(MOVE_TO, 1));
     moveTo(part, 0, 1);
-    out.push(command(LINE_TO, n - 1));
+    write(command(LINE_TO, n - 1));
     moveTo(part, 2, n - 1);
-    if (type === 3) out.push(command(CLOSE_PATH, 1));
+    if (type === 3) write(command(CLOSE_PATH, 1));
   }
-  return out;
 }

@@ -128,7 +128,10 @@ export function houseFeature(house: House): TileFeature {
 const MAJOR_CLASS_RANK: Readonly<Record<string, number>> = { '06': 0, '03': 1, '02': 2, '05': 3, '01': 4, '04': 5 };
 const LOCAL_CLASS_RANK = 6;
 
-export function componentFeature(component: Component): TileFeature {
+/** What a component's tile feature is made of. */
+export type DrawnComponent = Pick<Component, 'code' | 'major' | 'minor' | 'name' | 'status' | 'geometry'>;
+
+export function componentFeature(component: DrawnComponent): TileFeature {
   const className = componentClassName(component.major, component.minor) ?? component.name;
   return feature(
     component.code,
@@ -140,7 +143,7 @@ export function componentFeature(component: Component): TileFeature {
 }
 
 /** Components retired from service (废弃) are kept in the store for the record, not drawn. */
-export function isDrawnComponent(component: Component): boolean {
+export function isDrawnComponent(component: Pick<Component, 'status'>): boolean {
   return component.status !== '废弃';
 }
 
@@ -163,7 +166,11 @@ export function* readLayerFeatures(store: Store, layer: TileLayerName): Generato
       for (const house of store.iterate('houses')) yield houseFeature(house);
       return;
     case 'components':
-      for (const component of store.iterate('components')) if (isDrawnComponent(component)) yield componentFeature(component);
+      // ~200k rows per district: read just the columns drawn, without building whole records
+      for (const [code, major, minor, name, status, geometry] of store.scan('components', ['code', 'major', 'minor', 'name', 'status', 'geometry'])) {
+        const component = { code, major, minor, name, status, geometry: JSON.parse(geometry as string) } as DrawnComponent;
+        if (isDrawnComponent(component)) yield componentFeature(component);
+      }
   }
 }
 

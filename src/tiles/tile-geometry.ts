@@ -50,13 +50,17 @@ export function tileGeometry(feature: TileFeature, tile: TileCoord): TileGeometr
       return parts.length > 0 ? { type: 2, parts } : null;
     }
     case 3: {
+      // most features at the zooms that matter lie wholly inside: project and round in one pass
+      const toRing = inside
+        ? (world: Float64Array) => roundedRing(world, scale, ox, oy)
+        : (world: Float64Array) => roundPath(clipRing(toTile(world, true), CLIP));
       const parts: number[][] = [];
       for (const rings of feature.polygons) {
-        const exterior = ring(toTile(rings[0]!, true), inside, 1);
+        const exterior = oriented(toRing(rings[0]!), 1);
         if (!exterior) continue;
         parts.push(exterior);
         for (let h = 1; h < rings.length; h++) {
-          const hole = ring(toTile(rings[h]!, true), inside, -1);
+          const hole = oriented(toRing(rings[h]!), -1);
           if (hole) parts.push(hole);
         }
       }
@@ -65,10 +69,8 @@ export function tileGeometry(feature: TileFeature, tile: TileCoord): TileGeometr
   }
 }
 
-/** A clipped, rounded ring with the orientation `sign` asks for; null if it collapsed. */
-function ring(open: number[], inside: boolean, sign: 1 | -1): number[] | null {
-  const clipped = inside ? open : clipRing(open, CLIP);
-  const rounded = roundPath(clipped);
+/** A rounded open ring with the orientation `sign` asks for; null if it collapsed. */
+function oriented(rounded: number[], sign: 1 | -1): number[] | null {
   // a closed rounded ring may end on its start point
   const n = rounded.length;
   if (n >= 4 && rounded[0] === rounded[n - 2] && rounded[1] === rounded[n - 1]) rounded.length = n - 2;
@@ -76,6 +78,22 @@ function ring(open: number[], inside: boolean, sign: 1 | -1): number[] | null {
   const area = shoelace(rounded);
   if (area === 0) return null;
   return Math.sign(area) === sign ? rounded : reverse(rounded);
+}
+
+/** A closed world ring as an open ring of rounded tile coordinates without repeated points. */
+function roundedRing(world: Float64Array, scale: number, ox: number, oy: number): number[] {
+  const out: number[] = [];
+  let lastX = NaN;
+  let lastY = NaN;
+  for (let i = 0; i < world.length - 2; i += 2) {
+    const x = Math.round(world[i]! * scale - ox);
+    const y = Math.round(world[i + 1]! * scale - oy);
+    if (x === lastX && y === lastY) continue;
+    out.push(x, y);
+    lastX = x;
+    lastY = y;
+  }
+  return out;
 }
 
 /** Points inside the clip box, rounded; points of the same position are kept (they are distinct features' parts). */

@@ -34,8 +34,7 @@ export function renderTile(indexes: LayerIndexes, source: TileSourceName, tile: 
     const features: EncodableLayer['features'] = [];
     // in id order: a tile's bytes then depend only on its content, not on how the index was
     // packed, so ETags survive restarts and index rebuilds
-    const found = indexes[name].search(box, tile.z).sort((a, b) => a.id - b.id);
-    for (const feature of found) {
+    for (const feature of indexes[name].search(box, tile.z)) {
       const geometry = tileGeometry(feature, tile);
       if (geometry) features.push({ id: feature.id, tags: (lowZoom && feature.lowZoomTags) || feature.tags, geometry });
     }
