@@ -62,6 +62,6 @@ export function createApp({ store, geocoders, tiles, componentClasses }: AppOpti
   app.route('/', reverseRoutes(geocoders));
   app.route('/', geocodeRoutes(geocoders));
   app.route('/', tileRoutes(tiles));
-  app.route('/', mapRoutes());
+  app.route('/', mapRoutes(tiles));
   return app;
 }

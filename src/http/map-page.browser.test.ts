@@ -10,7 +10,7 @@ import { Store } from '../store/store.js';
 import { HOUSES_LAYER_ID } from '../tiles/style.js';
 import { TileService } from '../tiles/tile-service.js';
 import { createApp } from './app.js';
-import { MAP_START } from './map-page.js';
+import { mapStart } from './map-page.js';
 import { startServer, type RunningServer } from './serve.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -48,6 +48,7 @@ suite('map page in Chromium', () => {
   let dir: string;
   let store: Store;
   let geocoders: Geocoders;
+  let tiles: TileService;
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
@@ -62,7 +63,8 @@ suite('map page in Chromium', () => {
     buildDistrictDatabase(path);
     store = Store.open(path, { readonly: true });
     geocoders = loadGeocoders(store);
-    server = await startServer(createApp({ store, geocoders, tiles: TileService.fromStore(store) }), { host: '127.0.0.1', port: 0 });
+    tiles = TileService.fromStore(store);
+    server = await startServer(createApp({ store, geocoders, tiles }), { host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 800, height: 600 } });
     page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
@@ -122,11 +124,12 @@ suite('map page in Chromium', () => {
   });
 
   it('shows the codes of a clicked point in a popup', async () => {
-    // the map opens centred on MAP_START, and the viewport's middle is the map's centre
+    // the map opens on the tileset's centre, and the viewport's middle is the map's centre
+    const start = mapStart(tiles.metadata('wangge'));
     await page.mouse.click(400, 300);
     const unitGrid = page.locator('.maplibregl-popup dd[data-field="unitGrid"]');
     await unitGrid.waitFor({ timeout: 5_000 });
-    const expected = geocoders.reverse.resolve(MAP_START.center[0], MAP_START.center[1]);
+    const expected = geocoders.reverse.resolve(start.center[0], start.center[1]);
     const shown = await unitGrid.textContent();
     expect(shown).toMatch(/^\d{15}$/);
     expect(shown).toBe(expected.unitGrid?.code);

@@ -1,5 +1,16 @@
-/** Where the map opens: the middle of Dongcheng, close enough for 2.5D houses (tiles from z13). */
-export const MAP_START = { center: [116.416, 39.928] as const, zoom: 15, pitch: 45 };
+import type { ArchiveMetadata } from '../tiles/archive.js';
+
+/** Where the map opens: a centre, a zoom close enough for 2.5D houses (tiles from z13), a pitch. */
+export interface MapStart {
+  center: readonly [number, number];
+  zoom: number;
+  pitch: number;
+}
+
+/** The opening view over a tileset: its centre (the middle of the district by default) at z15, 45° pitch. */
+export function mapStart(metadata: Pick<ArchiveMetadata, 'center'>): MapStart {
+  return { center: [metadata.center[0], metadata.center[1]], zoom: 15, pitch: 45 };
+}
 
 /** Path prefix the MapLibre files are served under (see routes/map.ts). */
 export const MAPLIBRE_PATH = '/assets/maplibre-gl';
@@ -7,6 +18,7 @@ export const MAPLIBRE_PATH = '/assets/maplibre-gl';
 export interface MapPageOptions {
   /** the served maplibre-gl version, appended to its URLs so an upgrade is never read from cache */
   maplibreVersion: string;
+  start: MapStart;
 }
 
 /**
@@ -14,7 +26,7 @@ export interface MapPageOptions {
  * with the codes `/v1/reverse` finds there, and an address search over `/v1/geocode`. Everything
  * it loads comes from this server. `window.map` is the MapLibre map, for tests and the console.
  */
-export function mapPage({ maplibreVersion }: MapPageOptions): string {
+export function mapPage({ maplibreVersion, start }: MapPageOptions): string {
   const version = encodeURIComponent(maplibreVersion);
   return `<!doctype html>
 <html lang="zh-CN">
@@ -50,7 +62,7 @@ export function mapPage({ maplibreVersion }: MapPageOptions): string {
 </form>
 <div id="map"></div>
 <script type="module">
-${clientScript(version)}
+${clientScript(version, start)}
 </script>
 </body>
 </html>
@@ -58,16 +70,16 @@ ${clientScript(version)}
 }
 
 // the page's own code, kept free of backticks so it can sit in this template literal
-function clientScript(version: string): string {
+function clientScript(version: string, start: MapStart): string {
   return `import * as M from '${MAPLIBRE_PATH}/maplibre-gl.mjs?v=${version}';
 const maplibregl = M.default ?? M;
 
 const map = new maplibregl.Map({
   container: 'map',
   style: '/styles/default.json',
-  center: ${JSON.stringify(MAP_START.center)},
-  zoom: ${MAP_START.zoom},
-  pitch: ${MAP_START.pitch},
+  center: ${JSON.stringify(start.center)},
+  zoom: ${start.zoom},
+  pitch: ${start.pitch},
   // the default attribution links to maplibre.org; this page names it without leaving the server
   attributionControl: { compact: true, customAttribution: 'MapLibre · wangge' },
 });

@@ -38,15 +38,15 @@ const MAJOR_COLOURS: ExpressionSpecification = [
 
 /**
  * The map style served at `/styles/default.json`: grids, 2.5D houses and components from the
- * `wangge` tile source, on a plain background. It loads nothing but `${baseUrl}/tiles/wangge.json`
- * and the tiles it lists, so it works without internet.
+ * `wangge` tile source (or `tileSource`, e.g. a served MBTiles file's), on a plain background. It
+ * loads nothing but `${baseUrl}/tiles/<source>.json` and the tiles it lists, so it works without internet.
  * @example defaultStyle('http://localhost:8080').sources.wangge // { type: 'vector', url: 'http://localhost:8080/tiles/wangge.json' }
  */
-export function defaultStyle(baseUrl: string): StyleSpecification {
+export function defaultStyle(baseUrl: string, tileSource: string = STYLE_SOURCE): StyleSpecification {
   return {
     version: 8,
     name: 'wangge default',
-    sources: { [STYLE_SOURCE]: { type: 'vector', url: `${baseUrl}/tiles/${STYLE_SOURCE}.json` } },
+    sources: { [STYLE_SOURCE]: { type: 'vector', url: `${baseUrl}/tiles/${encodeURIComponent(tileSource)}.json` } },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f4f2ee' } },
       {

@@ -2,9 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { NotFoundError } from '../../errors.js';
-import { defaultStyle } from '../../tiles/style.js';
-import { MAPLIBRE_PATH, mapPage } from '../map-page.js';
+import { defaultStyle, STYLE_SOURCE } from '../../tiles/style.js';
+import type { TileProvider } from '../../tiles/tile-provider.js';
+import { MAPLIBRE_PATH, mapPage, mapStart } from '../map-page.js';
+import { etagMatches } from '../etag-match.js';
 import type { ProblemEnv } from '../problem.js';
 import { publicBaseUrl } from '../public-url.js';
 
@@ -25,18 +28,22 @@ const UNVERSIONED_CACHE = 'public, max-age=86400';
  * `GET /` (the map page), `GET /styles/default.json` (the style, with absolute URLs for this
  * request's public origin) and `GET /assets/maplibre-gl/:file` (MapLibre from node_modules).
  */
-export function mapRoutes(): Hono<ProblemEnv> {
+export function mapRoutes(tiles: TileProvider): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
+  // the style draws every layer: from the all-layer source, or what a served MBTiles file has
+  const source = tiles.sources.includes(STYLE_SOURCE) ? STYLE_SOURCE : tiles.sources[0]!;
   const maplibre = new MaplibreDist();
+  // MapLibre's modules are ~1.5 MB of JavaScript; gzip makes the first page load on a slow link bearable
+  app.use(`${MAPLIBRE_PATH}/*`, compress());
 
   app.get('/', async function mapPageGet(c) {
     const { version } = await maplibre.package();
-    return c.html(mapPage({ maplibreVersion: version }), 200, { 'Cache-Control': 'no-cache' });
+    return c.html(mapPage({ maplibreVersion: version, start: mapStart(tiles.metadata(source)) }), 200, { 'Cache-Control': 'no-cache' });
   });
 
   app.get('/styles/default.json', function styleGet(c) {
     // the URLs inside depend on the forwarded headers, so a shared cache must key on them
-    return c.json(defaultStyle(publicBaseUrl(c.req.raw)), 200, {
+    return c.json(defaultStyle(publicBaseUrl(c.req.raw), source), 200, {
       'Cache-Control': 'no-cache',
       Vary: 'X-Forwarded-Proto, X-Forwarded-Host',
     });
@@ -51,7 +58,7 @@ export function mapRoutes(): Hono<ProblemEnv> {
     const { version } = await maplibre.package();
     const etag = `"maplibre-gl-${version}"`;
     const headers = { ETag: etag, 'Cache-Control': c.req.query('v') === version ? VERSIONED_CACHE : UNVERSIONED_CACHE };
-    if (ifNoneMatch(c.req.header('If-None-Match'), etag)) return c.body(null, 304, headers);
+    if (etagMatches(c.req.header('If-None-Match'), etag)) return c.body(null, 304, headers);
     const bytes = await maplibre.file(name);
     return c.body(bytes, 200, { ...headers, 'Content-Type': contentType });
   });
@@ -89,9 +96,4 @@ async function locateMaplibre(): Promise<{ dir: string; version: string }> {
   }
   const { version } = JSON.parse(await readFile(packageJson, 'utf8')) as { version: string };
   return { dir: join(dirname(packageJson), 'dist'), version };
-}
-
-function ifNoneMatch(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  return header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }

@@ -3,6 +3,7 @@ import { Hono, type Context } from 'hono';
 import { InvalidRequestError, NotFoundError } from '../../errors.js';
 import type { TileCoord } from '../../tiles/tile-coords.js';
 import type { TileProvider } from '../../tiles/tile-provider.js';
+import { etagMatches } from '../etag-match.js';
 import type { ProblemEnv } from '../problem.js';
 import { publicBaseUrl } from '../public-url.js';
 
@@ -92,11 +93,4 @@ function acceptsGzip(c: Context): boolean {
     const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
     return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
   });
-}
-
-/** If-None-Match holds a list of entity tags, or `*`; weak tags match too (RFC 9110 §13.1.2). */
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  if (header.trim() === '*') return true;
-  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
