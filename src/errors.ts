@@ -42,3 +42,26 @@ export class TooLargeError extends AppError {
     super('too_large', message);
   }
 }
+
+/** The request carries no valid API key where one is needed (401). */
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super('unauthorized', message);
+  }
+}
+
+/** The API key is valid but its scope does not cover what the request would change (403). */
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('forbidden', message);
+  }
+}
+
+/** Too many requests from one key or address; `retryAfterSeconds` says when to come back (429). */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super('rate_limited', message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

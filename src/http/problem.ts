@@ -3,7 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ConflictError, InvalidRequestError, NotFoundError, StoreError, TooLargeError } from '../errors.js';
+import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError, RateLimitedError, StoreError, TooLargeError, UnauthorizedError } from '../errors.js';
 
 /** Media type of every error response (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -41,6 +41,9 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 // they are logged, not shown.
 const ERROR_STATUSES: ReadonlyArray<readonly [ErrorClass, ErrorStatus]> = [
   [NotFoundError, { status: 404, code: 'not_found', expose: true }],
+  [UnauthorizedError, { status: 401, code: 'unauthorized', expose: true }],
+  [ForbiddenError, { status: 403, code: 'forbidden', expose: true }],
+  [RateLimitedError, { status: 429, code: 'rate_limited', expose: true }],
   [InvalidRequestError, { status: 400, code: 'invalid_request', expose: true }],
   [ConflictError, { status: 409, code: 'conflict', expose: true }],
   [TooLargeError, { status: 413, code: 'too_large', expose: true }],
@@ -51,10 +54,13 @@ const INTERNAL: ErrorStatus = { status: 500, code: 'internal', expose: false };
 
 const STATUS_TITLES: Partial<Record<number, string>> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -106,12 +112,19 @@ export function handleError(error: Error, c: Context): Response {
   const mapped = errorStatus(error);
   if (mapped.expose) {
     const message = error.message || statusTitle(mapped.status);
-    return problemResponse(c, mapped.status, mapped.code, message);
+    return problemResponse(c, mapped.status, mapped.code, message, responseHeadersOf(error));
   }
   const id = requestIdOf(c) ?? 'none';
   console.error(`request ${id}: ${c.req.method} ${c.req.path} failed with ${mapped.status}:`, error);
   const generic = GENERIC_DETAILS[mapped.status] ?? 'the server failed to answer this request';
   return problemResponse(c, mapped.status, mapped.code, `${generic} (logged as request ${id})`);
+}
+
+/** Headers an error's answer needs: when to retry after a 429, how to authenticate after a 401. */
+function responseHeadersOf(error: Error): Record<string, string> {
+  if (error instanceof RateLimitedError) return { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) };
+  if (error instanceof UnauthorizedError) return { 'WWW-Authenticate': 'Bearer realm="wangge"' };
+  return {};
 }
 
 /** `app.notFound`: no route matches the path. */

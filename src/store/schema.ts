@@ -117,6 +117,30 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       );
     `,
   },
+  {
+    version: 3,
+    description: 'change log says who, what and before/after; API keys scoped to an area or grid',
+    sql: `
+      ALTER TABLE changes ADD COLUMN actor TEXT NOT NULL DEFAULT 'import';
+      ALTER TABLE changes ADD COLUMN op TEXT NOT NULL DEFAULT 'upsert';
+      -- the record as JSON (wangge export property names) before and after; null before a create
+      ALTER TABLE changes ADD COLUMN before TEXT;
+      ALTER TABLE changes ADD COLUMN after TEXT;
+
+      CREATE TABLE api_keys (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        -- a district, street or community code (6/9/12 digits) or a social grid static code (16)
+        scope TEXT NOT NULL,
+        -- SHA-256 of the secret, hex; the secret itself is shown once and never stored
+        secret_hash TEXT NOT NULL UNIQUE,
+        -- the secret's first characters, so a listed key can be recognised
+        prefix TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { ConflictError, StoreError } from '../errors.js';
 import type { AdminArea, Component, Grid, GridScheme, House, Layer } from '../model.js';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
-import { gridChangeKey, logChange } from './changes.js';
+import { gridChangeKey, logChange, type ChangeOp } from './changes.js';
 import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from './rows.js';
 import { migrate } from './schema.js';
 
@@ -26,6 +26,14 @@ export interface OpenOptions {
 }
 
 type Row = Record<string, unknown>;
+
+/** Who writes, for the change log: an API key's name, or `import`; `op` marks an update as a retirement. */
+export interface ChangeAuthor {
+  actor: string;
+  op?: Extract<ChangeOp, 'update' | 'retire'>;
+}
+
+const IMPORT: ChangeAuthor = { actor: 'import' };
 
 /**
  * The embedded SQLite store (better-sqlite3, WAL). Grids keep every version: a new boundary
@@ -96,19 +104,22 @@ export class Store {
 
   /**
    * Inserts or replaces records by their key (areas, components, houses, addresses, roads), and
-   * logs each in the change log so running servers pick it up.
+   * logs each — who, before and after — in the change log that running servers follow.
    */
-  upsert<L extends Exclude<Layer, 'grids'>>(layer: L, records: Iterable<LayerRecord<L>>): number {
+  upsert<L extends Exclude<Layer, 'grids'>>(layer: L, records: Iterable<LayerRecord<L>>, by: ChangeAuthor = IMPORT): number {
     const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
     const statement = this.db.prepare(
       `INSERT OR REPLACE INTO ${mapping.table} (${mapping.columns.join(', ')}) VALUES (${mapping.columns.map((c) => '@' + c).join(', ')})`,
     );
+    const current = this.db.prepare(`SELECT ${mapping.columns.join(', ')} FROM ${mapping.table} WHERE ${mapping.key} = ?`);
     let count = 0;
     this.transaction(() => {
       for (const record of records) {
         const row = mapping.toRow(record);
+        const before = (current.get(row[mapping.key]) as Row | undefined) ?? null;
         statement.run(row);
-        logChange(this.db, layer, String(row[mapping.key]), rowBBox(row));
+        const op = before === null ? 'create' : (by.op ?? 'update');
+        logChange(this.db, { actor: by.actor, op, layer, key: String(row[mapping.key]), bbox: rowBBox(row), before: loggedRow(before), after: loggedRow(row) });
         count++;
       }
     });
@@ -116,13 +127,13 @@ export class Store {
   }
 
   /**
-   * Adds a grid version. If the grid has a current version it is closed the day the new one
-   * takes effect; a version that does not start after every existing one is a conflict.
+   * Adds a grid version (and logs it). If the grid has a current version it is closed the day the
+   * new one takes effect; a version that does not start after every existing one is a conflict.
    */
-  addGridVersion(grid: Grid): void {
+  addGridVersion(grid: Grid, by: ChangeAuthor = IMPORT): void {
     const latest = this.db
-      .prepare('SELECT valid_from, valid_to, dynamic_code FROM grids WHERE scheme = ? AND code = ? ORDER BY valid_from DESC LIMIT 1')
-      .get(grid.scheme, grid.code) as { valid_from: string; valid_to: string | null; dynamic_code: string | null } | undefined;
+      .prepare('SELECT * FROM grids WHERE scheme = ? AND code = ? ORDER BY valid_from DESC LIMIT 1')
+      .get(grid.scheme, grid.code) as (Row & { valid_from: string; valid_to: string | null; dynamic_code: string | null }) | undefined;
     if (latest && latest.valid_from >= grid.validFrom) {
       throw new ConflictError(
         `grid ${grid.code} already has a version from ${latest.valid_from}; a new version must start later than that (got ${grid.validFrom})`,
@@ -140,7 +151,16 @@ export class Store {
       this.db.prepare('UPDATE grids SET valid_to = ? WHERE scheme = ? AND code = ? AND valid_to IS NULL').run(grid.validFrom, grid.scheme, grid.code);
     }
     this.insert('grids', [grid]);
-    logChange(this.db, 'grids', gridChangeKey(grid.scheme, grid.code), geometryBBox(grid.geometry));
+    const before = latest ? { ...latest, valid_to: latest.valid_to ?? grid.validFrom } : null;
+    logChange(this.db, {
+      actor: by.actor,
+      op: latest ? 'version' : 'create',
+      layer: 'grids',
+      key: gridChangeKey(grid.scheme, grid.code),
+      bbox: geometryBBox(grid.geometry),
+      before: loggedRow(before),
+      after: loggedRow(gridRows.toRow(grid)),
+    });
   }
 
   getArea(code: string): AdminArea | null {
@@ -269,4 +289,16 @@ export class Store {
 
 function rowBBox(row: Row): BBox {
   return { minX: row.min_x as number, minY: row.min_y as number, maxX: row.max_x as number, maxY: row.max_y as number };
+}
+
+/** A row as the change log keeps it: its columns without the derived box (and a grid row's internal id), geometry parsed. */
+function loggedRow(row: Row | null): Row | null {
+  if (row === null) return null;
+  const isGrid = 'scheme' in row;
+  const logged: Row = {};
+  for (const [column, value] of Object.entries(row)) {
+    if (/^(min|max)_[xy]$/.test(column) || (isGrid && column === 'id')) continue;
+    logged[column] = column === 'geometry' ? (JSON.parse(value as string) as unknown) : value;
+  }
+  return logged;
 }
