@@ -119,13 +119,19 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
   },
   {
     version: 3,
-    description: 'change log says who, what and before/after; API keys scoped to an area or grid',
+    description: 'change log says who, what and before/after; houses and addresses retire; API keys scoped to an area or grid',
     sql: `
       ALTER TABLE changes ADD COLUMN actor TEXT NOT NULL DEFAULT 'import';
       ALTER TABLE changes ADD COLUMN op TEXT NOT NULL DEFAULT 'upsert';
       -- the record as JSON (wangge export property names) before and after; null before a create
       ALTER TABLE changes ADD COLUMN before TEXT;
       ALTER TABLE changes ADD COLUMN after TEXT;
+
+      -- houses and door plates are retired, never deleted (四级管理 keeps the record)
+      ALTER TABLE houses ADD COLUMN status TEXT NOT NULL DEFAULT '在用' CHECK (status IN ('在用', '废弃'));
+      ALTER TABLE houses ADD COLUMN retired_on TEXT;
+      ALTER TABLE addresses ADD COLUMN status TEXT NOT NULL DEFAULT '在用' CHECK (status IN ('在用', '废弃'));
+      ALTER TABLE addresses ADD COLUMN retired_on TEXT;
 
       CREATE TABLE api_keys (
         id INTEGER PRIMARY KEY,
