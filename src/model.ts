@@ -61,6 +61,10 @@ export interface Component {
   unitGridCode: string | null;
 }
 
+/** Houses and door plates are never deleted: a retired one (废弃) keeps its record and the day it was retired. */
+export const LIFE_STATUSES = ['在用', '废弃'] as const;
+export type LifeStatus = (typeof LIFE_STATUSES)[number];
+
 /** A building: footprint plus what a 2.5D map and the population base need. */
 export interface House {
   id: number;
@@ -75,6 +79,8 @@ export interface House {
   address: string | null;
   unitGridCode: string | null;
   socialStaticCode: string | null;
+  status: LifeStatus;
+  retiredOn: string | null;
 }
 
 /** A door plate (门楼牌): `<road>N号`, or `<road>N号院M号楼` in a compound. */
@@ -88,6 +94,8 @@ export interface Address {
   unit: number | null;
   geometry: Point;
   houseId: number | null;
+  status: LifeStatus;
+  retiredOn: string | null;
 }
 
 /** A named road, street or hutong centreline. */

@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   reverse: async () => (await import('./commands/reverse.js')).reverseCommand,
   geocode: async () => (await import('./commands/geocode.js')).geocodeCommand,
   tiles: async () => (await import('./commands/tiles.js')).tilesCommand,
+  keys: async () => (await import('./commands/keys.js')).keysCommand,
 };
 
 const USAGE = `wangge — the spatial backbone of grid-based city management (网格化管理)
@@ -28,6 +29,7 @@ Commands:
   reverse    append district/street/community/grid codes to the points of a CSV / NDJSON / GeoJSON file
   geocode    append lng/lat, match level and grid codes to the addresses of a CSV / NDJSON file
   tiles      tiles export: write the vector tile pyramid as MBTiles or PMTiles
+  keys       create, list and revoke the API keys the write endpoints ask for, each scoped to an area or grid
 
 Options:
   -h, --help      this help

@@ -277,6 +277,8 @@ describe('ForwardGeocoder on a hand-made road', () => {
     unit: null,
     geometry: { type: 'Point', coordinates: [x, north ? y + 0.0001 : y - 0.0001] },
     houseId: id,
+    status: '在用',
+    retiredOn: null,
   });
   const addresses = [plate(1, 1, 116.401, true), plate(2, 5, 116.403, true), plate(3, 9, 116.405, true), plate(4, 2, 116.401, false), plate(5, 10, 116.409, false)];
   const houses = addresses.map((a) => ({ id: a.id, address: `北京市东城区东华门街道测试社区测试胡同${a.number}号` }));

@@ -130,7 +130,7 @@ export class ForwardGeocoder {
 
   static fromStore(store: Store, reverse: ReverseGeocoder): ForwardGeocoder {
     return new ForwardGeocoder(
-      { areas: [...store.iterate('areas')], roads: [...store.iterate('roads')], addresses: [...store.iterate('addresses')], houses: [...store.iterate('houses')] },
+      { areas: [...store.iterate('areas')], roads: [...store.iterate('roads')], addresses: inUse(store.iterate('addresses')), houses: inUse(store.iterate('houses')) },
       reverse,
     );
   }
@@ -628,3 +628,7 @@ function prefix(at: Resolution, level: MatchLevel): string {
   return text;
 }
 
+/** Retired (废弃) houses and door plates stay in the store for the record but are not found any more. */
+export function inUse<T extends { status: string }>(records: Iterable<T>): T[] {
+  return [...records].filter((r) => r.status !== '废弃');
+}

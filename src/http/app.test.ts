@@ -453,6 +453,7 @@ function fakeStore(overrides: Partial<AppStore>): AppStore {
     gridHistory: () => [],
     getComponent: () => null,
     getHouse: () => null,
+    getAddress: () => null,
     counts: () => ({ streets: 0, communities: 0, unitGrids: 0, socialGrids: 0, components: 0, houses: 0, addresses: 0, roads: 0 }),
     ...overrides,
   };

@@ -12,6 +12,7 @@ import { geocodeRoutes } from './routes/geocode.js';
 import { mapRoutes } from './routes/map.js';
 import { reverseRoutes } from './routes/reverse.js';
 import { tileRoutes } from './routes/tiles.js';
+import { writeRoutes, type GuardedWriteApi } from './routes/write.js';
 import type { TileProvider } from '../tiles/tile-provider.js';
 
 /** What the app reads; `Store` satisfies it, and so can a fake. */
@@ -23,6 +24,8 @@ export interface AppOptions {
   geocoders: Geocoders;
   /** vector tiles: cut live from the store (TileService) or read from an MBTiles file */
   tiles: TileProvider;
+  /** the write endpoints (components, houses, addresses, grid versions, change log); absent: read-only */
+  writes?: GuardedWriteApi;
   /** the class table component codes are checked against (the shipped one by default) */
   componentClasses?: ComponentClassTable;
 }
@@ -39,7 +42,7 @@ const MAX_BODY_BYTES = 16 * 2 ** 20;
  * const app = createApp({ store, geocoders: loadGeocoders(store), tiles: TileService.fromStore(store) });
  * const res = await app.request('/v1/grids/110101001001001');
  */
-export function createApp({ store, geocoders, tiles, componentClasses }: AppOptions): Hono<ProblemEnv> {
+export function createApp({ store, geocoders, tiles, writes, componentClasses }: AppOptions): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
   installProblemHandling(app);
   // features are revalidated by ETag; geocoding answers are computed per request and not hashed
@@ -61,6 +64,7 @@ export function createApp({ store, geocoders, tiles, componentClasses }: AppOpti
   app.route('/', featureRoutes({ store, componentClasses }));
   app.route('/', reverseRoutes(geocoders));
   app.route('/', geocodeRoutes(geocoders));
+  app.route('/', writeRoutes(writes));
   app.route('/', tileRoutes(tiles));
   app.route('/', mapRoutes(tiles));
   return app;

@@ -9,6 +9,7 @@ import { interiorPoint } from '../geo/interior-point.js';
 import { validateGeometry } from '../geo/validate.js';
 import {
   COMPONENT_STATUSES,
+  LIFE_STATUSES,
   type Address,
   type AdminArea,
   type AreaGeometry,
@@ -195,6 +196,8 @@ const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
       address: props.text('address'),
       unitGridCode: props.unitGridCode() ?? located.unitGridCode,
       socialStaticCode: props.socialStaticCode() ?? located.socialStaticCode,
+      status: props.oneOf('status', LIFE_STATUSES) ?? '在用',
+      retiredOn: props.date('retired_on'),
     };
   },
 
@@ -207,6 +210,8 @@ const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
     unit: props.integer('unit', { min: 1 }),
     geometry,
     houseId: props.integer('house_id', { min: 1 }),
+    status: props.oneOf('status', LIFE_STATUSES) ?? '在用',
+    retiredOn: props.date('retired_on'),
   }),
 
   roads: (props, geometry: Road['geometry'], context) => ({

@@ -4,8 +4,11 @@ import type { Store } from './store.js';
 export interface ChangeWatcher {
   /** the last change handed to the listener */
   readonly seq: number;
-  /** looks for new changes now (the timer does this every interval) */
-  poll(): void;
+  /**
+   * Looks for new changes now (the timer does this every interval). `force` reads the log even
+   * when data_version says nothing changed — which it does for writes on this same connection.
+   */
+  poll(force?: boolean): void;
   stop(): void;
 }
 
@@ -24,9 +27,9 @@ export function watchChanges(
   let seq = fromSeq;
   // undefined: look at the log on the first poll, whatever data_version says
   let version: number | undefined;
-  const poll = (): void => {
+  const poll = (force = false): void => {
     const now = dataVersion(store);
-    if (now === version) return;
+    if (now === version && !force) return;
     version = now;
     for (;;) {
       const changes = changesSince(store.db, seq);

@@ -1,6 +1,6 @@
 import type { Geometry } from 'geojson';
 import { geometryBBox } from '../geo/bbox.js';
-import type { Address, AdminArea, Component, Grid, House, Layer, Road } from '../model.js';
+import type { Address, AdminArea, Component, Grid, House, Layer, LifeStatus, Road } from '../model.js';
 
 /** How one layer's records map to and from its table's rows. */
 export interface TableMapping<R> {
@@ -117,7 +117,7 @@ export const houseRows: TableMapping<House> = {
   key: 'id',
   columns: [
     'id', 'geometry', 'floors', 'floors_below', 'height_m', 'use', 'year_built', 'households',
-    'address', 'unit_grid_code', 'social_static_code', ...BBOX_COLUMNS,
+    'address', 'unit_grid_code', 'social_static_code', 'status', 'retired_on', ...BBOX_COLUMNS,
   ],
   toRow: (h) =>
     withGeometry(
@@ -132,6 +132,8 @@ export const houseRows: TableMapping<House> = {
         address: h.address,
         unit_grid_code: h.unitGridCode,
         social_static_code: h.socialStaticCode,
+        status: h.status,
+        retired_on: h.retiredOn,
       },
       h.geometry,
     ),
@@ -147,13 +149,15 @@ export const houseRows: TableMapping<House> = {
     address: text(r.address),
     unitGridCode: text(r.unit_grid_code),
     socialStaticCode: text(r.social_static_code),
+    status: (r.status as LifeStatus | undefined) ?? '在用',
+    retiredOn: text(r.retired_on),
   }),
 };
 
 export const addressRows: TableMapping<Address> = {
   table: 'addresses',
   key: 'id',
-  columns: ['id', 'road', 'number', 'compound', 'building', 'unit', 'geometry', 'house_id', ...BBOX_COLUMNS],
+  columns: ['id', 'road', 'number', 'compound', 'building', 'unit', 'geometry', 'house_id', 'status', 'retired_on', ...BBOX_COLUMNS],
   toRow: (a) =>
     withGeometry(
       {
@@ -164,6 +168,8 @@ export const addressRows: TableMapping<Address> = {
         building: a.building,
         unit: a.unit,
         house_id: a.houseId,
+        status: a.status,
+        retired_on: a.retiredOn,
       },
       a.geometry,
     ),
@@ -176,6 +182,8 @@ export const addressRows: TableMapping<Address> = {
     unit: int(r.unit),
     geometry: parse(r),
     houseId: int(r.house_id),
+    status: (r.status as LifeStatus | undefined) ?? '在用',
+    retiredOn: text(r.retired_on),
   }),
 };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { ConflictError, StoreError } from '../errors.js';
-import type { AdminArea, Component, Grid, GridScheme, House, Layer } from '../model.js';
+import type { Address, AdminArea, Component, Grid, GridScheme, House, Layer } from '../model.js';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
 import { gridChangeKey, logChange, type ChangeOp } from './changes.js';
 import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from './rows.js';
@@ -200,6 +200,10 @@ export class Store {
 
   getComponent(code: string): Component | null {
     return this.one('components', 'SELECT * FROM components WHERE code = ?', code);
+  }
+
+  getAddress(id: number): Address | null {
+    return this.one('addresses', 'SELECT * FROM addresses WHERE id = ?', id);
   }
 
   getHouse(id: number): House | null {

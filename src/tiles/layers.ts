@@ -69,7 +69,7 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayer>> = {
     description:
       'Houses with heights for 2.5D extrusion. Feature id = the house id (stable, for feature-state). ' +
       'height/min_height are metres above ground; render_height/render_min_height repeat them for OpenMapTiles-style clients. ' +
-      'Below z15 only the height fields, floors, floors_below and use are carried.',
+      'Below z15 only the height fields, floors, floors_below and use are carried. Retired houses (status 废弃) are not drawn.',
     minzoom: 13,
     allFieldsFrom: 15,
     lowZoomFields: ['height', 'min_height', 'render_height', 'render_min_height', 'floors', 'floors_below', 'use'],

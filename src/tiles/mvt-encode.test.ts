@@ -34,6 +34,8 @@ function house(overrides: Partial<House> = {}): House {
     address: '北京市东城区东华门街道多福巷社区多福巷12号',
     unitGridCode: '110101001001001',
     socialStaticCode: '1101010010010001',
+    status: '在用',
+    retiredOn: null,
     ...overrides,
   };
 }

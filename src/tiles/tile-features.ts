@@ -106,6 +106,7 @@ export function unitGridFeature(grid: Grid): TileFeature {
   return feature(gridChangeKey(grid.scheme, grid.code), Number(grid.code), grid.geometry, { code: grid.code, community: grid.communityCode });
 }
 
+/** A house as drawn (retired ones, status 废弃, are not). */
 export function houseFeature(house: House): TileFeature {
   return feature(String(house.id), house.id, house.geometry, {
     height: house.heightM,
@@ -163,7 +164,7 @@ export function* readLayerFeatures(store: Store, layer: TileLayerName): Generato
       return;
     }
     case 'houses':
-      for (const house of store.iterate('houses')) yield houseFeature(house);
+      for (const house of store.iterate('houses')) if (house.status !== '废弃') yield houseFeature(house);
       return;
     case 'components':
       // ~200k rows per district: read just the columns drawn, without building whole records
@@ -208,7 +209,7 @@ export function readChangedFeature(store: Store, layer: TileLayerName, key: stri
     }
     case 'houses': {
       const house = store.getHouse(Number(key));
-      return house && houseFeature(house);
+      return house && house.status !== '废弃' ? houseFeature(house) : null;
     }
     case 'components': {
       const component = store.getComponent(key);

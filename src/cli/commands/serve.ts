@@ -2,14 +2,12 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
 import { createApp } from '../../http/app.js';
 import { startServer } from '../../http/serve.js';
-import { loadGeocoders } from '../../geocode/geocoders.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';
-import { watchChanges, type ChangeWatcher } from '../../store/change-watcher.js';
-import { lastChangeSeq } from '../../store/changes.js';
+import { findApiKey } from '../../auth/api-keys.js';
+import { startLive, type LiveService } from '../../live.js';
 import { Store } from '../../store/store.js';
 import { MbtilesTileProvider } from '../../tiles/mbtiles.js';
 import type { TileProvider } from '../../tiles/tile-provider.js';
-import { TileService } from '../../tiles/tile-service.js';
 import { parseFlags } from '../args.js';
 import type { Io } from '../io.js';
 
@@ -44,25 +42,18 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const store = Store.open(config.dbPath);
   const cacheBytes = config.tileCacheMb * 2 ** 20;
   let mbtiles: MbtilesTileProvider | undefined;
-  let watcher: ChangeWatcher | undefined;
+  let live: LiveService | undefined;
   let server;
   try {
     const started = performance.now();
-    // taken before the indexes are read, so a write landing meanwhile is applied after
-    const fromSeq = lastChangeSeq(store.db);
-    const geocoders = loadGeocoders(store);
-    let tiles: TileProvider;
-    if (values.mbtiles !== undefined) {
-      tiles = mbtiles = MbtilesTileProvider.open(values.mbtiles, { cacheBytes });
-    } else {
-      const live = TileService.fromStore(store, { cacheBytes });
-      watcher = watchChanges(store, (changes) => live.applyChanges(changes), { fromSeq });
-      tiles = live;
-    }
+    live = startLive(store, { cacheBytes });
+    // a pre-generated file replaces the live tiles (writes still reach the store and the geocoders)
+    const tiles: TileProvider = values.mbtiles !== undefined ? (mbtiles = MbtilesTileProvider.open(values.mbtiles, { cacheBytes })) : live.tiles;
     io.err(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    server = await startServer(createApp({ store, geocoders, tiles }), { host: config.host, port: config.port });
+    const writes = { ...live.writes, findKey: (secret: string) => findApiKey(store, secret) };
+    server = await startServer(createApp({ store, geocoders: live.geocoders, tiles, writes }), { host: config.host, port: config.port });
   } catch (error) {
-    watcher?.stop();
+    live?.stop();
     mbtiles?.close();
     store.close();
     throw error;
@@ -78,7 +69,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     process.on('SIGTERM', stop);
   });
   await server.close();
-  watcher?.stop();
+  live.stop();
   mbtiles?.close();
   store.close();
   return 0;

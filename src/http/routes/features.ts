@@ -5,14 +5,14 @@ import { decodeAdminCode, decodeComponentCode, parseGridCode } from '../../codes
 import type { ComponentClassTable } from '../../codes/index.js';
 import { showInput } from '../../codes/code-error.js';
 import { InvalidRequestError, NotFoundError } from '../../errors.js';
-import type { AdminArea, Component, Grid, House } from '../../model.js';
+import { formatDoorPlate, type Address, type AdminArea, type Component, type Grid, type House } from '../../model.js';
 import type { Store } from '../../store/store.js';
 
 /** Media type of every feature response (RFC 7946). */
 export const GEOJSON_CONTENT_TYPE = 'application/geo+json';
 
 /** What the feature endpoints read from the store; a fake with these methods serves tests. */
-export type FeatureSource = Pick<Store, 'getArea' | 'getGrid' | 'getSocialGridVersion' | 'gridHistory' | 'getComponent' | 'getHouse'>;
+export type FeatureSource = Pick<Store, 'getArea' | 'getGrid' | 'getSocialGridVersion' | 'gridHistory' | 'getComponent' | 'getHouse' | 'getAddress'>;
 
 export interface FeatureRoutesOptions {
   store: FeatureSource;
@@ -20,7 +20,7 @@ export interface FeatureRoutesOptions {
   componentClasses?: ComponentClassTable;
 }
 
-/** `GET /v1/{areas,grids,components,houses}/{key}`: one GeoJSON feature each. */
+/** `GET /v1/{areas,grids,components,houses,addresses}/{key}`: one GeoJSON feature each. */
 export function featureRoutes({ store, componentClasses }: FeatureRoutesOptions): Hono {
   const app = new Hono();
 
@@ -51,6 +51,13 @@ export function featureRoutes({ store, componentClasses }: FeatureRoutesOptions)
     const house = store.getHouse(id);
     if (!house) throw new NotFoundError(`no house with id ${id}`);
     return geoJson(c, houseFeature(house));
+  });
+
+  app.get('/v1/addresses/:id', function addressGet(c) {
+    const id = parseId(c.req.param('id'), 'address');
+    const address = store.getAddress(id);
+    if (!address) throw new NotFoundError(`no address with id ${id}`);
+    return geoJson(c, addressFeature(address));
   });
 
   return app;
@@ -102,7 +109,7 @@ function areaFeature(area: AdminArea, store: FeatureSource): Feature {
   });
 }
 
-function gridFeature(grid: Grid, store: FeatureSource): Feature {
+export function gridFeature(grid: Grid, store: FeatureSource): Feature {
   const community = store.getArea(grid.communityCode);
   // grids imported without their areas still name the street their code implies
   const streetCode = community?.parentCode ?? grid.communityCode.slice(0, 9);
@@ -123,7 +130,7 @@ function gridFeature(grid: Grid, store: FeatureSource): Feature {
   });
 }
 
-function componentFeature(component: Component, className: string): Feature {
+export function componentFeature(component: Component, className: string): Feature {
   return feature(component.code, component.geometry, {
     code: component.code,
     major: component.major,
@@ -142,7 +149,7 @@ function componentFeature(component: Component, className: string): Feature {
   });
 }
 
-function houseFeature(house: House): Feature {
+export function houseFeature(house: House): Feature {
   return feature(house.id, house.geometry, {
     id: house.id,
     height_m: house.heightM,
@@ -154,6 +161,23 @@ function houseFeature(house: House): Feature {
     address: house.address,
     unit_grid_code: house.unitGridCode,
     social_static_code: house.socialStaticCode,
+    status: house.status,
+    retired_on: house.retiredOn,
+  });
+}
+
+export function addressFeature(address: Address): Feature {
+  return feature(address.id, address.geometry, {
+    id: address.id,
+    label: formatDoorPlate(address),
+    road: address.road,
+    number: address.number,
+    compound: address.compound,
+    building: address.building,
+    unit: address.unit,
+    house_id: address.houseId,
+    status: address.status,
+    retired_on: address.retiredOn,
   });
 }
 
@@ -177,7 +201,12 @@ export function parseDate(text: string | undefined, name: string): string | unde
 
 /** A house id: a positive integer in decimal, no sign or leading zeros. */
 export function parseHouseId(text: string): number {
+  return parseId(text, 'house');
+}
+
+/** A numeric id (houses, addresses): a positive integer in decimal, no sign or leading zeros. */
+export function parseId(text: string, what: string): number {
   const id = Number(text);
   if (/^[1-9][0-9]*$/.test(text) && Number.isSafeInteger(id)) return id;
-  throw new InvalidRequestError(`house id must be a positive integer (1, 2, …), got ${showInput(text)}`);
+  throw new InvalidRequestError(`${what} id must be a positive integer (1, 2, …), got ${showInput(text)}`);
 }

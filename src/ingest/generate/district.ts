@@ -141,6 +141,8 @@ export function generateDistrict(inputs: GeneratorInputs, options: DistrictOptio
       unit: null,
       geometry: { type: 'Point', coordinates: p.door.point },
       houseId: id,
+      status: '在用',
+      retiredOn: null,
     };
     addresses.push(address);
     houses.push({
@@ -155,6 +157,8 @@ export function generateDistrict(inputs: GeneratorInputs, options: DistrictOptio
       address: `北京市${districtName}${street.name}${community.name}${formatDoorPlate(address)}`,
       unitGridCode: unitCode(unitGrid),
       socialStaticCode: socialCode(plan.unitGrids[unitGrid]!.socialGrid),
+      status: '在用',
+      retiredOn: null,
     });
   });
 

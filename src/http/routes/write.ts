@@ -1,0 +1,166 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
+import type { Feature, Geometry } from 'geojson';
+import { requireScope } from '../../auth/scope.js';
+import { componentClassName } from '../../codes/index.js';
+import { HTTPException } from 'hono/http-exception';
+import { InvalidRequestError } from '../../errors.js';
+import type { Component } from '../../model.js';
+import { changesSince } from '../../store/changes.js';
+import type { Store } from '../../store/store.js';
+import type { FeatureWriter, PatchBody, WritableLayer, WritableRecord, Writer } from '../../write/feature-writer.js';
+import type { GridRedraw, RedrawRequest } from '../../write/grid-redraw.js';
+import { requireApiKey, type ApiKeyLookup, type AuthEnv } from '../auth.js';
+import type { ProblemEnv } from '../problem.js';
+import { addressFeature, componentFeature, gridFeature, GEOJSON_CONTENT_TYPE, houseFeature, parseDate, parseId } from './features.js';
+
+/** What the write endpoints need; a server without it (read-only) answers writes with 405. */
+export interface WriteApi {
+  store: Store;
+  writer: FeatureWriter;
+  grids: GridRedraw;
+  /** brings tiles and geocoders up to date with what was just committed */
+  afterWrite(): void;
+  /** counts a committed write for /metrics */
+  onWrite?(layer: string, op: string): void;
+}
+
+/** Write endpoints with the key lookup that guards them. */
+export type GuardedWriteApi = WriteApi & { findKey: ApiKeyLookup };
+
+type Env = ProblemEnv & AuthEnv;
+
+const MAX_CHANGES_PAGE = 1000;
+
+/**
+ * POST / PATCH / DELETE of components, houses and addresses, new social grid versions, and the
+ * change log (`GET /v1/changes`). The app puts `requireApiKey` in front of every write, so each
+ * handler finds the caller's key on the context; its scope is checked where the feature lies.
+ */
+export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
+  const app = new Hono<Env>();
+  const guard: MiddlewareHandler<AuthEnv> = api
+    ? requireApiKey(api.findKey)
+    : () => {
+        throw new HTTPException(405, { message: 'this server is read-only: it was started without a writable database' });
+      };
+  const need = (): WriteApi => api!;
+  const done = (layer: string, op: string): void => {
+    api!.afterWrite();
+    api!.onWrite?.(layer, op);
+  };
+
+  const routes: { layer: WritableLayer; path: string; key: string }[] = [
+    { layer: 'components', path: '/v1/components', key: 'code' },
+    { layer: 'houses', path: '/v1/houses', key: 'id' },
+    { layer: 'addresses', path: '/v1/addresses', key: 'id' },
+  ];
+  for (const { layer, path, key } of routes) {
+    app.post(path, guard, async function create(c) {
+      const { writer } = need();
+      const record = writer.create(layer, await featureBody(c), writerOf(c));
+      done(layer, 'create');
+      const body = featureOf(layer, record);
+      return c.body(JSON.stringify(body), 201, { 'Content-Type': GEOJSON_CONTENT_TYPE, Location: `${path}/${body.id}`, 'Cache-Control': 'no-store' });
+    });
+    app.patch(`${path}/:${key}`, guard, async function patch(c) {
+      const { writer } = need();
+      const record = writer.patch(layer, keyOf(layer, c.req.param(key)!), await patchBody(c), writerOf(c));
+      done(layer, 'update');
+      return geoJson(c, featureOf(layer, record));
+    });
+    app.delete(`${path}/:${key}`, guard, function retire(c) {
+      const { writer } = need();
+      const record = writer.retire(layer, keyOf(layer, c.req.param(key)!), parseDate(c.req.query('date'), 'date'), writerOf(c));
+      done(layer, 'retire');
+      return geoJson(c, featureOf(layer, record));
+    });
+  }
+
+  app.post('/v1/grids/:staticCode/versions', guard, async function gridVersionCreate(c) {
+    const { grids, store } = need();
+    const result = grids.redraw(c.req.param('staticCode'), (await jsonBody(c)) as RedrawRequest, writerOf(c));
+    done('grids', 'version');
+    const body = {
+      grid: gridFeature(result.grid, store),
+      neighbours: result.neighbours.map((g) => gridFeature(g, store)),
+      reassigned: result.reassigned,
+    };
+    return c.json(body, 201, { Location: `/v1/grids/${result.grid.code}-${result.grid.dynamicCode}`, 'Cache-Control': 'no-store' });
+  });
+
+  app.get('/v1/changes', function changesList(c) {
+    if (!api) throw new HTTPException(404, { message: 'this server keeps no change log: it was started without a writable database' });
+    const { store } = api;
+    const since = wholeNumber(c.req.query('since') ?? '0', 'since');
+    const limit = wholeNumber(c.req.query('limit') ?? '100', 'limit');
+    if (limit < 1 || limit > MAX_CHANGES_PAGE) throw new InvalidRequestError(`limit must be 1–${MAX_CHANGES_PAGE}, got ${limit}`);
+    const changes = changesSince(store.db, since, limit);
+    const next = changes.length === limit ? changes[changes.length - 1]!.seq : null;
+    return c.json(
+      { changes: changes.map(({ bbox: _bbox, ...change }) => change), next },
+      200,
+      { 'Cache-Control': 'no-cache' },
+    );
+  });
+
+  return app;
+}
+
+/** The writer a request acts as: its key's name, limited to its key's scope. */
+function writerOf(c: Context<Env>): Writer {
+  const key = c.get('apiKey');
+  return { name: key.name, authorize: (place, what) => requireScope(key, place, what) };
+}
+
+function featureOf(layer: WritableLayer, record: WritableRecord<WritableLayer>): Feature & { id: string | number } {
+  if (layer === 'components') {
+    const component = record as Component;
+    return componentFeature(component, componentClassName(component.major, component.minor) ?? component.name) as Feature & { id: string };
+  }
+  return (layer === 'houses' ? houseFeature(record as never) : addressFeature(record as never)) as Feature & { id: number };
+}
+
+function keyOf(layer: WritableLayer, text: string): string | number {
+  return layer === 'components' ? text : parseId(text, layer === 'houses' ? 'house' : 'address');
+}
+
+function geoJson(c: Context, feature: Feature): Response {
+  return c.body(JSON.stringify(feature), 200, { 'Content-Type': GEOJSON_CONTENT_TYPE, 'Cache-Control': 'no-store' });
+}
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch (error) {
+    throw new InvalidRequestError(`the body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** A GeoJSON Feature body. */
+async function featureBody(c: Context): Promise<Feature> {
+  const body = await jsonBody(c);
+  if (!isObject(body) || body.type !== 'Feature' || !isObject(body.geometry)) {
+    throw new InvalidRequestError('the body must be a GeoJSON Feature with a geometry and properties');
+  }
+  return body as unknown as Feature;
+}
+
+async function patchBody(c: Context): Promise<PatchBody> {
+  const body = await jsonBody(c);
+  if (!isObject(body)) throw new InvalidRequestError('the body must be an object with "properties" and/or "geometry"');
+  const unknown = Object.keys(body).filter((k) => k !== 'properties' && k !== 'geometry' && k !== 'type');
+  if (unknown.length > 0) throw new InvalidRequestError(`the body may hold only "properties" and "geometry", not ${unknown.join(', ')}`);
+  if (body.properties !== undefined && !isObject(body.properties)) throw new InvalidRequestError('"properties" must be an object');
+  if (body.geometry !== undefined && !isObject(body.geometry)) throw new InvalidRequestError('"geometry" must be a GeoJSON geometry');
+  return { properties: body.properties as Record<string, unknown> | undefined, geometry: body.geometry as Geometry | undefined };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function wholeNumber(text: string, name: string): number {
+  if (!/^\d{1,15}$/.test(text)) throw new InvalidRequestError(`${name} must be a whole number, got "${text.slice(0, 40)}"`);
+  return Number(text);
+}

@@ -1,0 +1,146 @@
+import type { Feature, Geometry } from 'geojson';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
+import { featureToRecord, recordToFeature, representativePoint, type RecordContext } from '../ingest/layer-records.js';
+import type { Address, Component, House } from '../model.js';
+import type { Place } from '../auth/scope.js';
+import type { Store } from '../store/store.js';
+
+/** The layers the write API edits feature by feature. */
+export type WritableLayer = 'components' | 'houses' | 'addresses';
+export type WritableRecord<L extends WritableLayer> = L extends 'components' ? Component : L extends 'houses' ? House : Address;
+
+/** Who writes: the key's name goes into the change log; `authorize` throws ForbiddenError when the place is outside its scope. */
+export interface Writer {
+  name: string;
+  authorize(place: Place, what: string): void;
+}
+
+export interface PatchBody {
+  properties?: Record<string, unknown>;
+  geometry?: Geometry;
+}
+
+/** Properties a client may never set: keys, the class, and what the writer assigns. */
+const FIXED: Readonly<Record<WritableLayer, readonly string[]>> = {
+  components: ['code', 'major', 'minor', 'unit_grid_code', 'change_date'],
+  houses: ['id', 'unit_grid_code', 'social_static_code', 'status', 'retired_on'],
+  addresses: ['id', 'status', 'retired_on'],
+};
+const FIXED_ON_CREATE: Readonly<Record<WritableLayer, readonly string[]>> = {
+  components: ['code', 'unit_grid_code', 'change_date'],
+  houses: ['id', 'unit_grid_code', 'social_static_code', 'status', 'retired_on'],
+  addresses: ['id', 'status', 'retired_on'],
+};
+
+const NOUN: Readonly<Record<WritableLayer, string>> = { components: 'component', houses: 'house', addresses: 'address' };
+
+/**
+ * Creates, edits and retires components, houses and door plates for the write API: each change
+ * is validated as an import would validate it, checked against the writer's scope where the
+ * feature lies before and after, and written in one transaction with the writer's name in the
+ * change log. Nothing is ever deleted: retiring sets status 废弃 and the day.
+ */
+export class FeatureWriter {
+  constructor(
+    private readonly store: Store,
+    /** the current unit grid and social grid at a point */
+    private readonly gridsAt: RecordContext['gridsAt'],
+    private readonly today: () => string = () => new Date().toISOString().slice(0, 10),
+  ) {}
+
+  create<L extends WritableLayer>(layer: L, feature: Feature, by: Writer): WritableRecord<L> {
+    refuseFixed(layer, feature.properties ?? {}, FIXED_ON_CREATE[layer]);
+    return this.store.transaction(() => {
+      const record = featureToRecord(layer, feature, this.context()) as WritableRecord<L>;
+      if (layer === 'addresses') this.checkHouse(record as Address);
+      by.authorize(this.placeOf(layer, record), `create this ${NOUN[layer]}`);
+      this.store.upsert(layer, [record] as never, { actor: by.name });
+      return record;
+    });
+  }
+
+  patch<L extends WritableLayer>(layer: L, key: string | number, patch: PatchBody, by: Writer): WritableRecord<L> {
+    refuseFixed(layer, patch.properties ?? {}, FIXED[layer]);
+    if (patch.properties?.status === '废弃') throw new InvalidRequestError(`a ${NOUN[layer]} is retired with DELETE, which records the day`);
+    return this.store.transaction(() => {
+      const before = this.current(layer, key);
+      by.authorize(this.placeOf(layer, before), `change ${NOUN[layer]} ${key}`);
+      if (isRetired(layer, before)) throw new ConflictError(`${NOUN[layer]} ${key} is retired (废弃); it cannot be changed`);
+      const { properties } = recordToFeature(layer, before);
+      const merged: Record<string, unknown> = { ...properties, ...patch.properties };
+      // grids are assigned again from the (possibly moved) geometry
+      delete merged.unit_grid_code;
+      delete merged.social_static_code;
+      if (layer === 'components') merged.change_date = this.today();
+      const geometry = patch.geometry ?? before.geometry;
+      const after = featureToRecord(layer, { type: 'Feature', geometry, properties: merged }, this.context()) as WritableRecord<L>;
+      if (layer === 'addresses') this.checkHouse(after as Address);
+      by.authorize(this.placeOf(layer, after), `move ${NOUN[layer]} ${key} there`);
+      this.store.upsert(layer, [after] as never, { actor: by.name, op: 'update' });
+      return after;
+    });
+  }
+
+  /** Sets status 废弃 and the day (default today); 409 when already retired. */
+  retire<L extends WritableLayer>(layer: L, key: string | number, date: string | undefined, by: Writer): WritableRecord<L> {
+    return this.store.transaction(() => {
+      const before = this.current(layer, key);
+      by.authorize(this.placeOf(layer, before), `retire ${NOUN[layer]} ${key}`);
+      if (isRetired(layer, before)) throw new ConflictError(`${NOUN[layer]} ${key} is already retired (废弃)`);
+      const day = date ?? this.today();
+      const after = (layer === 'components' ? { ...before, status: '废弃', changeDate: day } : { ...before, status: '废弃', retiredOn: day }) as WritableRecord<L>;
+      this.store.upsert(layer, [after] as never, { actor: by.name, op: 'retire' });
+      return after;
+    });
+  }
+
+  /** The stored record, or NotFoundError. */
+  current<L extends WritableLayer>(layer: L, key: string | number): WritableRecord<L> {
+    const found =
+      layer === 'components'
+        ? this.store.getComponent(String(key))
+        : layer === 'houses'
+          ? this.store.getHouse(Number(key))
+          : this.store.getAddress(Number(key));
+    if (!found) throw new NotFoundError(`no ${NOUN[layer]} ${layer === 'components' ? 'with code' : 'with id'} ${key}`);
+    return found as WritableRecord<L>;
+  }
+
+  /** The grids a record counts as lying in: its assigned ones, else those at its representative point. */
+  private placeOf(layer: WritableLayer, record: WritableRecord<WritableLayer>): Place {
+    const [lng, lat] = representativePoint(record.geometry);
+    const here = this.gridsAt(lng!, lat!);
+    if (layer === 'houses') {
+      const house = record as House;
+      return { unitGridCode: house.unitGridCode ?? here.unitGridCode, socialStaticCode: house.socialStaticCode ?? here.socialStaticCode };
+    }
+    if (layer === 'components') return { unitGridCode: (record as Component).unitGridCode ?? here.unitGridCode, socialStaticCode: here.socialStaticCode };
+    return here;
+  }
+
+  private checkHouse(address: Address): void {
+    if (address.houseId !== null && this.store.getHouse(address.houseId) === null) {
+      throw new InvalidRequestError(`house_id ${address.houseId} is not a house in the store`);
+    }
+  }
+
+  private context(): RecordContext {
+    return {
+      gridsAt: this.gridsAt,
+      today: this.today(),
+      nextComponentSerial: (district, major, minor) => this.store.nextComponentSerial(district, major, minor),
+      nextId: (table) => this.store.nextId(table),
+    };
+  }
+}
+
+function isRetired(layer: WritableLayer, record: WritableRecord<WritableLayer>): boolean {
+  return layer === 'components' ? (record as Component).status === '废弃' : (record as House | Address).status === '废弃';
+}
+
+function refuseFixed(layer: WritableLayer, properties: Record<string, unknown>, fixed: readonly string[]): void {
+  const given = fixed.filter((name) => Object.hasOwn(properties, name));
+  if (given.length > 0) {
+    throw new InvalidRequestError(`${given.join(', ')} of a ${NOUN[layer]} cannot be set by a write: wangge assigns ${given.length > 1 ? 'them' : 'it'}`);
+  }
+}

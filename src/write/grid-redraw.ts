@@ -1,0 +1,174 @@
+import type { Geometry, MultiPolygon, Polygon, Position } from 'geojson';
+import polygonClipping, { type Geom } from 'polygon-clipping';
+import { decodeSocialGridCode, nextDynamicCode } from '../codes/index.js';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
+import { geometryAreaM2 } from '../geo/area.js';
+import { geometryBBox } from '../geo/bbox.js';
+import { rewindGeometry, validateGeometry } from '../geo/validate.js';
+import { PointResolver } from '../geocode/reverse.js';
+import { representativePoint } from '../ingest/layer-records.js';
+import type { AreaGeometry, Grid, House } from '../model.js';
+import type { Store } from '../store/store.js';
+import type { Writer } from './feature-writer.js';
+
+/** A redraw as the API takes it (snake_case, as in docs/write-api.md). */
+export interface RedrawRequest {
+  geometry: unknown;
+  valid_from?: string;
+  name?: string;
+  /** neighbours' new boundaries, where taking area from them is not enough (the grid shrinks) */
+  neighbours?: { static_code: string; geometry: unknown }[];
+}
+
+export interface RedrawResult {
+  grid: Grid;
+  neighbours: Grid[];
+  /** records whose assigned grid changed */
+  reassigned: { houses: number; components: number; addresses: number };
+}
+
+/** Areas smaller than this (m²) are rounding, not gaps or overlaps. */
+const TOLERANCE_M2 = 1;
+
+/**
+ * Redraws a social grid's boundary: its current version is closed and a version with the next
+ * dynamic code opens; neighbours the new boundary takes area from get new versions without it,
+ * neighbours named in the request get the boundaries given; the request is refused (409) with
+ * the place and size of any gap or overlap it would leave, or if the grid would leave its
+ * community. Houses are then assigned to the grids they now stand in. One transaction.
+ * Components and door plates hold no social grid, so none is reassigned by a redraw.
+ */
+export class GridRedraw {
+  constructor(
+    private readonly store: Store,
+    private readonly today: () => string = () => new Date().toISOString().slice(0, 10),
+  ) {}
+
+  redraw(staticCode: string, request: RedrawRequest, by: Writer): RedrawResult {
+    const parsed = decodeSocialGridCode(staticCode);
+    if (parsed.dynamicCode !== null) throw new InvalidRequestError(`give the static code alone (${parsed.staticCode}), not a full code with a dynamic part`);
+    const validFrom = request.valid_from ?? this.today();
+    return this.store.transaction(() => {
+      const current = this.store.getGrid('social', staticCode);
+      if (!current) throw new NotFoundError(`no current social grid with static code ${staticCode}`);
+      const boundary = areaGeometry(request.geometry, 'geometry');
+      const community = this.store.getArea(current.communityCode);
+      if (community && areaOf(polygonClipping.difference(geom(boundary), geom(community.geometry))) > TOLERANCE_M2) {
+        throw new ConflictError(`the new boundary reaches outside community ${community.code} ${community.name}; a social grid stays inside its community`);
+      }
+
+      const others = [...this.store.iterate('grids')].filter((g) => g.scheme === 'social' && g.code !== staticCode);
+      const given = new Map<string, AreaGeometry>();
+      for (const [i, n] of (request.neighbours ?? []).entries()) {
+        if (!others.some((g) => g.code === n.static_code)) throw new InvalidRequestError(`neighbours[${i}].static_code ${n.static_code} is not a current social grid`);
+        given.set(n.static_code, areaGeometry(n.geometry, `neighbours[${i}].geometry`));
+      }
+      // a neighbour not named loses what the new boundary takes from it
+      const changed = new Map<string, { old: Grid; geometry: AreaGeometry }>();
+      for (const grid of others) {
+        const explicit = given.get(grid.code);
+        if (explicit) {
+          changed.set(grid.code, { old: grid, geometry: explicit });
+          continue;
+        }
+        if (!boxesMeet(grid.geometry, boundary)) continue;
+        if (areaOf(polygonClipping.intersection(geom(grid.geometry), geom(boundary))) <= TOLERANCE_M2) continue;
+        const rest = polygonClipping.difference(geom(grid.geometry), geom(boundary));
+        if (areaOf(rest) <= TOLERANCE_M2) throw new ConflictError(`the new boundary covers all of social grid ${grid.code} ${grid.name}; merge grids explicitly instead`);
+        changed.set(grid.code, { old: grid, geometry: fromClipped(rest) });
+      }
+      this.checkTiling(current, boundary, [...changed.values()]);
+
+      by.authorize({ unitGridCode: null, socialStaticCode: staticCode }, `redraw social grid ${staticCode}`);
+      for (const { old } of changed.values()) by.authorize({ unitGridCode: null, socialStaticCode: old.code }, `change neighbouring social grid ${old.code}, which the new boundary touches`);
+
+      const year = Number(validFrom.slice(0, 4));
+      const version = (old: Grid, geometry: AreaGeometry, name = old.name): Grid => ({
+        ...old,
+        name,
+        geometry,
+        areaM2: geometryAreaM2(geometry),
+        dynamicCode: nextDynamicCode(old.dynamicCode!, year),
+        validFrom,
+        validTo: null,
+      });
+      const grid = version(current, boundary, request.name ?? current.name);
+      this.store.addGridVersion(grid, { actor: by.name });
+      const neighbours = [...changed.values()].map(({ old, geometry }) => {
+        const next = version(old, geometry);
+        this.store.addGridVersion(next, { actor: by.name });
+        return next;
+      });
+      const houses = this.reassignHouses([grid, ...neighbours], [current, ...[...changed.values()].map((c) => c.old)], by);
+      return { grid, neighbours, reassigned: { houses, components: 0, addresses: 0 } };
+    });
+  }
+
+  /** Refuses a redraw whose new shapes do not cover exactly what the old ones did, or overlap. */
+  private checkTiling(current: Grid, boundary: AreaGeometry, changed: { old: Grid; geometry: AreaGeometry }[]): void {
+    const before = polygonClipping.union(geom(current.geometry), ...changed.map((c) => geom(c.old.geometry)));
+    const shapes = [boundary, ...changed.map((c) => c.geometry)];
+    const after = polygonClipping.union(geom(shapes[0]!), ...shapes.slice(1).map(geom));
+    const gap = polygonClipping.difference(before, after);
+    if (areaOf(gap) > TOLERANCE_M2) {
+      throw new ConflictError(
+        `the redraw would leave ${describe(gap)} that no grid covers; name the neighbour that takes it in "neighbours" with its new boundary`,
+      );
+    }
+    const spill = polygonClipping.difference(after, before);
+    if (areaOf(spill) > TOLERANCE_M2) throw new ConflictError(`the redraw would cover ${describe(spill)} that no changed grid covered before`);
+    for (let i = 0; i < shapes.length; i++) {
+      for (let j = i + 1; j < shapes.length; j++) {
+        const overlap = polygonClipping.intersection(geom(shapes[i]!), geom(shapes[j]!));
+        if (areaOf(overlap) > TOLERANCE_M2) {
+          const names = [current.code, ...changed.map((c) => c.old.code)];
+          throw new ConflictError(`the new boundaries of ${names[i]} and ${names[j]} would overlap by ${describe(overlap)}`);
+        }
+      }
+    }
+  }
+
+  /** Puts houses in the old shapes' area into the grid they now stand in; returns how many moved. */
+  private reassignHouses(newVersions: Grid[], oldVersions: Grid[], by: Writer): number {
+    const resolver = new PointResolver([], newVersions, { raster: false });
+    const codes = new Set(oldVersions.map((g) => g.code));
+    const moved: House[] = [];
+    for (const house of this.store.iterate('houses')) {
+      if (house.socialStaticCode === null || !codes.has(house.socialStaticCode)) continue;
+      const [lng, lat] = representativePoint(house.geometry);
+      const now = resolver.resolve(lng!, lat!).socialGrid?.staticCode ?? house.socialStaticCode;
+      if (now !== house.socialStaticCode) moved.push({ ...house, socialStaticCode: now });
+    }
+    if (moved.length > 0) this.store.upsert('houses', moved, { actor: by.name });
+    return moved.length;
+  }
+}
+
+function areaGeometry(value: unknown, where: string): AreaGeometry {
+  const problems = validateGeometry(value, { expect: ['Polygon', 'MultiPolygon'] });
+  if (problems.length > 0) throw new InvalidRequestError(`${where}: ${problems.slice(0, 3).join('; ')}`);
+  return rewindGeometry(value as AreaGeometry);
+}
+
+const geom = (g: AreaGeometry): Geom => g.coordinates as Geom;
+
+function fromClipped(parts: polygonClipping.MultiPolygon): AreaGeometry {
+  const geometry: Polygon | MultiPolygon = parts.length === 1 ? { type: 'Polygon', coordinates: parts[0]! } : { type: 'MultiPolygon', coordinates: parts };
+  return rewindGeometry(geometry);
+}
+
+function areaOf(parts: polygonClipping.MultiPolygon): number {
+  return parts.length === 0 ? 0 : geometryAreaM2({ type: 'MultiPolygon', coordinates: parts } as Geometry);
+}
+
+/** "37 m² around 116.41234, 39.92345" — where a gap or overlap is, for the 409's detail. */
+function describe(parts: polygonClipping.MultiPolygon): string {
+  const [lng, lat] = representativePoint({ type: 'Polygon', coordinates: parts[0]! as Position[][] }) as [number, number];
+  return `${Math.round(areaOf(parts))} m² around ${lng.toFixed(5)}, ${lat.toFixed(5)}`;
+}
+
+function boxesMeet(a: AreaGeometry, b: AreaGeometry): boolean {
+  const p = geometryBBox(a);
+  const q = geometryBBox(b);
+  return p.minX <= q.maxX && q.minX <= p.maxX && p.minY <= q.maxY && q.minY <= p.maxY;
+}
