@@ -6,13 +6,22 @@ import type { StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import type { ArchiveMetadata } from './archive.js';
 import { BUFFER, EXTENT, MAX_ZOOM, TILE_LAYERS, TILE_SOURCES, isTileSource, type TileLayerName, type TileSourceName } from './layers.js';
-import { latOf, lngOf, tileRange, type TileCoord } from './tile-coords.js';
+import { latOf, lngOf, tileRange, worldBox, type TileCoord } from './tile-coords.js';
+import { distanceM } from '../geocode/nearest-address.js';
 import { TileCache, type ServedTile } from './tile-cache.js';
 import { readChangedFeature, tileLayersOfChange, type TileFeature } from './tile-features.js';
 import { sourceMetadata } from './tile-metadata.js';
 import type { TileProvider } from './tile-provider.js';
 import { loadLayerIndexes, renderTile, type LayerIndexes } from './tiler.js';
 import { FULL_DETAIL_ZOOM, THINNING_CELLS_PER_TILE } from './thinning.js';
+
+/** A component near a point, as `/v1/reverse?components=` lists it (distance to its centre). */
+export interface NearbyComponent {
+  code: string;
+  class: string;
+  status: string;
+  distanceM: number;
+}
 
 export interface TileServiceOptions {
   /** budget of the encoded-tile cache in bytes (default 256 MiB) */
@@ -60,6 +69,25 @@ export class TileService implements TileProvider {
       this.metadataCache.set(name, metadata);
     }
     return metadata;
+  }
+
+  /**
+   * Drawn components within `radiusM` of a point, nearest first: the tile index is the live
+   * index of components, so `/v1/reverse?components=` sees a write as soon as the tiles do.
+   */
+  componentsNear(lng: number, lat: number, radiusM: number, limit: number): NearbyComponent[] {
+    const dLat = radiusM / 111_320;
+    const dLng = dLat / Math.max(0.01, Math.cos((lat * Math.PI) / 180));
+    const box = worldBox({ minX: lng - dLng, minY: lat - dLat, maxX: lng + dLng, maxY: lat + dLat });
+    const near: NearbyComponent[] = [];
+    for (const f of this.indexes.components.search(box, FULL_DETAIL_ZOOM)) {
+      const x = lngOf((f.bbox.minX + f.bbox.maxX) / 2);
+      const y = latOf((f.bbox.minY + f.bbox.maxY) / 2);
+      const distance = distanceM(lng, lat, x, y);
+      if (distance > radiusM) continue;
+      near.push({ code: String(f.tags.code), class: String(f.tags.class), status: String(f.tags.status), distanceM: Math.round(distance * 10) / 10 });
+    }
+    return near.sort((a, b) => a.distanceM - b.distanceM || a.code.localeCompare(b.code)).slice(0, limit);
   }
 
   /** A tile as uncompressed MVT, cut now and not cached (for exports); null when empty. */
