@@ -290,6 +290,8 @@ describe('GET /v1/houses/{id}', () => {
       address: house.address,
       unit_grid_code: house.unitGridCode,
       social_static_code: house.socialStaticCode,
+      status: '在用',
+      retired_on: null,
     });
   });
 });
@@ -340,10 +342,15 @@ describe('routing and headers', () => {
   });
 
   it('answers 405 with Allow for a wrong method on a known path', async () => {
-    const res = await app.request('/v1/houses/1', { method: 'DELETE' });
+    const res = await app.request('/v1/areas/110101001', { method: 'DELETE' });
     expect(res.status).toBe(405);
     expect(res.headers.get('content-type')).toBe(PROBLEM);
     expect(res.headers.get('allow')).toBe('GET, HEAD');
+    // this app has no writable store: its write endpoints answer 405 too
+    const write = await app.request('/v1/houses/1', { method: 'DELETE' });
+    expect(write.status).toBe(405);
+    expect(write.headers.get('allow')).toBe('GET, HEAD');
+    expect(((await write.json()) as { detail: string }).detail).toMatch(/read-only/);
     await getProblem('/health', 405, { method: 'POST' });
   });
 
@@ -402,8 +409,10 @@ describe('GET /openapi.json', () => {
     const doc = openApiDocument();
     for (const [path, item] of Object.entries(doc.paths)) {
       const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
-      const declared = ((item.get as { parameters?: { name: string; in: string }[] }).parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
-      expect(declared, path).toEqual(names);
+      for (const [method, operation] of Object.entries(item)) {
+        const declared = ((operation as { parameters?: { name: string; in: string }[] }).parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name);
+        expect(declared, `${method} ${path}`).toEqual(names);
+      }
     }
     const refs = JSON.stringify(doc).match(/"\$ref":"#\/components\/[^"]+"/g) ?? [];
     expect(refs.length).toBeGreaterThan(0);

@@ -1,11 +1,18 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { etag } from 'hono/etag';
 import type { ComponentClassTable } from '../codes/index.js';
+import { DEFAULTS } from '../config.js';
 import { TooLargeError } from '../errors.js';
 import type { Geocoders } from '../geocode/geocoders.js';
+import { requireApiKey } from './auth.js';
+import { corsPolicy } from './cors-policy.js';
+import { requestLog, type Logger } from './logger.js';
+import { createMetrics, metricsRoutes, requestMetrics, type Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { installProblemHandling, type ProblemEnv } from './problem.js';
+import { validated } from './validation.js';
+import { rateLimit } from './rate-limit.js';
 import { featureRoutes, type FeatureSource } from './routes/features.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { geocodeRoutes } from './routes/geocode.js';
@@ -28,10 +35,26 @@ export interface AppOptions {
   writes?: GuardedWriteApi;
   /** the class table component codes are checked against (the shipped one by default) */
   componentClasses?: ComponentClassTable;
+  /** one JSON line per request goes here; without it requests are not logged (errors still go to stderr) */
+  logger?: Logger;
+  /** what GET /metrics shows (default: a new registry over `tiles`); pass it to count writes elsewhere */
+  metrics?: Metrics;
+  /** origins allowed cross-origin (cors-policy.ts); default: any page may read, none may write */
+  corsOrigins?: readonly string[];
+  /** requests per second per API key or client address (default 200); 0 turns the limit off */
+  rateLimit?: number;
+  /** requests a client may make at once (default: two seconds of the rate) */
+  rateBurst?: number;
+  /** client addresses from X-Forwarded-For, for the rate limit (default false) */
+  trustProxy?: boolean;
+  /** every /v1 and /tiles request needs a valid API key, of any scope (default false: reads are open) */
+  readsNeedKey?: boolean;
+  /** largest request body (default 16 MiB) */
+  maxBodyBytes?: number;
 }
 
-/** Largest request body accepted: 100,000 points in JSON fit in ~5 MiB. */
-const MAX_BODY_BYTES = 16 * 2 ** 20;
+/** Largest request body accepted by default (config.ts says why). */
+const MAX_BODY_BYTES = DEFAULTS.maxBodyMb * 2 ** 20;
 
 /**
  * The HTTP API as a Hono app: /health, /openapi.json, /v1 feature lookups and geocoding,
@@ -42,23 +65,49 @@ const MAX_BODY_BYTES = 16 * 2 ** 20;
  * const app = createApp({ store, geocoders: loadGeocoders(store), tiles: TileService.fromStore(store) });
  * const res = await app.request('/v1/grids/110101001001001');
  */
-export function createApp({ store, geocoders, tiles, writes, componentClasses }: AppOptions): Hono<ProblemEnv> {
+export function createApp({
+  store,
+  geocoders,
+  tiles,
+  writes,
+  componentClasses,
+  logger,
+  metrics = createMetrics({ tiles }),
+  corsOrigins,
+  rateLimit: ratePerSecond = DEFAULTS.rateLimit,
+  rateBurst,
+  trustProxy = false,
+  readsNeedKey = false,
+  maxBodyBytes = MAX_BODY_BYTES,
+}: AppOptions): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
+  // outside the problem handling, so they see the status the client gets (405 included)
+  app.use(requestMetrics(metrics));
+  if (logger) app.use(requestLog(logger));
   installProblemHandling(app);
+  app.use(corsPolicy(corsOrigins));
+  // the key is checked by the routes, after this, so the limiter looks the bearer secret up itself
+  if (ratePerSecond > 0) app.use(rateLimit({ ratePerSecond, burst: rateBurst, trustProxy, findKey: writes?.findKey }));
+  if (readsNeedKey) {
+    // any valid key, whatever its scope; /health, /openapi.json, the style and the page stay open
+    if (!writes) throw new Error('readsNeedKey needs the key store, which comes with writes');
+    for (const path of ['/v1/*', '/tiles/*']) app.use(path, requireApiKey(writes.findKey) as unknown as MiddlewareHandler<ProblemEnv>);
+  }
   // features are revalidated by ETag; geocoding answers are computed per request and not hashed
   for (const path of ['/v1/areas/*', '/v1/grids/*', '/v1/components/*', '/v1/houses/*']) app.use(path, etag());
   app.use(
     '/v1/*',
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize: maxBodyBytes,
       onError: () => {
-        throw new TooLargeError(`the request body is larger than ${MAX_BODY_BYTES / 2 ** 20} MiB`);
+        throw new TooLargeError(`the request body is larger than ${maxBodyBytes / 2 ** 20} MiB`);
       },
     }),
   );
+  app.route('/', metricsRoutes(metrics));
 
   app.route('/', healthRoutes(store));
-  app.get('/openapi.json', function openApiGet(c) {
+  app.get('/openapi.json', validated('openApiGet'), function openApiGet(c) {
     return c.json(openApiDocument(), 200, { 'Cache-Control': 'public, max-age=3600' });
   });
   app.route('/', featureRoutes({ store, componentClasses }));

@@ -154,7 +154,7 @@ describe('POST /v1/reverse', () => {
   it('answers 400 for a body that is not JSON', async () => {
     const res = await fetch(server.url + '/v1/reverse', { method: 'POST', body: '{"points": [' });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { detail: string }).detail).toMatch(/body must be JSON/);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/body is not valid JSON/);
   });
 });
 
@@ -180,7 +180,7 @@ describe('GET /v1/geocode', () => {
   });
 
   it.each([
-    ['', /q must be a non-empty address/],
+    ['', /q is required/],
     [`q=${encodeURIComponent('多福巷1号')}&limit=0`, /limit must be a whole number 1–20/],
     [`q=${'x'.repeat(201)}`, /at most 200/],
   ])('answers 400 for ?%s', async (query, detail) => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { COMPONENT_STATUSES, LAYERS, LIFE_STATUSES } from '../model.js';
 
 /** The parts of an OpenAPI 3.1 document that tests and the app read; the rest stays loosely typed. */
 export interface OpenApiDocument {
@@ -13,19 +14,43 @@ const response = (name: string) => ({ $ref: `#/components/responses/${name}` });
 const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type: [type, 'null'], ...extra });
 const date = { type: 'string', format: 'date' };
 
-const codeParameter = (description: string, pattern: string, example: string) => ({
+// `format` names the code check wangge applies (src/codes, docs/codes.md); a failure is a 400 naming the wrong part
+const codeParameter = (description: string, pattern: string, format: string, example: string) => ({
   name: 'code',
   in: 'path',
   required: true,
   description,
-  schema: { type: 'string', pattern },
+  schema: { type: 'string', pattern, format },
   example,
+});
+
+const idParameter = (what: string) => ({
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: `${what} id, a positive integer`,
+  schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+  example: 1,
 });
 
 const problems = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [String(s), response(PROBLEM_RESPONSES[s] ?? 'ServerError')]));
 
-const PROBLEM_RESPONSES: Partial<Record<number, string>> = { 400: 'BadRequest', 404: 'NotFound', 413: 'TooLarge', 503: 'Unavailable' };
+const PROBLEM_RESPONSES: Partial<Record<number, string>> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  413: 'TooLarge',
+  429: 'RateLimited',
+  503: 'Unavailable',
+};
+
+/** What every write can answer besides its success: the problems of auth, scope, rate and content. */
+const WRITE_PROBLEMS = [400, 401, 403, 404, 409, 413, 429, 503, 500] as const;
+/** Writes carry `Authorization: Bearer <key>`. */
+const SECURED = { security: [{ bearerAuth: [] }] };
 
 const query = (name: string, description: string, schema: Record<string, unknown>, required = false, example?: unknown) => ({
   name,
@@ -43,6 +68,33 @@ const featureResponse = (schema: string, description: string) => ({
   headers: { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string', const: 'no-cache' } } },
   content: { 'application/geo+json': { schema: ref(schema) } },
 });
+
+/** A required JSON request body (a component schema by name, or inline) with an example that passes it. */
+const jsonBody = (schema: string | Record<string, unknown>, example: unknown) => ({
+  required: true,
+  content: { 'application/json': { schema: typeof schema === 'string' ? ref(schema) : schema, example } },
+});
+
+// what a write answers: the feature as now stored, never cached
+const writtenFeature = (schema: string, description: string) => ({
+  description,
+  headers: { 'Cache-Control': { schema: { type: 'string', const: 'no-store' } } },
+  content: { 'application/geo+json': { schema: ref(schema) } },
+});
+const createdFeature = (schema: string, description: string, location: string) => {
+  const written = writtenFeature(schema, description);
+  return { ...written, headers: { ...written.headers, Location: { description: location, schema: { type: 'string' } } } };
+};
+
+const COMPONENT_CODE = codeParameter('district (6) + major class (2) + minor class (2) + serial (6)', '^[0-9]{16}$', 'component-code', '1101010101000001');
+const RETIRE_DATE = {
+  name: 'date',
+  in: 'query',
+  required: false,
+  description: 'the day it was retired (default: today)',
+  schema: { type: 'string', format: 'date' },
+  example: '2026-06-01',
+};
 
 // a GeoJSON feature of one geometry kind with the given properties
 const featureSchema = (idType: string, geometry: Record<string, unknown>, properties: Record<string, unknown>) => ({
@@ -98,6 +150,20 @@ function buildDocument(): OpenApiDocument {
           },
         },
       },
+      '/metrics': {
+        get: {
+          operationId: 'metricsGet',
+          summary: 'Request, tile and write counters for Prometheus',
+          responses: {
+            '200': {
+              description: 'Prometheus text exposition format 0.0.4',
+              headers: { 'Cache-Control': { schema: { type: 'string', const: 'no-store' } } },
+              content: { 'text/plain; version=0.0.4': { schema: { type: 'string' } } },
+            },
+            ...problems(500),
+          },
+        },
+      },
       '/openapi.json': {
         get: {
           operationId: 'openApiGet',
@@ -109,7 +175,7 @@ function buildDocument(): OpenApiDocument {
         get: {
           operationId: 'areaGet',
           summary: 'An administrative area (district, street or community) by its division code',
-          parameters: [codeParameter('6-digit district, 9-digit street or 12-digit community code', '^[0-9]{6}([0-9]{3}){0,2}$', '110101001')],
+          parameters: [codeParameter('6-digit district, 9-digit street or 12-digit community code', '^[0-9]{6}([0-9]{3}){0,2}$', 'division-code', '110101001')],
           responses: { '200': featureResponse('AreaFeature', 'the area'), ...problems(400, 404, 503, 500) },
         },
       },
@@ -121,6 +187,7 @@ function buildDocument(): OpenApiDocument {
             codeParameter(
               '15-digit unit grid code (or the legacy 14-digit form), 16-digit social grid static code, or a full `static-dynamic` code naming one version, current or closed',
               '^([0-9]{14,16}|[0-9]{16}-[0-9]{6})$',
+              'grid-code',
               '1101010010011001-202601',
             ),
             {
@@ -139,8 +206,36 @@ function buildDocument(): OpenApiDocument {
         get: {
           operationId: 'componentGet',
           summary: 'A city component (部件) by its 16-digit code',
-          parameters: [codeParameter('district (6) + major class (2) + minor class (2) + serial (6)', '^[0-9]{16}$', '1101010101000001')],
+          parameters: [COMPONENT_CODE],
           responses: { '200': featureResponse('ComponentFeature', 'the component'), ...problems(400, 404, 503, 500) },
+        },
+        patch: {
+          operationId: 'componentPatch',
+          summary: 'Change a component: its properties (not code, major or minor) and/or its geometry; change_date becomes today',
+          ...SECURED,
+          parameters: [COMPONENT_CODE],
+          requestBody: jsonBody('ComponentPatch', { properties: { status: '破损' } }),
+          responses: { '200': writtenFeature('ComponentFeature', 'the component as changed'), ...problems(...WRITE_PROBLEMS) },
+        },
+        delete: {
+          operationId: 'componentRetire',
+          summary: 'Retire a component: status 废弃 and change_date the day given (default today); nothing is deleted',
+          ...SECURED,
+          parameters: [COMPONENT_CODE, RETIRE_DATE],
+          responses: { '200': writtenFeature('ComponentFeature', 'the retired component'), ...problems(...WRITE_PROBLEMS) },
+        },
+      },
+      '/v1/components': {
+        post: {
+          operationId: 'componentCreate',
+          summary: 'Add a component; its code is the next serial of its class in its district, its unit grid is found by point-in-polygon',
+          ...SECURED,
+          requestBody: jsonBody('ComponentCreate', {
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: [116.4135, 39.9305] },
+            properties: { major: '01', minor: '01', dept_main: '东城区水务局' },
+          }),
+          responses: { '201': createdFeature('ComponentFeature', 'the new component', '/v1/components/{code}'), ...problems(...WRITE_PROBLEMS) },
         },
       },
       '/v1/reverse': {
@@ -154,26 +249,32 @@ function buildDocument(): OpenApiDocument {
             query('lat', 'latitude (or northing for projected crs)', { type: 'number' }, true, 39.9305),
             query('crs', CRS_DESCRIPTION, { type: 'string', default: 'wgs84' }),
             query('at', 'answer with the grid versions valid on this day', date),
-            query('address', '1: add the nearest door plate within 50 m', { enum: ['0', '1'] }),
+            query('address', '1 (or true): add the nearest door plate within 50 m', { type: 'boolean', default: false }),
           ],
           responses: { '200': { description: 'what contains the point', content: jsonContent(ref('ReverseResult')) }, ...problems(400, 500) },
         },
         post: {
           operationId: 'reversePost',
           summary: 'Many points at once (up to 100,000), answered in input order',
-          requestBody: {
-            required: true,
-            content: jsonContent({
+          requestBody: jsonBody(
+            {
               type: 'object',
               required: ['points'],
+              additionalProperties: false,
               properties: {
-                points: { type: 'array', maxItems: 100000, items: { type: 'array', prefixItems: [{ type: 'number' }, { type: 'number' }], minItems: 2 } },
-                crs: { type: 'string', description: CRS_DESCRIPTION },
+                points: {
+                  type: 'array',
+                  description: 'more than 100,000 is a 413',
+                  maxItems: 100000,
+                  items: { type: 'array', description: '[lng, lat] in the crs', prefixItems: [{ type: 'number' }, { type: 'number' }], minItems: 2 },
+                },
+                crs: { type: 'string', description: CRS_DESCRIPTION, default: 'wgs84' },
                 at: date,
-                address: { type: 'boolean', description: 'add the nearest door plate within 50 m' },
+                address: { type: 'boolean', description: 'add the nearest door plate within 50 m', default: false },
               },
-            }),
-          },
+            },
+            { points: [[116.4135, 39.9305], [116.4, 39.92]] },
+          ),
           responses: {
             '200': {
               description: 'one result per point, in order',
@@ -208,14 +309,17 @@ function buildDocument(): OpenApiDocument {
         post: {
           operationId: 'geocodePost',
           summary: 'Many addresses at once (up to 10,000): the best candidate of each, or null, in input order',
-          requestBody: {
-            required: true,
-            content: jsonContent({
+          requestBody: jsonBody(
+            {
               type: 'object',
               required: ['addresses'],
-              properties: { addresses: { type: 'array', maxItems: 10000, items: { type: 'string' } } },
-            }),
-          },
+              additionalProperties: false,
+              properties: {
+                addresses: { type: 'array', description: 'more than 10,000 is a 413', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 200 } },
+              },
+            },
+            { addresses: ['北京市东城区多福巷12号'] },
+          ),
           responses: {
             '200': {
               description: 'one best result (or null) per address, in order',
@@ -233,8 +337,115 @@ function buildDocument(): OpenApiDocument {
         get: {
           operationId: 'houseGet',
           summary: 'A house (building footprint) by its id',
-          parameters: [{ name: 'id', in: 'path', required: true, description: 'positive integer', schema: { type: 'integer', minimum: 1 }, example: 1 }],
+          parameters: [idParameter('house')],
           responses: { '200': featureResponse('HouseFeature', 'the house'), ...problems(400, 404, 503, 500) },
+        },
+        patch: {
+          operationId: 'housePatch',
+          summary: 'Change a house: its properties and/or its footprint; its grids are assigned again',
+          ...SECURED,
+          parameters: [idParameter('house')],
+          requestBody: jsonBody('HousePatch', { properties: { floors: 7, height_m: 21 } }),
+          responses: { '200': writtenFeature('HouseFeature', 'the house as changed'), ...problems(...WRITE_PROBLEMS) },
+        },
+        delete: {
+          operationId: 'houseRetire',
+          summary: 'Retire a house: status 废弃 and retired_on the day given (default today); nothing is deleted',
+          ...SECURED,
+          parameters: [idParameter('house'), RETIRE_DATE],
+          responses: { '200': writtenFeature('HouseFeature', 'the retired house'), ...problems(...WRITE_PROBLEMS) },
+        },
+      },
+      '/v1/houses': {
+        post: {
+          operationId: 'houseCreate',
+          summary: 'Add a house (building footprint); its id, unit grid and social grid are assigned',
+          ...SECURED,
+          requestBody: jsonBody('HouseCreate', {
+            type: 'Feature',
+            geometry: { type: 'Polygon', coordinates: [[[116.4135, 39.9305], [116.4137, 39.9305], [116.4137, 39.9307], [116.4135, 39.9307], [116.4135, 39.9305]]] },
+            properties: { floors: 2, use: '住宅' },
+          }),
+          responses: { '201': createdFeature('HouseFeature', 'the new house', '/v1/houses/{id}'), ...problems(...WRITE_PROBLEMS) },
+        },
+      },
+      '/v1/addresses/{id}': {
+        get: {
+          operationId: 'addressGet',
+          summary: 'A door plate (门楼牌) by its id',
+          parameters: [idParameter('address')],
+          responses: { '200': featureResponse('AddressFeature', 'the door plate'), ...problems(400, 404, 503, 500) },
+        },
+        patch: {
+          operationId: 'addressPatch',
+          summary: 'Change a door plate: its properties and/or its point',
+          ...SECURED,
+          parameters: [idParameter('address')],
+          requestBody: jsonBody('AddressPatch', { properties: { number: 14 } }),
+          responses: { '200': writtenFeature('AddressFeature', 'the door plate as changed'), ...problems(...WRITE_PROBLEMS) },
+        },
+        delete: {
+          operationId: 'addressRetire',
+          summary: 'Retire a door plate: status 废弃 and retired_on the day given (default today); nothing is deleted',
+          ...SECURED,
+          parameters: [idParameter('address'), RETIRE_DATE],
+          responses: { '200': writtenFeature('AddressFeature', 'the retired door plate'), ...problems(...WRITE_PROBLEMS) },
+        },
+      },
+      '/v1/addresses': {
+        post: {
+          operationId: 'addressCreate',
+          summary: 'Add a door plate; its id is assigned',
+          ...SECURED,
+          requestBody: jsonBody('AddressCreate', {
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: [116.4135, 39.9305] },
+            properties: { road: '多福巷', number: 12 },
+          }),
+          responses: { '201': createdFeature('AddressFeature', 'the new door plate', '/v1/addresses/{id}'), ...problems(...WRITE_PROBLEMS) },
+        },
+      },
+      '/v1/grids/{staticCode}/versions': {
+        post: {
+          operationId: 'gridVersionCreate',
+          summary: 'Redraw a social grid: a new version (new dynamic code) from valid_from, its neighbours redrawn with it, features reassigned',
+          description:
+            'The old version closes the day before valid_from. Neighbours given are redrawn in the same change so the grids still tile the community; ' +
+            'a 409 names the overlap or gap the new boundaries would leave.',
+          ...SECURED,
+          parameters: [
+            {
+              name: 'staticCode',
+              in: 'path',
+              required: true,
+              description: '16-digit social grid static code',
+              schema: { type: 'string', pattern: '^[0-9]{16}$', format: 'social-grid-code' },
+              example: '1101010010011001',
+            },
+          ],
+          requestBody: jsonBody('GridVersionCreate', {
+            geometry: { type: 'Polygon', coordinates: [[[116.41, 39.93], [116.42, 39.93], [116.42, 39.94], [116.41, 39.94], [116.41, 39.93]]] },
+            valid_from: '2026-07-01',
+          }),
+          responses: {
+            '201': {
+              description: 'the new version, its neighbours\' new versions and how many features changed grid',
+              headers: { Location: { description: 'the new version: /v1/grids/{static}-{dynamic}', schema: { type: 'string' } } },
+              content: jsonContent(ref('GridVersionCreated')),
+            },
+            ...problems(...WRITE_PROBLEMS),
+          },
+        },
+      },
+      '/v1/changes': {
+        get: {
+          operationId: 'changesList',
+          summary: 'The change log, oldest first: every create, update, retire and grid version, with who made it and the rows before and after',
+          parameters: [
+            query('since', 'changes after this sequence number (the `next` of the previous page)', { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
+            query('limit', 'most changes to return (1–1000)', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
+          ],
+          responses: { '200': { description: 'a page of changes', content: jsonContent(ref('ChangePage')) }, ...problems(400, 503, 500) },
         },
       },
       '/tiles/{source}/{z}/{x}/{y}': {
@@ -245,8 +456,22 @@ function buildDocument(): OpenApiDocument {
             'Layers and their attributes are listed in the TileJSON (`vector_layers`). Sent gzip-compressed (`Content-Encoding: gzip`) when the request accepts it. ' +
             'Revalidate with If-None-Match (304). A tile in range without data is 204. Beyond maxzoom clients over-zoom.',
           parameters: [
-            { name: 'source', in: 'path', required: true, description: 'tile source', schema: { enum: ['grids', 'components', 'houses', 'wangge'] }, example: 'wangge' },
-            { name: 'z', in: 'path', required: true, description: 'zoom, 0–maxzoom of the source (18)', schema: { type: 'integer', minimum: 0, maximum: 18 }, example: 16 },
+            {
+              name: 'source',
+              in: 'path',
+              required: true,
+              description: 'tile source: grids, components, houses or wangge (all layers) from the database; with `serve --mbtiles`, the name of the file (404 lists the sources)',
+              schema: { type: 'string' },
+              example: 'wangge',
+            },
+            {
+              name: 'z',
+              in: 'path',
+              required: true,
+              description: "zoom, 0–maxzoom of the source (18 for the database's sources, see the TileJSON)",
+              schema: { type: 'integer', minimum: 0, maximum: 30 },
+              example: 16,
+            },
             { name: 'x', in: 'path', required: true, description: 'column, 0–2^z−1', schema: { type: 'integer', minimum: 0 }, example: 53960 },
             { name: 'y', in: 'path', required: true, description: 'row from the north, 0–2^z−1 (XYZ)', schema: { type: 'integer', minimum: 0 }, example: 24827 },
           ],
@@ -295,10 +520,11 @@ function buildDocument(): OpenApiDocument {
               name: 'file',
               in: 'path',
               required: true,
-              description: 'one of the listed files',
+              description: 'one of the listed files; any other name is a 404',
               schema: { enum: ['maplibre-gl.mjs', 'maplibre-gl-shared.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css'] },
               example: 'maplibre-gl.mjs',
             },
+            query('v', 'the maplibre-gl version the page asks for: when it is the served one, the file is cached as immutable', { type: 'string', maxLength: 40 }, false, '6.17.0'),
           ],
           responses: { '200': { description: 'the file (JavaScript module or CSS)' }, '304': { description: 'unchanged' }, ...problems(404, 500) },
         },
@@ -454,21 +680,214 @@ function buildDocument(): OpenApiDocument {
           address: nullable('string'),
           unit_grid_code: nullable('string'),
           social_static_code: nullable('string'),
+          status: { enum: LIFE_STATUSES },
+          retired_on: nullable('string', { format: 'date', description: 'the day it was retired (status 废弃)' }),
         }),
+        AddressFeature: featureSchema('integer', geometry('Point'), {
+          id: { type: 'integer' },
+          label: { type: 'string', description: 'the door plate: 多福巷12号, 安定门外大街3号院2号楼' },
+          road: { type: 'string' },
+          number: { type: 'integer' },
+          compound: { type: 'boolean', description: 'a compound gate (N号院)' },
+          building: nullable('integer'),
+          unit: nullable('integer'),
+          house_id: nullable('integer'),
+          status: { enum: LIFE_STATUSES },
+          retired_on: nullable('string', { format: 'date', description: 'the day it was retired (status 废弃)' }),
+        }),
+        ...writeSchemas(),
       },
       responses: {
-        BadRequest: problemResponse('malformed code or parameter; the detail names the wrong part'),
-        NotFound: problemResponse('nothing has this code or id'),
-        TooLarge: problemResponse('the batch is larger than the endpoint accepts'),
-        Unavailable: problemResponse('the database cannot be read'),
+        BadRequest: problemResponse('malformed code, parameter or body; the detail names the wrong part (an unknown query parameter is one)'),
+        Unauthorized: problemResponse('no valid API key: send `Authorization: Bearer <key>`', {
+          'WWW-Authenticate': { schema: { type: 'string', const: 'Bearer realm="wangge"' } },
+        }),
+        Forbidden: problemResponse("the API key's scope does not cover where the feature lies"),
+        NotFound: problemResponse('nothing has this code or id, or a path segment is none of its listed values'),
+        Conflict: problemResponse('the change contradicts what is stored: already retired, or new grid boundaries that overlap or leave a gap'),
+        TooLarge: problemResponse('the body, or the batch in it, is larger than the endpoint accepts'),
+        RateLimited: problemResponse('too many requests from this key or address', {
+          'Retry-After': { description: 'seconds to wait', schema: { type: 'integer', minimum: 1 } },
+        }),
+        Unavailable: problemResponse('the database cannot be read (or, for a write, the server was started read-only)'),
         ServerError: problemResponse('unexpected failure, logged under the request id'),
+      },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'a wangge API key (wg_…), made with `wangge keys create`' },
       },
     },
   };
 }
 
-function problemResponse(description: string) {
-  return { description, content: { 'application/problem+json': { schema: ref('Problem') } } };
+function problemResponse(description: string, headers?: Record<string, unknown>) {
+  return { description, ...(headers ? { headers } : {}), content: { 'application/problem+json': { schema: ref('Problem') } } };
+}
+
+// request geometries are checked as far as a schema can (type, WGS84 ranges, enough positions);
+// rings closing and polygon validity are the writer's checks
+const geometryInput = (...types: string[]) => ({
+  type: 'object',
+  description: `GeoJSON ${types.join(' or ')} in WGS84 (RFC 7946)`,
+  required: ['type', 'coordinates'],
+  properties: { type: { enum: types } },
+  allOf: types.map((t) => ({ if: { properties: { type: { const: t } } }, then: ref(`${t}Geometry`) })),
+});
+
+// a Feature to create: its geometry and its properties, nothing else
+const featureInput = (geometry: Record<string, unknown>, properties: Record<string, unknown>, required: string[]) => ({
+  type: 'object',
+  required: ['type', 'geometry', 'properties'],
+  additionalProperties: false,
+  properties: {
+    type: { const: 'Feature' },
+    geometry,
+    properties: { type: 'object', required, additionalProperties: false, properties },
+  },
+});
+
+// a change: only what changes, some properties, the geometry or both (a whole Feature is fine too)
+const patchInput = (geometry: Record<string, unknown>, properties: Record<string, unknown>) => ({
+  type: 'object',
+  description: 'only what changes: some properties, the geometry, or both',
+  additionalProperties: false,
+  properties: {
+    type: { const: 'Feature' },
+    geometry,
+    properties: { type: 'object', additionalProperties: false, properties },
+  },
+});
+
+const text = (maxLength: number, extra: Record<string, unknown> = {}) => ({ type: 'string', minLength: 1, maxLength, ...extra });
+const positiveOrNull = (description: string) => nullable('integer', { minimum: 1, description });
+
+/** Request bodies of the write API and what its answers hold (docs/write-api.md). */
+function writeSchemas(): Record<string, unknown> {
+  const component = {
+    name: { type: 'string', maxLength: 100, description: 'default: the class name' },
+    status: { enum: COMPONENT_STATUSES.filter((s) => s !== '废弃'), description: '废弃 is set by DELETE, which records the day' },
+    dept_main: text(100, { description: '主管部门' }),
+    dept_owner: nullable('string', { maxLength: 100, description: '权属单位' }),
+    dept_maintain: nullable('string', { maxLength: 100, description: '养护单位' }),
+    data_source: nullable('string', { maxLength: 100 }),
+  };
+  const house = {
+    floors: { type: 'integer', minimum: 0, maximum: 200, description: 'floors above ground' },
+    use: text(100, { description: '住宅, 商业, 办公, …' }),
+    floors_below: { type: 'integer', minimum: 0, maximum: 20 },
+    height_m: { type: 'number', minimum: 0, maximum: 1000, description: 'default: 3 m a floor' },
+    year_built: nullable('integer', { minimum: 1000, maximum: 2100 }),
+    households: { type: 'integer', minimum: 0 },
+    address: nullable('string', { maxLength: 200, description: 'canonical door-plate address' }),
+  };
+  const address = {
+    road: text(100, { description: 'the road, street or hutong the plate is on' }),
+    number: { type: 'integer', minimum: 1, description: 'the number on the plate (N号)' },
+    compound: { type: 'boolean', description: 'a compound gate (N号院)' },
+    building: positiveOrNull('building in the compound (M号楼)'),
+    unit: positiveOrNull('unit (单元)'),
+    house_id: positiveOrNull('the house the plate is on; must exist'),
+  };
+  const componentGeometry = geometryInput('Point', 'LineString', 'Polygon');
+  const areaGeometry = geometryInput('Polygon', 'MultiPolygon');
+  const staticCode = { type: 'string', pattern: '^[0-9]{16}$', format: 'social-grid-code', description: '16-digit social grid static code' };
+  return {
+    Position: {
+      type: 'array',
+      description: '[longitude, latitude] in WGS84 (an altitude may follow)',
+      prefixItems: [
+        { type: 'number', minimum: -180, maximum: 180 },
+        { type: 'number', minimum: -90, maximum: 90 },
+      ],
+      items: { type: 'number' },
+      minItems: 2,
+      maxItems: 3,
+    },
+    LinearRing: { type: 'array', description: 'closed: the last position repeats the first', minItems: 4, items: ref('Position') },
+    PointGeometry: { type: 'object', properties: { type: { const: 'Point' }, coordinates: ref('Position') } },
+    LineStringGeometry: { type: 'object', properties: { type: { const: 'LineString' }, coordinates: { type: 'array', minItems: 2, items: ref('Position') } } },
+    PolygonGeometry: { type: 'object', properties: { type: { const: 'Polygon' }, coordinates: { type: 'array', minItems: 1, items: ref('LinearRing') } } },
+    MultiPolygonGeometry: {
+      type: 'object',
+      properties: { type: { const: 'MultiPolygon' }, coordinates: { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, items: ref('LinearRing') } } },
+    },
+    ComponentCreate: featureInput(
+      componentGeometry,
+      {
+        major: { type: 'string', pattern: '^[0-9]{2}$', description: 'major class (大类), 2 digits' },
+        minor: { type: 'string', pattern: '^[0-9]{2}$', description: 'minor class (小类), 2 digits' },
+        ...component,
+        status: { ...component.status, default: '完好' },
+        initial_date: { ...date, description: 'default: today' },
+        district_code: {
+          type: 'string',
+          pattern: '^[0-9]{6}$',
+          format: 'division-code',
+          description: 'only for a component outside every unit grid: the district its code is numbered in',
+        },
+      },
+      ['major', 'minor', 'dept_main'],
+    ),
+    ComponentPatch: patchInput(componentGeometry, component),
+    HouseCreate: featureInput(
+      geometryInput('Polygon'),
+      { ...house, floors_below: { ...house.floors_below, default: 0 }, households: { ...house.households, default: 0 } },
+      ['floors', 'use'],
+    ),
+    HousePatch: patchInput(geometryInput('Polygon'), house),
+    AddressCreate: featureInput(geometryInput('Point'), { ...address, compound: { ...address.compound, default: false } }, ['road', 'number']),
+    AddressPatch: patchInput(geometryInput('Point'), address),
+    GridVersionCreate: {
+      type: 'object',
+      required: ['geometry'],
+      additionalProperties: false,
+      properties: {
+        geometry: areaGeometry,
+        valid_from: { ...date, description: 'the first day of the new version (default: today)' },
+        name: text(100),
+        neighbours: {
+          type: 'array',
+          description: 'grids redrawn in the same change, so the community stays tiled',
+          items: { type: 'object', required: ['static_code', 'geometry'], additionalProperties: false, properties: { static_code: staticCode, geometry: areaGeometry } },
+        },
+      },
+    },
+    GridVersionCreated: {
+      type: 'object',
+      required: ['grid', 'neighbours', 'reassigned'],
+      properties: {
+        grid: ref('GridFeature'),
+        neighbours: { type: 'array', items: ref('GridFeature') },
+        reassigned: {
+          type: 'object',
+          description: 'how many features now lie in another grid',
+          required: ['houses', 'components', 'addresses'],
+          properties: Object.fromEntries(['houses', 'components', 'addresses'].map((k) => [k, { type: 'integer', minimum: 0 }])),
+        },
+      },
+    },
+    Change: {
+      type: 'object',
+      required: ['seq', 'at', 'actor', 'op', 'layer', 'key', 'before', 'after'],
+      properties: {
+        seq: { type: 'integer', minimum: 1 },
+        at: { type: 'string', format: 'date-time' },
+        actor: { type: 'string', description: "the API key's name, or import" },
+        op: { enum: ['create', 'update', 'retire', 'version', 'upsert'], description: 'upsert: logged before ops were recorded' },
+        layer: { enum: LAYERS },
+        key: { type: 'string', description: 'code (areas, components), id (houses, addresses, roads), scheme:code (grids)' },
+        before: nullable('object', { description: 'the stored row before; null for a create' }),
+        after: nullable('object', { description: 'the stored row after' }),
+      },
+    },
+    ChangePage: {
+      type: 'object',
+      required: ['changes', 'next'],
+      properties: {
+        changes: { type: 'array', items: ref('Change') },
+        next: nullable('integer', { description: 'pass as since for the next page; null when this page is the last' }),
+      },
+    },
+  };
 }
 
 function packageVersion(): string {

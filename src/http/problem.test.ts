@@ -76,8 +76,8 @@ describe('installProblemHandling', () => {
     // the real error is logged under the request id the client sees
     expect(problem.detail).toContain(problem.request_id);
     expect(log).toHaveBeenCalledOnce();
-    expect(String(log.mock.calls[0]?.[0])).toContain(problem.request_id);
-    expect(log.mock.calls[0]).toContain(error);
+    const line = JSON.parse(String(log.mock.calls[0]?.[0])) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 'error', request_id: problem.request_id, status: 500, stack: error.stack });
   });
 
   it('keeps the status of a hono HTTPException', async () => {

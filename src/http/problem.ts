@@ -4,6 +4,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError, RateLimitedError, StoreError, TooLargeError, UnauthorizedError } from '../errors.js';
+import { errorFields, logOf } from './logger.js';
 
 /** Media type of every error response (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -115,7 +116,7 @@ export function handleError(error: Error, c: Context): Response {
     return problemResponse(c, mapped.status, mapped.code, message, responseHeadersOf(error));
   }
   const id = requestIdOf(c) ?? 'none';
-  console.error(`request ${id}: ${c.req.method} ${c.req.path} failed with ${mapped.status}:`, error);
+  logOf(c).error('request failed', { method: c.req.method, path: c.req.path, status: mapped.status, ...errorFields(error) });
   const generic = GENERIC_DETAILS[mapped.status] ?? 'the server failed to answer this request';
   return problemResponse(c, mapped.status, mapped.code, `${generic} (logged as request ${id})`);
 }

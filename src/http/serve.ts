@@ -1,9 +1,10 @@
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Anything with a fetch handler: a Hono app. */
+/** Anything with a fetch handler: a Hono app. `env` carries the node request (client address). */
 export interface FetchApp {
-  fetch(request: Request): Response | Promise<Response>;
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
 }
 
 export interface ServeOptions {
@@ -13,13 +14,27 @@ export interface ServeOptions {
   port: number;
 }
 
+/** How long close() lets requests in flight run before it drops their connections. */
+export const DEFAULT_GRACE_MS = 10_000;
+
+/** What close() did. */
+export interface CloseResult {
+  /** requests still unanswered when the grace period ended; their connections were closed */
+  dropped: number;
+}
+
 /** A listening server: its address and how to stop it. */
 export interface RunningServer {
   /** base URL with the bound port, e.g. http://127.0.0.1:8080 */
   url: string;
   port: number;
-  /** stops accepting connections and resolves once open requests have finished */
-  close(): Promise<void>;
+  /** requests received and not yet answered */
+  readonly inFlight: number;
+  /**
+   * Stops accepting connections, lets requests in flight finish (up to `graceMs`, then closes
+   * their connections) and resolves once every connection is closed.
+   */
+  close(options?: { graceMs?: number }): Promise<CloseResult>;
 }
 
 /**
@@ -31,19 +46,56 @@ export interface RunningServer {
  */
 export function startServer(app: FetchApp, { host, port }: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: (request) => app.fetch(request), hostname: host, port }, (info: AddressInfo) => {
+    const server = serve({ fetch: (request, env) => app.fetch(request, env), hostname: host, port }, (info: AddressInfo) => {
       server.off('error', reject);
       const shown = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      const drain = drainer(server as Server);
       resolve({
         url: `http://${shown}:${info.port}`,
         port: info.port,
-        close: () =>
-          new Promise<void>((done, fail) => {
-            // node ≥19 also drops idle keep-alive connections here, so close does not hang
-            server.close((error) => (error ? fail(error) : done()));
-          }),
+        get inFlight() {
+          return drain.inFlight;
+        },
+        close: ({ graceMs = DEFAULT_GRACE_MS } = {}) => drain.close(graceMs),
       });
     });
     server.once('error', reject);
   });
+}
+
+/**
+ * Counts requests in flight and closes the server gracefully. `server.close()` alone drops the
+ * idle keep-alive connections once (node ≥19) but then waits for every busy one to time out
+ * (5 s) after its answer, so each connection is dropped as soon as its answer is sent.
+ */
+function drainer(server: Server): { readonly inFlight: number; close(graceMs: number): Promise<CloseResult> } {
+  let inFlight = 0;
+  let closing = false;
+  server.on('request', (_request, response) => {
+    inFlight++;
+    response.once('close', () => {
+      inFlight--;
+      // the connection is marked idle only after this event: look once the current tick is done
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  return {
+    get inFlight() {
+      return inFlight;
+    },
+    close: (graceMs) =>
+      new Promise<CloseResult>((done, fail) => {
+        closing = true;
+        let dropped = 0;
+        const timer = setTimeout(() => {
+          dropped = inFlight;
+          server.closeAllConnections();
+        }, graceMs);
+        server.close((error) => {
+          clearTimeout(timer);
+          if (error) fail(error);
+          else done({ dropped });
+        });
+      }),
+  };
 }

@@ -207,6 +207,19 @@ describe('POST /v1/grids/{staticCode}/versions', () => {
   });
 });
 
+describe('readsNeedKey', () => {
+  it('makes every /v1 and /tiles request need a valid key of any scope; /health and the page stay open', async () => {
+    const closed = createApp({ store, geocoders: live.geocoders, tiles: live.tiles, writes: { ...live.writes, findKey: (s) => findApiKey(store, s) }, readsNeedKey: true });
+    const [lng, lat] = pointIn('110101001');
+    expect((await closed.request(`/v1/reverse?lng=${lng}&lat=${lat}`)).status).toBe(401);
+    expect((await closed.request('/tiles/wangge.json')).status).toBe(401);
+    const withKey = await closed.request(`/v1/reverse?lng=${lng}&lat=${lat}`, { headers: { Authorization: `Bearer ${jingshan}` } });
+    expect(withKey.status).toBe(200);
+    expect((await closed.request('/health')).status).toBe(200);
+    expect((await closed.request('/')).status).toBe(200);
+  });
+});
+
 describe('GET /v1/changes', () => {
   it('pages through every write with who, what, before and after', async () => {
     const first = (await (await app.request('/v1/changes?since=0&limit=2')).json()) as { changes: Record<string, unknown>[]; next: number };

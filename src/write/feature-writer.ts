@@ -1,5 +1,5 @@
 import type { Feature, Geometry } from 'geojson';
-import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
+import { AppError, ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
 import { featureToRecord, recordToFeature, representativePoint, type RecordContext } from '../ingest/layer-records.js';
 import type { Address, Component, House } from '../model.js';
 import type { Place } from '../auth/scope.js';
@@ -51,7 +51,7 @@ export class FeatureWriter {
   create<L extends WritableLayer>(layer: L, feature: Feature, by: Writer): WritableRecord<L> {
     refuseFixed(layer, feature.properties ?? {}, FIXED_ON_CREATE[layer]);
     return this.store.transaction(() => {
-      const record = featureToRecord(layer, feature, this.context()) as WritableRecord<L>;
+      const record = this.toRecord(layer, feature);
       if (layer === 'addresses') this.checkHouse(record as Address);
       by.authorize(this.placeOf(layer, record), `create this ${NOUN[layer]}`);
       this.store.upsert(layer, [record] as never, { actor: by.name });
@@ -73,7 +73,7 @@ export class FeatureWriter {
       delete merged.social_static_code;
       if (layer === 'components') merged.change_date = this.today();
       const geometry = patch.geometry ?? before.geometry;
-      const after = featureToRecord(layer, { type: 'Feature', geometry, properties: merged }, this.context()) as WritableRecord<L>;
+      const after = this.toRecord(layer, { type: 'Feature', geometry, properties: merged });
       if (layer === 'addresses') this.checkHouse(after as Address);
       by.authorize(this.placeOf(layer, after), `move ${NOUN[layer]} ${key} there`);
       this.store.upsert(layer, [after] as never, { actor: by.name, op: 'update' });
@@ -116,6 +116,16 @@ export class FeatureWriter {
     }
     if (layer === 'components') return { unitGridCode: (record as Component).unitGridCode ?? here.unitGridCode, socialStaticCode: here.socialStaticCode };
     return here;
+  }
+
+  /** The record a feature makes, checked as an import checks it; what is wrong with it is the client's to fix (400). */
+  private toRecord<L extends WritableLayer>(layer: L, feature: Feature): WritableRecord<L> {
+    try {
+      return featureToRecord(layer, feature, this.context()) as WritableRecord<L>;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new InvalidRequestError((error as Error).message, { cause: error });
+    }
   }
 
   private checkHouse(address: Address): void {

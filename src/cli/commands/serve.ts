@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
 import { createApp } from '../../http/app.js';
-import { startServer } from '../../http/serve.js';
+import { createLogger, type Logger } from '../../http/logger.js';
+import { createMetrics } from '../../http/metrics.js';
+import { DEFAULT_GRACE_MS, startServer, type RunningServer } from '../../http/serve.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';
 import { findApiKey } from '../../auth/api-keys.js';
 import { startLive, type LiveService } from '../../live.js';
@@ -12,6 +14,8 @@ import { parseFlags } from '../args.js';
 import type { Io } from '../io.js';
 
 export const serveHelp = `wangge serve [--db PATH] [--port N] [--host ADDR] [--mbtiles FILE] [--tile-cache-mb N]
+             [--cors-origins LIST] [--rate-limit N] [--rate-burst N] [--trust-proxy]
+             [--reads-need-key] [--max-body-mb N]
 
 Serves the HTTP API, the vector tiles and the map page (/). With no database yet, the default
 district (Dongcheng) is generated first. Imports into the database while it runs show in the
@@ -21,7 +25,22 @@ tiles within a second.
   --host ADDR          listen address (default 0.0.0.0, or $HOST)
   --mbtiles FILE       serve the tiles of this MBTiles file (from wangge tiles export) instead
                        of cutting them live; its source name is its "name" metadata
-  --tile-cache-mb N    memory for encoded tiles (default 256, or $WANGGE_TILE_CACHE_MB)`;
+  --tile-cache-mb N    memory for encoded tiles (default 256, or $WANGGE_TILE_CACHE_MB)
+  --cors-origins LIST  comma-separated origins whose pages may read and write (* for any);
+                       default any page may read and none may write ($WANGGE_CORS_ORIGINS)
+  --rate-limit N       requests per second per API key, or per client address without one;
+                       0 turns it off (default 200, or $WANGGE_RATE_LIMIT). This machine's own
+                       addresses (loopback) are not limited
+  --rate-burst N       requests a client may make at once (default twice the rate, or
+                       $WANGGE_RATE_BURST)
+  --trust-proxy        take client addresses from X-Forwarded-For: only behind a proxy that
+                       sets it ($WANGGE_TRUST_PROXY=1)
+  --reads-need-key     GET requests need an API key too ($WANGGE_READS_NEED_KEY=1)
+  --max-body-mb N      largest request body (default 16, or $WANGGE_MAX_BODY_MB)
+
+Logs are JSON lines on stderr, one per request. SIGTERM or SIGINT stops the server gracefully:
+no new connections, requests in flight get ${DEFAULT_GRACE_MS / 1000} s to finish, then the database is
+closed; a second signal stops it at once.`;
 
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseFlags('serve', argv, {
@@ -30,14 +49,32 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     host: { type: 'string' },
     mbtiles: { type: 'string' },
     'tile-cache-mb': { type: 'string' },
+    'cors-origins': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'rate-burst': { type: 'string' },
+    'trust-proxy': { type: 'boolean' },
+    'reads-need-key': { type: 'boolean' },
+    'max-body-mb': { type: 'string' },
   });
   if (values.help) return io.out(serveHelp), 0;
-  const config = loadConfig({ dbPath: values.db, port: values.port, host: values.host, tileCacheMb: values['tile-cache-mb'] });
+  const config = loadConfig({
+    dbPath: values.db,
+    port: values.port,
+    host: values.host,
+    tileCacheMb: values['tile-cache-mb'],
+    corsOrigins: values['cors-origins'],
+    rateLimit: values['rate-limit'],
+    rateBurst: values['rate-burst'],
+    trustProxy: values['trust-proxy'] ? '1' : undefined,
+    readsNeedKey: values['reads-need-key'] ? '1' : undefined,
+    maxBodyMb: values['max-body-mb'],
+  });
+  const log = createLogger((line) => io.err(line));
   if (!existsSync(config.dbPath)) {
-    io.err(`no database at ${config.dbPath}: generating the default district (seed ${config.seed}) …`);
+    log.info(`no database at ${config.dbPath}: generating the default district (seed ${config.seed}) …`);
     const started = performance.now();
-    buildDistrictDatabase(config.dbPath, { seed: config.seed, onProgress: (m) => io.err(m) });
-    io.err(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    buildDistrictDatabase(config.dbPath, { seed: config.seed, onProgress: (m) => log.info(m) });
+    log.info(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const store = Store.open(config.dbPath);
   const cacheBytes = config.tileCacheMb * 2 ** 20;
@@ -49,28 +86,64 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     live = startLive(store, { cacheBytes });
     // a pre-generated file replaces the live tiles (writes still reach the store and the geocoders)
     const tiles: TileProvider = values.mbtiles !== undefined ? (mbtiles = MbtilesTileProvider.open(values.mbtiles, { cacheBytes })) : live.tiles;
-    io.err(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    const writes = { ...live.writes, findKey: (secret: string) => findApiKey(store, secret) };
-    server = await startServer(createApp({ store, geocoders: live.geocoders, tiles, writes }), { host: config.host, port: config.port });
+    log.info(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const metrics = createMetrics({ tiles });
+    const writes = { ...live.writes, onWrite: metrics.countWrite, findKey: (secret: string) => findApiKey(store, secret) };
+    const app = createApp({
+      store,
+      geocoders: live.geocoders,
+      tiles,
+      writes,
+      logger: log,
+      metrics,
+      corsOrigins: config.corsOrigins,
+      rateLimit: config.rateLimit,
+      rateBurst: config.rateBurst,
+      trustProxy: config.trustProxy,
+      readsNeedKey: config.readsNeedKey,
+      maxBodyBytes: config.maxBodyMb * 2 ** 20,
+    });
+    server = await startServer(app, { host: config.host, port: config.port });
   } catch (error) {
     live?.stop();
     mbtiles?.close();
     store.close();
     throw error;
   }
-  io.err(`wangge serving ${config.dbPath}${values.mbtiles ? ` with tiles from ${values.mbtiles}` : ''} at ${server.url} (map: ${server.url}/)`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
+  // bench/ and serve-child.ts find the URL in this line
+  log.info(`wangge serving ${config.dbPath}${values.mbtiles ? ` with tiles from ${values.mbtiles}` : ''} at ${server.url} (map: ${server.url}/)`, {
+    url: server.url,
+  });
+  const signal = await shutdownSignal();
+  await drain(server, signal, log);
+  live.stop();
+  log.info('change watcher stopped');
+  mbtiles?.close();
+  store.close();
+  log.info('database closed; exiting');
+  return 0;
+}
+
+/** Resolves with the first SIGTERM or SIGINT; a second one gets node's default: exit at once. */
+function shutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      resolve();
+      resolve(signal);
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  await server.close();
-  live.stop();
-  mbtiles?.close();
-  store.close();
-  return 0;
+}
+
+/** Stops accepting connections and waits for the requests in flight, at most DEFAULT_GRACE_MS (10 s). */
+async function drain(server: RunningServer, signal: NodeJS.Signals, log: Logger): Promise<void> {
+  log.info(`${signal}: shutting down; no new connections, ${server.inFlight} requests in flight get up to ${DEFAULT_GRACE_MS / 1000} s`, {
+    signal,
+    in_flight: server.inFlight,
+  });
+  const { dropped } = await server.close();
+  if (dropped > 0) log.warn(`closed the connections of ${dropped} requests still running after ${DEFAULT_GRACE_MS / 1000} s`, { dropped });
+  log.info('HTTP server closed');
 }

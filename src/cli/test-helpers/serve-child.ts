@@ -5,6 +5,8 @@ const BIN = fileURLToPath(new URL('../../../bin/wangge.js', import.meta.url));
 
 export interface ServedChild {
   url: string;
+  /** the server process's id (for /proc/<pid>/status) */
+  pid: number;
   /** what the server wrote to stderr so far */
   log(): string;
   /** SIGTERM, then waits for the exit code */
@@ -33,6 +35,7 @@ export function serveChild(args: string[], { timeoutMs = 60_000 } = {}): Promise
       clearTimeout(timer);
       resolve({
         url: match[1]!,
+        pid: child.pid!,
         log: () => stderr,
         stop: async () => {
           child.kill('SIGTERM');

@@ -1,12 +1,13 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Feature, Geometry } from 'geojson';
-import { decodeAdminCode, decodeComponentCode, parseGridCode } from '../../codes/index.js';
+import { decodeComponentCode, parseGridCode } from '../../codes/index.js';
 import type { ComponentClassTable } from '../../codes/index.js';
 import { showInput } from '../../codes/code-error.js';
 import { InvalidRequestError, NotFoundError } from '../../errors.js';
 import { formatDoorPlate, type Address, type AdminArea, type Component, type Grid, type House } from '../../model.js';
 import type { Store } from '../../store/store.js';
+import { valid, validated } from '../validation.js';
 
 /** Media type of every feature response (RFC 7946). */
 export const GEOJSON_CONTENT_TYPE = 'application/geo+json';
@@ -24,21 +25,21 @@ export interface FeatureRoutesOptions {
 export function featureRoutes({ store, componentClasses }: FeatureRoutesOptions): Hono {
   const app = new Hono();
 
-  app.get('/v1/areas/:code', function areaGet(c) {
+  app.get('/v1/areas/:code', validated('areaGet'), function areaGet(c) {
+    // the schema's division-code format has checked every part of the code
     const code = c.req.param('code');
-    decodeAdminCode(code);
     const area = store.getArea(code);
     if (!area) throw new NotFoundError(`no administrative area with code ${code}`);
     return geoJson(c, areaFeature(area, store));
   });
 
-  app.get('/v1/grids/:code', function gridGet(c) {
-    const at = parseDate(c.req.query('at'), 'at');
+  app.get('/v1/grids/:code', validated('gridGet'), function gridGet(c) {
+    const { at } = valid<{ query: { at?: string } }>(c).query;
     const grid = findGrid(store, c.req.param('code'), at);
     return geoJson(c, gridFeature(grid, store));
   });
 
-  app.get('/v1/components/:code', function componentGet(c) {
+  app.get('/v1/components/:code', validated('componentGet'), function componentGet(c) {
     const code = c.req.param('code');
     const { className, classCode } = decodeComponentCode(code, componentClasses);
     const component = store.getComponent(code);
@@ -46,15 +47,15 @@ export function featureRoutes({ store, componentClasses }: FeatureRoutesOptions)
     return geoJson(c, componentFeature(component, className));
   });
 
-  app.get('/v1/houses/:id', function houseGet(c) {
-    const id = parseHouseId(c.req.param('id'));
+  app.get('/v1/houses/:id', validated('houseGet'), function houseGet(c) {
+    const { id } = valid<{ path: { id: number } }>(c).path;
     const house = store.getHouse(id);
     if (!house) throw new NotFoundError(`no house with id ${id}`);
     return geoJson(c, houseFeature(house));
   });
 
-  app.get('/v1/addresses/:id', function addressGet(c) {
-    const id = parseId(c.req.param('id'), 'address');
+  app.get('/v1/addresses/:id', validated('addressGet'), function addressGet(c) {
+    const { id } = valid<{ path: { id: number } }>(c).path;
     const address = store.getAddress(id);
     if (!address) throw new NotFoundError(`no address with id ${id}`);
     return geoJson(c, addressFeature(address));
@@ -185,19 +186,8 @@ function feature(id: string | number, geometry: Geometry, properties: Record<str
   return { type: 'Feature', id, geometry, properties };
 }
 
-/** Parses an optional ISO calendar date parameter strictly; `undefined` when absent. */
-export function parseDate(text: string | undefined, name: string): string | undefined {
-  if (text === undefined) return undefined;
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (match) {
-    const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-    const date = new Date(Date.UTC(year, month - 1, day));
-    // Date.UTC rolls 2026-02-30 over to March; a real date survives the round trip
-    if (date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day) return text;
-    throw new InvalidRequestError(`${name} ${showInput(text)} is not a calendar date (month 01–12, day within the month)`);
-  }
-  throw new InvalidRequestError(`${name} must be a date YYYY-MM-DD, got ${showInput(text)}`);
-}
+/** Parses an optional ISO calendar date parameter strictly (moved beside the schema's `date` format). */
+export { parseDate } from '../validation.js';
 
 /** A house id: a positive integer in decimal, no sign or leading zeros. */
 export function parseHouseId(text: string): number {

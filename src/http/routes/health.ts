@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { StoreError } from '../../errors.js';
 import type { StoreCounts } from '../../store/store.js';
+import { validated } from '../validation.js';
 
 /** What /health needs from the store. */
 export interface HealthSource {
@@ -16,7 +17,7 @@ export interface HealthBody {
 /** `GET /health`: ok plus feature counts; 503 when the database cannot be read. */
 export function healthRoutes(store: HealthSource): Hono {
   const app = new Hono();
-  app.get('/health', function healthGet(c) {
+  app.get('/health', validated('healthGet'), function healthGet(c) {
     let counts: StoreCounts;
     try {
       counts = store.counts();

@@ -10,6 +10,7 @@ import { MAPLIBRE_PATH, mapPage, mapStart } from '../map-page.js';
 import { etagMatches } from '../etag-match.js';
 import type { ProblemEnv } from '../problem.js';
 import { publicBaseUrl } from '../public-url.js';
+import { valid, validated } from '../validation.js';
 
 /** The maplibre-gl dist files the page loads, and their media types; nothing else is served. */
 const MAPLIBRE_FILES: Readonly<Record<string, string>> = {
@@ -36,12 +37,12 @@ export function mapRoutes(tiles: TileProvider): Hono<ProblemEnv> {
   // MapLibre's modules are ~1.5 MB of JavaScript; gzip makes the first page load on a slow link bearable
   app.use(`${MAPLIBRE_PATH}/*`, compress());
 
-  app.get('/', async function mapPageGet(c) {
+  app.get('/', validated('mapPageGet'), async function mapPageGet(c) {
     const { version } = await maplibre.package();
     return c.html(mapPage({ maplibreVersion: version, start: mapStart(tiles.metadata(source)) }), 200, { 'Cache-Control': 'no-cache' });
   });
 
-  app.get('/styles/default.json', function styleGet(c) {
+  app.get('/styles/default.json', validated('styleGet'), function styleGet(c) {
     // the URLs inside depend on the forwarded headers, so a shared cache must key on them
     return c.json(defaultStyle(publicBaseUrl(c.req.raw), source), 200, {
       'Cache-Control': 'no-cache',
@@ -49,7 +50,8 @@ export function mapRoutes(tiles: TileProvider): Hono<ProblemEnv> {
     });
   });
 
-  app.get(`${MAPLIBRE_PATH}/:file`, async function maplibreAssetGet(c) {
+  // a name outside the schema's list is a 404 before this runs; the check here keeps the lookup safe on its own
+  app.get(`${MAPLIBRE_PATH}/:file`, validated('maplibreAssetGet'), async function maplibreAssetGet(c) {
     const name = c.req.param('file');
     const contentType = Object.hasOwn(MAPLIBRE_FILES, name) ? MAPLIBRE_FILES[name] : undefined;
     if (contentType === undefined) {
@@ -57,7 +59,7 @@ export function mapRoutes(tiles: TileProvider): Hono<ProblemEnv> {
     }
     const { version } = await maplibre.package();
     const etag = `"maplibre-gl-${version}"`;
-    const headers = { ETag: etag, 'Cache-Control': c.req.query('v') === version ? VERSIONED_CACHE : UNVERSIONED_CACHE };
+    const headers = { ETag: etag, 'Cache-Control': valid<{ query: { v?: string } }>(c).query.v === version ? VERSIONED_CACHE : UNVERSIONED_CACHE };
     if (etagMatches(c.req.header('If-None-Match'), etag)) return c.body(null, 304, headers);
     const bytes = await maplibre.file(name);
     return c.body(bytes, 200, { ...headers, 'Content-Type': contentType });

@@ -1,14 +1,12 @@
 import { Hono, type Context } from 'hono';
 import type { Position } from 'geojson';
-import { InvalidRequestError, TooLargeError } from '../../errors.js';
+import { InvalidRequestError } from '../../errors.js';
 import { parseCrs, toWgs84, type PositionConverter } from '../../geo/crs.js';
 import type { Geocoders } from '../../geocode/geocoders.js';
 import type { Resolution } from '../../geocode/reverse.js';
 import { formatDoorPlate } from '../../model.js';
-import { parseDate } from './features.js';
+import { valid, validated } from '../validation.js';
 
-/** Most points one POST /v1/reverse may carry. */
-export const MAX_REVERSE_POINTS = 100_000;
 /** Radius of the `address=1` door-plate search. */
 export const NEAREST_ADDRESS_M = 50;
 
@@ -28,41 +26,47 @@ export function reverseRoutes(geocoders: Geocoders): Hono {
     out.ascii('}');
   };
 
-  app.get('/v1/reverse', function reverseGet(c) {
-    const crs = crsParam(c.req.query('crs'));
-    const point: Position = [numberParam(c.req.query('lng'), 'lng'), numberParam(c.req.query('lat'), 'lat')];
-    const at = parseDate(c.req.query('at'), 'at');
-    const withAddress = flagParam(c.req.query('address'), 'address');
+  // the schema has checked types, dates and the batch size (openapi.ts); the crs and the converted point are checked here
+  app.get('/v1/reverse', validated('reverseGet'), function reverseGet(c) {
+    const { lng, lat, crs, at, address } = valid<{ query: ReverseQuery }>(c).query;
+    const point: Position = [lng, lat];
     const out = new JsonBytes(512);
-    answer(out, point, toWgs84Checked(crs, point, 'lng/lat'), at, withAddress);
+    answer(out, point, toWgs84Checked(crsParam(crs), point, 'lng/lat'), at, address);
     return json(c, out.finish());
   });
 
-  app.post('/v1/reverse', async function reversePost(c) {
-    const body = await jsonBody(c);
-    const crs = crsParam(optionalString(body.crs, 'crs'));
-    const at = parseDate(optionalString(body.at, 'at'), 'at');
-    const withAddress = body.address === undefined ? false : flagParam(String(body.address), 'address');
-    const points = body.points;
-    if (!Array.isArray(points)) throw new InvalidRequestError('points must be an array of [lng, lat] pairs');
-    if (points.length > MAX_REVERSE_POINTS) {
-      throw new TooLargeError(`points has ${points.length} entries; at most ${MAX_REVERSE_POINTS.toLocaleString('en')} per request — split the batch`);
-    }
+  app.post('/v1/reverse', validated('reversePost'), function reversePost(c) {
+    const { points, crs, at, address } = valid<{ body: ReverseBody }>(c).body;
+    const converter = crsParam(crs);
     const out = new JsonBytes(points.length * 400 + 16);
     out.ascii('{"results":[');
     for (let k = 0; k < points.length; k++) {
-      const p = points[k] as unknown;
-      if (!Array.isArray(p) || p.length < 2 || typeof p[0] !== 'number' || typeof p[1] !== 'number' || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) {
-        throw new InvalidRequestError(`points[${k}] must be [lng, lat] with two finite numbers, got ${JSON.stringify(p)?.slice(0, 60)}`);
-      }
+      const p = points[k]!;
       if (k > 0) out.ascii(',');
-      answer(out, p as Position, toWgs84Checked(crs, p as Position, `points[${k}]`), at, withAddress);
+      answer(out, p, toWgs84Checked(converter, p, `points[${k}]`), at, address);
     }
     out.ascii(']}');
     return json(c, out.finish());
   });
 
   return app;
+}
+
+/** `GET /v1/reverse` parameters as the schema delivers them (defaults filled in). */
+interface ReverseQuery {
+  lng: number;
+  lat: number;
+  crs: string;
+  at?: string;
+  address: boolean;
+}
+
+/** `POST /v1/reverse` body as the schema delivers it (defaults filled in). */
+interface ReverseBody {
+  points: Position[];
+  crs: string;
+  at?: string;
+  address: boolean;
 }
 
 // each distinct resolution is encoded once: lookups share frozen objects, so a WeakMap fits
@@ -166,38 +170,4 @@ export function toWgs84Checked(converter: PositionConverter | null, point: Posit
   throw new InvalidRequestError(
     `${name} (${x}, ${y}) is out of range: longitude must be within ±180 and latitude within ±90` + (converter ? ' after conversion from the given crs' : ''),
   );
-}
-
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
-
-/** A required finite number query parameter. */
-export function numberParam(text: string | undefined, name: string): number {
-  if (text === undefined || text === '') throw new InvalidRequestError(`${name} is required`);
-  const value = Number(text);
-  if (!NUMBER.test(text.trim()) || !Number.isFinite(value)) throw new InvalidRequestError(`${name} must be a number, got "${text.slice(0, 40)}"`);
-  return value;
-}
-
-function flagParam(text: string | undefined, name: string): boolean {
-  if (text === undefined || text === '0' || text === 'false') return false;
-  if (text === '1' || text === 'true' || text === '') return true;
-  throw new InvalidRequestError(`${name} must be 1 or 0, got "${text.slice(0, 40)}"`);
-}
-
-function optionalString(value: unknown, name: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new InvalidRequestError(`${name} must be a string, got ${JSON.stringify(value).slice(0, 40)}`);
-  return value;
-}
-
-/** The request body as a JSON object; a 400 naming what is wrong otherwise. */
-export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = JSON.parse(await c.req.text());
-  } catch (error) {
-    throw new InvalidRequestError(`the body must be JSON: ${(error as Error).message}`);
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidRequestError('the body must be a JSON object');
-  return body as Record<string, unknown>;
 }

@@ -6,6 +6,7 @@ import type { TileProvider } from '../../tiles/tile-provider.js';
 import { etagMatches } from '../etag-match.js';
 import type { ProblemEnv } from '../problem.js';
 import { publicBaseUrl } from '../public-url.js';
+import { valid, validated } from '../validation.js';
 
 export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
 
@@ -17,10 +18,10 @@ export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
 export function tileRoutes(tiles: TileProvider): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
 
-  app.get('/tiles/:source/:z/:x/:y', function tileGet(c) {
-    const { source, z, x, y } = c.req.param();
+  app.get('/tiles/:source/:z/:x/:y', validated('tileGet'), function tileGet(c) {
+    const { source, ...coord } = valid<{ path: { source: string } & TileCoord }>(c).path;
     checkSource(tiles, source);
-    const coord = parseTileCoord(z, x, y, tiles.metadata(source).maxzoom);
+    checkTileCoord(coord, tiles.metadata(source).maxzoom);
     const tile = tiles.tile(source, coord);
     const headers: Record<string, string> = {
       'Cache-Control': `public, max-age=${tiles.maxAgeSeconds}`,
@@ -38,7 +39,7 @@ export function tileRoutes(tiles: TileProvider): Hono<ProblemEnv> {
     return c.body(gunzipSync(tile.gzip) as Uint8Array<ArrayBuffer>, 200, headers);
   });
 
-  app.get('/tiles/:tilejson{[^/]+\\.json}', function tileJsonGet(c) {
+  app.get('/tiles/:tilejson{[^/]+\\.json}', validated('tileJsonGet'), function tileJsonGet(c) {
     const source = c.req.param('tilejson').slice(0, -'.json'.length);
     checkSource(tiles, source);
     const metadata = tiles.metadata(source);
@@ -73,13 +74,8 @@ function checkSource(tiles: TileProvider, source: string): void {
   }
 }
 
-/** Parses z/x/y path segments: whole numbers, z within 0..maxzoom, x and y within 0..2^z−1. */
-export function parseTileCoord(z: string, x: string, y: string, maxzoom: number): TileCoord {
-  const whole = (name: string, text: string): number => {
-    if (!/^\d{1,10}$/.test(text)) throw new InvalidRequestError(`tile ${name} must be a whole number, got "${text}"`);
-    return Number(text);
-  };
-  const coord = { z: whole('z', z), x: whole('x', x), y: whole('y', y) };
+/** Checks whole-number z/x/y (the schema's part) against the source: z within 0..maxzoom, x and y within 0..2^z−1. */
+export function checkTileCoord(coord: TileCoord, maxzoom: number): TileCoord {
   if (coord.z > maxzoom) throw new InvalidRequestError(`tile z must be 0–${maxzoom} (clients over-zoom beyond ${maxzoom}), got ${coord.z}`);
   const last = 2 ** coord.z - 1;
   if (coord.x > last || coord.y > last) throw new InvalidRequestError(`tile x and y must be 0–${last} at z${coord.z}, got x=${coord.x} y=${coord.y}`);

@@ -11,7 +11,8 @@ import type { Store } from '../../store/store.js';
 import type { FeatureWriter, PatchBody, WritableLayer, WritableRecord, Writer } from '../../write/feature-writer.js';
 import type { GridRedraw, RedrawRequest } from '../../write/grid-redraw.js';
 import { requireApiKey, type ApiKeyLookup, type AuthEnv } from '../auth.js';
-import type { ProblemEnv } from '../problem.js';
+import { problemResponse, type ProblemEnv } from '../problem.js';
+import { validated } from '../validation.js';
 import { addressFeature, componentFeature, gridFeature, GEOJSON_CONTENT_TYPE, houseFeature, parseDate, parseId } from './features.js';
 
 /** What the write endpoints need; a server without it (read-only) answers writes with 405. */
@@ -39,37 +40,38 @@ const MAX_CHANGES_PAGE = 1000;
  */
 export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
   const app = new Hono<Env>();
-  const guard: MiddlewareHandler<AuthEnv> = api
-    ? requireApiKey(api.findKey)
-    : () => {
-        throw new HTTPException(405, { message: 'this server is read-only: it was started without a writable database' });
-      };
+  // a read-only server: 405, with the methods the path still has (RFC 9110 §15.5.6)
+  const guard = (allow: string): MiddlewareHandler<AuthEnv> =>
+    api
+      ? requireApiKey(api.findKey)
+      : async (c) => problemResponse(c, 405, 'read_only', 'this server is read-only: it was started without a writable database', { Allow: allow });
   const need = (): WriteApi => api!;
   const done = (layer: string, op: string): void => {
     api!.afterWrite();
     api!.onWrite?.(layer, op);
   };
 
-  const routes: { layer: WritableLayer; path: string; key: string }[] = [
-    { layer: 'components', path: '/v1/components', key: 'code' },
-    { layer: 'houses', path: '/v1/houses', key: 'id' },
-    { layer: 'addresses', path: '/v1/addresses', key: 'id' },
+  // operation ids in openapi.ts: componentCreate, housePatch, addressRetire, …
+  const routes: { layer: WritableLayer; path: string; key: string; noun: string }[] = [
+    { layer: 'components', path: '/v1/components', key: 'code', noun: 'component' },
+    { layer: 'houses', path: '/v1/houses', key: 'id', noun: 'house' },
+    { layer: 'addresses', path: '/v1/addresses', key: 'id', noun: 'address' },
   ];
-  for (const { layer, path, key } of routes) {
-    app.post(path, guard, async function create(c) {
+  for (const { layer, path, key, noun } of routes) {
+    app.post(path, guard(''), validated(`${noun}Create`), async function create(c) {
       const { writer } = need();
       const record = writer.create(layer, await featureBody(c), writerOf(c));
       done(layer, 'create');
       const body = featureOf(layer, record);
       return c.body(JSON.stringify(body), 201, { 'Content-Type': GEOJSON_CONTENT_TYPE, Location: `${path}/${body.id}`, 'Cache-Control': 'no-store' });
     });
-    app.patch(`${path}/:${key}`, guard, async function patch(c) {
+    app.patch(`${path}/:${key}`, guard('GET, HEAD'), validated(`${noun}Patch`), async function patch(c) {
       const { writer } = need();
       const record = writer.patch(layer, keyOf(layer, c.req.param(key)!), await patchBody(c), writerOf(c));
       done(layer, 'update');
       return geoJson(c, featureOf(layer, record));
     });
-    app.delete(`${path}/:${key}`, guard, function retire(c) {
+    app.delete(`${path}/:${key}`, guard('GET, HEAD'), validated(`${noun}Retire`), function retire(c) {
       const { writer } = need();
       const record = writer.retire(layer, keyOf(layer, c.req.param(key)!), parseDate(c.req.query('date'), 'date'), writerOf(c));
       done(layer, 'retire');
@@ -77,7 +79,7 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
     });
   }
 
-  app.post('/v1/grids/:staticCode/versions', guard, async function gridVersionCreate(c) {
+  app.post('/v1/grids/:staticCode/versions', guard(''), validated('gridVersionCreate'), async function gridVersionCreate(c) {
     const { grids, store } = need();
     const result = grids.redraw(c.req.param('staticCode'), (await jsonBody(c)) as RedrawRequest, writerOf(c));
     done('grids', 'version');
@@ -89,7 +91,7 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
     return c.json(body, 201, { Location: `/v1/grids/${result.grid.code}-${result.grid.dynamicCode}`, 'Cache-Control': 'no-store' });
   });
 
-  app.get('/v1/changes', function changesList(c) {
+  app.get('/v1/changes', validated('changesList'), function changesList(c) {
     if (!api) throw new HTTPException(404, { message: 'this server keeps no change log: it was started without a writable database' });
     const { store } = api;
     const since = wholeNumber(c.req.query('since') ?? '0', 'since');

@@ -1,0 +1,131 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { RateLimitedError } from '../errors.js';
+import { apiKeyOf, clientAddressOf, isLoopback, type ApiKeyFinder } from './client-identity.js';
+
+export interface TokenBucketOptions {
+  /** tokens added per second: the sustained request rate */
+  ratePerSecond: number;
+  /** bucket size: how many requests may come at once after a quiet spell (default: 2 s of the rate) */
+  burst?: number;
+  /** most buckets kept; beyond it the least recently used is dropped (a fresh start for that client) */
+  maxBuckets?: number;
+  /** clock in milliseconds (tests pass a fake one) */
+  now?: () => number;
+}
+
+interface Bucket {
+  tokens: number;
+  /** when `tokens` was last brought up to date, ms */
+  at: number;
+}
+
+/**
+ * Token buckets by client key, bounded in memory: a bucket idle long enough to be full again is
+ * the same as no bucket, so it is dropped; the map is kept in last-use order, so those are at
+ * its front.
+ */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly ratePerMs: number;
+  private readonly burst: number;
+  private readonly maxBuckets: number;
+  private readonly now: () => number;
+  /** ms after which any bucket has refilled */
+  private readonly refillMs: number;
+
+  constructor({ ratePerSecond, burst = defaultBurst(ratePerSecond), maxBuckets = 100_000, now = () => performance.now() }: TokenBucketOptions) {
+    if (!(ratePerSecond > 0)) throw new Error(`rate must be > 0 requests per second, got ${ratePerSecond}`);
+    if (!(burst >= 1)) throw new Error(`burst must be ≥ 1 request, got ${burst}`);
+    this.ratePerMs = ratePerSecond / 1000;
+    this.burst = burst;
+    this.maxBuckets = maxBuckets;
+    this.now = now;
+    this.refillMs = burst / this.ratePerMs;
+  }
+
+  /** Buckets kept: clients seen within the refill time (idle ones go on the next take). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  /** Takes a token for `key`: 0 when there was one, else the seconds until there will be. */
+  take(key: string): number {
+    const now = this.now();
+    this.dropRefilled(now);
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) * this.ratePerMs);
+    bucket.at = now;
+    // re-inserted so the map stays in last-use order
+    this.buckets.delete(key);
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      if (this.buckets.size > this.maxBuckets) this.buckets.delete(this.buckets.keys().next().value!);
+      return 0;
+    }
+    return (1 - bucket.tokens) / this.ratePerMs / 1000;
+  }
+
+  private dropRefilled(now: number): void {
+    for (const [key, bucket] of this.buckets) {
+      if (now - bucket.at < this.refillMs) return;
+      this.buckets.delete(key);
+    }
+  }
+}
+
+/** Two seconds' worth of requests: room for a map page's burst of tile requests. */
+export function defaultBurst(ratePerSecond: number): number {
+  return Math.max(1, Math.ceil(2 * ratePerSecond));
+}
+
+export interface RateLimitOptions extends TokenBucketOptions {
+  /** take the client address from X-Forwarded-For (set only behind a proxy that writes it) */
+  trustProxy?: boolean;
+  /** resolves a bearer secret to its key, for requests whose key is checked after this middleware (by the route) */
+  findKey?: ApiKeyFinder;
+  /**
+   * leave this machine's own addresses unlimited (default true): that is the operator's tools, or
+   * a reverse proxy on the same host whose clients would otherwise all share one bucket
+   */
+  exemptLoopback?: boolean;
+}
+
+/**
+ * Middleware limiting each API key (put on the context by an earlier middleware, or named by a
+ * bearer secret `findKey` knows), else each client address, to `ratePerSecond` with bursts of
+ * `burst`; beyond it a RateLimitedError (429 with Retry-After). Requests with no known address
+ * (in-process `app.request`) are not limited.
+ * @example app.use(rateLimit({ ratePerSecond: 200, burst: 400 }))
+ */
+export function rateLimit({ trustProxy = false, findKey, exemptLoopback = true, ...bucketOptions }: RateLimitOptions): MiddlewareHandler {
+  const buckets = new TokenBuckets(bucketOptions);
+  const limits = `${bucketOptions.ratePerSecond} requests per second, bursts of ${bucketOptions.burst ?? defaultBurst(bucketOptions.ratePerSecond)}`;
+  const rules: ClientRules = { trustProxy, findKey, exemptLoopback };
+  return async function rateLimiter(c, next) {
+    const client = limitedClientOf(c, rules);
+    if (client !== undefined) {
+      const waitSeconds = buckets.take(client.bucket);
+      if (waitSeconds > 0) {
+        throw new RateLimitedError(`too many requests from ${client.name}: at most ${limits}; retry in ${waitSeconds.toFixed(1)} s`, waitSeconds);
+      }
+    }
+    await next();
+  };
+}
+
+interface ClientRules {
+  trustProxy: boolean;
+  findKey: ApiKeyFinder | undefined;
+  exemptLoopback: boolean;
+}
+
+/** Whose bucket a request takes from, or undefined when it is not limited. */
+function limitedClientOf(c: Context, { trustProxy, findKey, exemptLoopback }: ClientRules): { bucket: string; name: string } | undefined {
+  const key = apiKeyOf(c, findKey);
+  // prefixed, so key and address buckets never share a name
+  if (key !== undefined) return { bucket: `key:${key.id ?? key.name}`, name: `API key "${key.name}"` };
+  const address = clientAddressOf(c, trustProxy);
+  if (address === undefined || (exemptLoopback && isLoopback(address))) return undefined;
+  return { bucket: `ip:${address}`, name: `address ${address}` };
+}
