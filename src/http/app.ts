@@ -17,10 +17,11 @@ import { featureRoutes, type FeatureSource } from './routes/features.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
 import { geocodeRoutes } from './routes/geocode.js';
 import { mapRoutes } from './routes/map.js';
-import { reverseRoutes } from './routes/reverse.js';
+import { reverseRoutes, type ComponentsNear } from './routes/reverse.js';
 import { tileRoutes } from './routes/tiles.js';
 import { writeRoutes, type GuardedWriteApi } from './routes/write.js';
 import type { TileProvider } from '../tiles/tile-provider.js';
+import { TileService } from '../tiles/tile-service.js';
 
 /** What the app reads; `Store` satisfies it, and so can a fake. */
 export type AppStore = FeatureSource & HealthSource;
@@ -31,6 +32,8 @@ export interface AppOptions {
   geocoders: Geocoders;
   /** vector tiles: cut live from the store (TileService) or read from an MBTiles file */
   tiles: TileProvider;
+  /** components near a point for `/v1/reverse?components=` (default: from `tiles` when it is the live TileService) */
+  componentsNear?: ComponentsNear;
   /** the write endpoints (components, houses, addresses, grid versions, change log); absent: read-only */
   writes?: GuardedWriteApi;
   /** the class table component codes are checked against (the shipped one by default) */
@@ -70,6 +73,7 @@ export function createApp({
   geocoders,
   tiles,
   writes,
+  componentsNear = tiles instanceof TileService ? (lng, lat, radiusM, limit) => tiles.componentsNear(lng, lat, radiusM, limit) : undefined,
   componentClasses,
   logger,
   metrics = createMetrics({ tiles }),
@@ -111,7 +115,7 @@ export function createApp({
     return c.json(openApiDocument(), 200, { 'Cache-Control': 'public, max-age=3600' });
   });
   app.route('/', featureRoutes({ store, componentClasses }));
-  app.route('/', reverseRoutes(geocoders));
+  app.route('/', reverseRoutes(geocoders, componentsNear));
   app.route('/', geocodeRoutes(geocoders));
   app.route('/', writeRoutes(writes));
   app.route('/', tileRoutes(tiles));

@@ -250,6 +250,7 @@ function buildDocument(): OpenApiDocument {
             query('crs', CRS_DESCRIPTION, { type: 'string', default: 'wgs84' }),
             query('at', 'answer with the grid versions valid on this day', date),
             query('address', '1 (or true): add the nearest door plate within 50 m', { type: 'boolean', default: false }),
+            query('components', 'add the city components (部件) within this many metres, nearest first (at most 100)', { type: 'integer', minimum: 1, maximum: 200 }),
           ],
           responses: { '200': { description: 'what contains the point', content: jsonContent(ref('ReverseResult')) }, ...problems(400, 500) },
         },
@@ -650,6 +651,15 @@ function buildDocument(): OpenApiDocument {
               description: 'with address=1: the nearest door plate within 50 m',
               properties: { label: { type: 'string' }, houseId: nullable('integer'), distanceM: { type: 'number' } },
             }),
+            components: {
+              type: 'array',
+              description: 'with components=R: components in service within R metres (retired ones are not listed), nearest first',
+              items: {
+                type: 'object',
+                required: ['code', 'class', 'status', 'distanceM'],
+                properties: { code: { type: 'string' }, class: { type: 'string' }, status: { type: 'string' }, distanceM: { type: 'number' } },
+              },
+            },
           },
         },
         GeocodeResult: {

@@ -48,10 +48,10 @@ function send(method: string, path: string, body?: unknown, key?: string): Promi
   return Promise.resolve(app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
 }
 
-const hydrant = (at: [number, number]): Feature => ({
+const groundLamp = (at: [number, number]): Feature => ({
   type: 'Feature',
   geometry: { type: 'Point', coordinates: at },
-  properties: { major: '01', minor: '19', dept_main: '区消防救援支队' },
+  properties: { major: '01', minor: '19', dept_main: '区城市管理委员会' },
 });
 
 function tileCodes(z: number, [lng, lat]: [number, number]): string[] {
@@ -63,7 +63,7 @@ function tileCodes(z: number, [lng, lat]: [number, number]): string[] {
 describe('components', () => {
   it('a 东华门街道 key adds a component there: code and unit grid assigned, readable, in the tiles at once', async () => {
     const at = pointIn('110101001');
-    const res = await send('POST', '/v1/components', hydrant(at), donghuamen);
+    const res = await send('POST', '/v1/components', groundLamp(at), donghuamen);
     expect(res.status).toBe(201);
     const created = (await res.json()) as Feature & { id: string; properties: Record<string, unknown> };
     expect(created.id).toMatch(/^1101010119\d{6}$/);
@@ -72,24 +72,27 @@ describe('components', () => {
     expect(created.properties.status).toBe('完好');
     expect((await app.request(`/v1/components/${created.id}`)).status).toBe(200);
     expect(tileCodes(17, at)).toContain(created.id);
+    const here = (await (await app.request(`/v1/reverse?lng=${at[0]}&lat=${at[1]}&components=10`)).json()) as { unitGrid: { code: string }; components: { code: string; class: string; distanceM: number }[] };
+    expect(here.components[0]).toMatchObject({ code: created.id, class: '地灯', distanceM: 0 });
+    expect(here.unitGrid.code).toBe(created.properties.unit_grid_code);
   });
 
   it('refuses a component in 景山街道 to the 东华门街道 key (403 naming why) and writes without a key (401)', async () => {
     const before = store.contentDigest();
-    const res = await send('POST', '/v1/components', hydrant(pointIn('110101002')), donghuamen);
+    const res = await send('POST', '/v1/components', groundLamp(pointIn('110101002')), donghuamen);
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     expect(((await res.json()) as { detail: string }).detail).toMatch(/东华门街道分中心.*110101001.*unit grid 110101002\d{6}, outside the scope/);
-    const anonymous = await send('POST', '/v1/components', hydrant(pointIn('110101001')));
+    const anonymous = await send('POST', '/v1/components', groundLamp(pointIn('110101001')));
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    const wrong = await send('POST', '/v1/components', hydrant(pointIn('110101001')), 'wg_not-a-key');
+    const wrong = await send('POST', '/v1/components', groundLamp(pointIn('110101001')), 'wg_not-a-key');
     expect(wrong.status).toBe(401);
     expect(store.contentDigest()).toBe(before);
   });
 
   it('patches, moves (the unit grid follows) and retires a component; fixed fields and retired ones are refused', async () => {
-    const created = (await (await send('POST', '/v1/components', hydrant(pointIn('110101001')), donghuamen)).json()) as { id: string };
+    const created = (await (await send('POST', '/v1/components', groundLamp(pointIn('110101001')), donghuamen)).json()) as { id: string };
     const patched = await send('PATCH', `/v1/components/${created.id}`, { properties: { status: '破损', dept_owner: '自来水集团' } }, donghuamen);
     expect(patched.status).toBe(200);
     expect(((await patched.json()) as { properties: Record<string, unknown> }).properties).toMatchObject({ status: '破损', dept_owner: '自来水集团', change_date: expect.any(String) });

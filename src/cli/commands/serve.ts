@@ -93,6 +93,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       store,
       geocoders: live.geocoders,
       tiles,
+      componentsNear: (lng, lat, radiusM, limit) => live!.tiles.componentsNear(lng, lat, radiusM, limit),
       writes,
       logger: log,
       metrics,

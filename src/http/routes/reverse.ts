@@ -5,33 +5,44 @@ import { parseCrs, toWgs84, type PositionConverter } from '../../geo/crs.js';
 import type { Geocoders } from '../../geocode/geocoders.js';
 import type { Resolution } from '../../geocode/reverse.js';
 import { formatDoorPlate } from '../../model.js';
+import type { NearbyComponent } from '../../tiles/tile-service.js';
 import { valid, validated } from '../validation.js';
 
 /** Radius of the `address=1` door-plate search. */
 export const NEAREST_ADDRESS_M = 50;
 
+/** Components listed by `components=R`, nearest first. */
+const MAX_NEARBY_COMPONENTS = 100;
+
+/** Components in service near a point (the live tile index answers it: TileService.componentsNear). */
+export type ComponentsNear = (lng: number, lat: number, radiusM: number, limit: number) => NearbyComponent[];
+
 /**
  * `GET /v1/reverse?lng&lat[&crs][&at][&address=1]` and `POST /v1/reverse {points, crs?, at?, address?}`:
  * point → district, street, community, unit grid and social grid (static + dynamic code).
  */
-export function reverseRoutes(geocoders: Geocoders): Hono {
+export function reverseRoutes(geocoders: Geocoders, components?: ComponentsNear): Hono {
   const app = new Hono();
   // one answer, written as JSON into `out`; the resolution part is pre-encoded (see fragmentBytes)
-  const answer = (out: JsonBytes, point: Position, wgs84: Position, at: string | undefined, withAddress: boolean): void => {
+  // `more`: further members (`,"name":…`), written before the closing brace
+  const answer = (out: JsonBytes, point: Position, wgs84: Position, at: string | undefined, withAddress: boolean, more = ''): void => {
     const [lng, lat] = wgs84 as [number, number];
     out.ascii(`{"lng":${lng},"lat":${lat},`);
     out.bytes(fragmentBytes(geocoders.reverse.resolve(lng, lat, at)));
     if (wgs84 !== point) out.ascii(`,"input":[${point[0]},${point[1]}]`);
     if (withAddress) out.text(`,"nearestAddress":${nearestAddressJson(geocoders, lng, lat)}`);
+    if (more !== '') out.text(more);
     out.ascii('}');
   };
 
   // the schema has checked types, dates and the batch size (openapi.ts); the crs and the converted point are checked here
   app.get('/v1/reverse', validated('reverseGet'), function reverseGet(c) {
-    const { lng, lat, crs, at, address } = valid<{ query: ReverseQuery }>(c).query;
+    const { lng, lat, crs, at, address, components: radius } = valid<{ query: ReverseQuery }>(c).query;
     const point: Position = [lng, lat];
     const out = new JsonBytes(512);
-    answer(out, point, toWgs84Checked(crsParam(crs), point, 'lng/lat'), at, address);
+    const wgs84 = toWgs84Checked(crsParam(crs), point, 'lng/lat');
+    const near = radius === undefined ? '' : `,"components":${JSON.stringify(components?.(wgs84[0]!, wgs84[1]!, radius, MAX_NEARBY_COMPONENTS) ?? [])}`;
+    answer(out, point, wgs84, at, address, near);
     return json(c, out.finish());
   });
 
@@ -58,6 +69,7 @@ interface ReverseQuery {
   lat: number;
   crs: string;
   at?: string;
+  components?: number;
   address: boolean;
 }
 
