@@ -297,9 +297,11 @@ function wkt(geometry: unknown): string {
   }
 }
 
-/** CSV with lng/lat columns (points) or a WKT column, every property as a column; quoting on or off. */
+const isPoint = (e: Entry): boolean => isRecord(e.value) && isRecord(e.value.geometry) && e.value.geometry.type === 'Point';
+
+/** CSV with lng/lat columns (points only, as the layers that take points get them) or a WKT column, every property as a column; quoting on or off. */
 function csvText(entries: Entry[], layer: Layer, quote: boolean, extraHeader: string | null): string {
-  const points = layer === 'components' || layer === 'addresses';
+  const points = (layer === 'components' || layer === 'addresses') && entries.some(isPoint) && entries.filter((e) => e.pristine).every(isPoint);
   const names = [...new Set(entries.flatMap((e) => (isRecord(e.value) && isRecord(e.value.properties) ? Object.keys(e.value.properties) : [])))];
   const header = [...(points ? ['lng', 'lat'] : ['wkt']), ...names, ...(extraHeader === null ? [] : [extraHeader])];
   const cell = (value: unknown): string => {
@@ -342,7 +344,8 @@ interface Case {
 function runImport(c: Case): void {
   const shown = (): string => `${c.format} ${c.layer} skipInvalid=${c.skipInvalid} crs=${c.crs}: ${JSON.stringify(c.text.slice(0, 400))}`;
   const items = [...readFeatures(c.text, c.format)];
-  const lines = c.text.split('\n').length;
+  // parseCsv ends a line at CRLF, LF or a lone CR
+  const lines = c.text.split(c.format === 'csv' ? /\r\n|\r|\n/ : '\n').length;
   // known bug (see below): parseCsv ends the record at text after a closing quote and counts a line
   const junkAfterQuote = c.format === 'csv' && hasTextAfterClosingQuote(c.text);
   if (junkAfterQuote) stats.junkAfterQuote++;

@@ -588,6 +588,7 @@ export function mutatedJson(example: unknown): fc.Arbitrary<unknown> {
       weight: 8,
       arbitrary: fc.array(edit, { minLength: 1, maxLength: 3 }).map((edits) => {
         let root: unknown = structuredClone(example);
+        let grown = false;
         for (const { path, op, value, key } of edits) {
           if (path.length === 0) {
             if (op === 'set') root = value;
@@ -601,7 +602,12 @@ export function mutatedJson(example: unknown): fc.Arbitrary<unknown> {
           if (op === 'set') Object.defineProperty(container, last, { value, enumerable: true, writable: true, configurable: true });
           else if (op === 'delete') delete container[last];
           else if (op === 'add' && isRecord(parent)) Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
-          else if (op === 'grow' && Array.isArray(container[last])) container[last] = Array.from({ length: 1_000 }, () => (container[last] as unknown[])[0] ?? value);
+          else if (op === 'grow' && Array.isArray(container[last]) && !grown) {
+            const item = (container[last] as unknown[])[0] ?? value;
+            // one array per body, to a thousand small items or ten large ones: a body stays within a few MB
+            container[last] = Array.from({ length: (JSON.stringify(item)?.length ?? 0) < 1_000 ? 1_000 : 10 }, () => item);
+            grown = true;
+          }
         }
         return root;
       }),
