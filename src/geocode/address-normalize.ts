@@ -203,6 +203,11 @@ function buildingMarkerLength(buffer: Uint16Array, at: number, length: number): 
  * `12号3幢`, `12号院3栋` all become `12号院3号楼`; `3栋` / `3座` alone become `3号楼`;
  * `3-5号` and `5、7号` keep their first number; other separators are dropped.
  */
+/** The code unit at `at`, or -1 beyond the text's `length`. */
+function charAt(b: Uint16Array, at: number, length: number): number {
+  return at < length ? b[at]! : -1;
+}
+
 function canonicalizePlates(length: number): number {
   const b = bufferB;
   const out = bufferC;
@@ -229,17 +234,19 @@ function canonicalizePlates(length: number): number {
     let compound = false;
     let building = -1;
     let plain = false;
+    // the buffers are reused: nothing past `length` belongs to this text
+    const next = charAt(b, at, length);
     if (startsWith(b, at, length, '号院')) (compound = true), (at += 2);
-    else if (b[at] === YUAN) (compound = true), (at += 1);
-    else if (startsWith(b, at, length, '号楼') || b[at] === DONG || b[at] === ZHUANG || b[at] === ZUO) {
+    else if (next === YUAN) (compound = true), (at += 1);
+    else if (startsWith(b, at, length, '号楼') || next === DONG || next === ZHUANG || next === ZUO) {
       // a building number on its own
-      at += b[at] === HAO ? 2 : 1;
+      at += next === HAO ? 2 : 1;
       n = writeNumber(out, n, number);
       out[n++] = HAO;
       out[n++] = LOU;
       i = skipFollowingNumbers(b, at, length);
       continue;
-    } else if (b[at] === HAO) (plain = true), (at += 1);
+    } else if (next === HAO) (plain = true), (at += 1);
     if (compound || plain) {
       // a list of plates after the first (13号、15号) keeps the first
       at = skipListedPlates(b, at, length);
@@ -248,7 +255,7 @@ function canonicalizePlates(length: number): number {
         const markerAt = skipFollowingNumbers(b, digits[1], length);
         const marker = buildingMarkerLength(b, markerAt, length);
         // in a compound `3号` is a building too (12号院3号); after a plain 号 a marker is needed
-        const compoundHao = compound && b[markerAt] === HAO && marker === 0 && !startsWith(b, markerAt + 1, length, '院');
+        const compoundHao = compound && charAt(b, markerAt, length) === HAO && marker === 0 && !startsWith(b, markerAt + 1, length, '院');
         if (marker > 0 || compoundHao) {
           building = digits[0];
           at = markerAt + (marker > 0 ? marker : 1);
