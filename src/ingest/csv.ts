@@ -2,6 +2,8 @@
 export interface CsvRecord {
   line: number;
   fields: string[];
+  /** what is malformed in the record (text after a closing quote), when something is */
+  error?: string;
 }
 
 /**
@@ -14,6 +16,7 @@ export function* parseCsv(text: string): Generator<CsvRecord> {
   while (at < text.length) {
     const start = line;
     const fields: string[] = [];
+    let error: string | undefined;
     for (;;) {
       let field = '';
       if (text[at] === '"') {
@@ -29,6 +32,11 @@ export function* parseCsv(text: string): Generator<CsvRecord> {
             at++;
           } else break;
         }
+        // `"a"b`: RFC 4180 has no such field; the record is refused rather than guessed at
+        let end = at;
+        while (end < text.length && text[end] !== ',' && text[end] !== '\n' && text[end] !== '\r') end++;
+        if (end > at) error ??= `field ${fields.length + 1} has text after its closing quote`;
+        at = end;
       } else {
         let end = at;
         while (end < text.length && text[end] !== ',' && text[end] !== '\n' && text[end] !== '\r') end++;
@@ -46,7 +54,7 @@ export function* parseCsv(text: string): Generator<CsvRecord> {
       break;
     }
     // a blank line is not a record
-    if (!(fields.length === 1 && fields[0] === '')) yield { line: start, fields };
+    if (!(fields.length === 1 && fields[0] === '')) yield error === undefined ? { line: start, fields } : { line: start, fields, error };
   }
 }
 

@@ -467,10 +467,10 @@ describe('importers under fuzzing', () => {
   }
 });
 
-describe('known bugs found by the fuzzing (flip to it() once fixed)', () => {
-  // parseCsv: after a closing quote it ends the record whatever follows, and counts a new line, so
-  // `"a"b` becomes the field a (b dropped) plus a record `b` on a line the file does not have
-  it.fails('text after a closing quote is refused on its own line, not split into a record on line 3 of a 2-line file', () => {
+describe('found by fuzzing, fixed', () => {
+  // parseCsv used to end the record after a closing quote whatever followed, and count a new line,
+  // so `"a"b` became the field a (b dropped) plus a record `b` on a line the file does not have
+  it('text after a closing quote is refused on its own line, not split into a record on line 3 of a 2-line file', () => {
     const items = [...readFeatures('lng,lat,name\n116.41,39.93,"a"b\n', 'csv')];
     assert.deepEqual(items.map((i) => i.where), ['line 2']);
     assert.ok(items[0]!.error !== undefined, 'the row with "a"b is refused');

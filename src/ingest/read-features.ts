@@ -70,8 +70,12 @@ function* readCsvFeatures(text: string): Generator<SourceItem> {
   let geometryOf: ((fields: string[]) => Geometry) | null = null;
   let skip = new Set<number>();
   try {
-    for (const { line, fields } of parseCsv(text)) {
+    for (const { line, fields, error } of parseCsv(text)) {
       const where = `line ${line}`;
+      if (error !== undefined) {
+        yield { where, error };
+        continue;
+      }
       if (header === null) {
         header = fields.map((f) => f.trim());
         const find = (names: string[]): number => header!.findIndex((h) => names.includes(h.toLowerCase()));
