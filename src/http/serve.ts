@@ -1,5 +1,6 @@
-import { serve } from '@hono/node-server';
-import type { Server } from 'node:http';
+import { getRequestListener, RequestError } from '@hono/node-server';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Anything with a fetch handler: a Hono app. `env` carries the node request (client address). */
@@ -46,10 +47,14 @@ export interface RunningServer {
  */
 export function startServer(app: FetchApp, { host, port }: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: (request, env) => app.fetch(request, env), hostname: host, port }, (info: AddressInfo) => {
+    // @hono/node-server's listener, on a plain Node server: serve() does not take an errorHandler
+    const listener = getRequestListener((request, env) => app.fetch(request, env), { hostname: host, errorHandler: unreadableRequest });
+    const server = createServer(listener);
+    server.listen(port, host, () => {
+      const info = server.address() as AddressInfo;
       server.off('error', reject);
       const shown = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-      const drain = drainer(server as Server);
+      const drain = drainer(server);
       resolve({
         url: `http://${shown}:${info.port}`,
         port: info.port,
@@ -98,4 +103,20 @@ function drainer(server: Server): { readonly inFlight: number; close(graceMs: nu
         });
       }),
   };
+}
+
+/**
+ * What a request the app never sees gets — one Node cannot turn into a Request (a backslash or
+ * bad escape in the path): problem+json like every other error, not a bare 400.
+ */
+function unreadableRequest(error: unknown): Response {
+  const parse = error instanceof RequestError;
+  const problem = {
+    type: 'about:blank',
+    title: parse ? 'Bad Request' : 'Internal Server Error',
+    status: parse ? 400 : 500,
+    detail: parse ? 'the request line or headers could not be read (check the path for a backslash or a malformed %-escape)' : 'the server failed to answer this request',
+    code: parse ? 'invalid_request' : 'internal',
+  };
+  return new Response(JSON.stringify(problem), { status: problem.status, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE, 'Cache-Control': 'no-store' } });
 }
