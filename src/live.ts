@@ -1,5 +1,6 @@
 import { LiveGeocoders } from './geocode/geocoders.js';
-import type { WriteApi } from './http/routes/write.js';
+import { findApiKey } from './auth/api-keys.js';
+import type { GuardedWriteApi, WriteApi } from './http/routes/write.js';
 import { watchChanges, type ChangeWatcher } from './store/change-watcher.js';
 import { lastChangeSeq } from './store/changes.js';
 import type { Store } from './store/store.js';
@@ -11,7 +12,8 @@ import { GridRedraw } from './write/grid-redraw.js';
 export interface LiveService {
   geocoders: LiveGeocoders;
   tiles: TileService;
-  writes: WriteApi;
+  /** the write endpoints' dependencies, API keys looked up in the store */
+  writes: GuardedWriteApi;
   watcher: ChangeWatcher;
   stop(): void;
 }
@@ -42,7 +44,14 @@ export function startLive(store: Store, options: TileServiceOptions & { interval
     geocoders,
     tiles,
     watcher,
-    writes: { store, writer, grids: new GridRedraw(store), afterWrite: () => watcher.poll(true), onWrite: options.onWrite },
+    writes: {
+      store,
+      writer,
+      grids: new GridRedraw(store),
+      afterWrite: () => watcher.poll(true),
+      onWrite: options.onWrite,
+      findKey: (secret) => findApiKey(store, secret),
+    },
     stop: () => watcher.stop(),
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, findApiKey } from '../auth/api-keys.js';
+import { createApiKey } from '../auth/api-keys.js';
 import { startLive, type LiveService } from '../live.js';
 import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
@@ -58,14 +58,14 @@ beforeAll(async () => {
   store = Store.open(join(dir, 'district.db'));
   live = startLive(store);
   // no rate limit: the fuzzer is one client sending thousands of requests a second
-  app = createApp({ store, geocoders: live.geocoders, tiles: live.tiles, writes: { ...live.writes, findKey: (s) => findApiKey(store, s) }, rateLimit: 0 });
+  app = createApp({ store, geocoders: live.geocoders, tiles: live.tiles, writes: live.writes, rateLimit: 0 });
   // the write fuzz skips the index refresh after each write: a house or address write rebuilds the
   // geocoders (~1 s each), which would make 500 requests a benchmark of that
   writeApp = createApp({
     store,
     geocoders: live.geocoders,
     tiles: live.tiles,
-    writes: { ...live.writes, afterWrite: () => {}, findKey: (s) => findApiKey(store, s) },
+    writes: { ...live.writes, afterWrite: () => {} },
     rateLimit: 0,
   });
   secret = createApiKey(store, { name: 'fuzz', scope: '110101' }).secret;

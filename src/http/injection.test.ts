@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, findApiKey } from '../auth/api-keys.js';
+import { createApiKey } from '../auth/api-keys.js';
 import { startLive, type LiveService } from '../live.js';
 import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
@@ -55,7 +55,7 @@ beforeAll(async () => {
     store,
     geocoders: live.geocoders,
     tiles: live.tiles,
-    writes: { ...live.writes, afterWrite: () => {}, findKey: (s) => findApiKey(store, s) },
+    writes: { ...live.writes, afterWrite: () => {} },
     rateLimit: 0,
   });
   secret = createApiKey(store, { name: 'injection', scope: '110101' }).secret;

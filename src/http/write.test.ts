@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Feature, Polygon } from 'geojson';
 import polygonClipping from 'polygon-clipping';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiKey, findApiKey } from '../auth/api-keys.js';
+import { createApiKey } from '../auth/api-keys.js';
 import { startLive, type LiveService } from '../live.js';
 import type { Grid } from '../model.js';
 import { buildDistrictDatabase } from '../store/build-district.js';
@@ -26,7 +26,7 @@ beforeAll(() => {
   buildDistrictDatabase(join(dir, 'district.db'));
   store = Store.open(join(dir, 'district.db'));
   live = startLive(store);
-  app = createApp({ store, geocoders: live.geocoders, tiles: live.tiles, writes: { ...live.writes, findKey: (s) => findApiKey(store, s) } });
+  app = createApp({ store, geocoders: live.geocoders, tiles: live.tiles, writes: live.writes });
   donghuamen = createApiKey(store, { name: '东华门街道分中心', scope: '110101001' }).secret;
   jingshan = createApiKey(store, { name: '景山街道分中心', scope: '110101002' }).secret;
 }, 60_000);
@@ -212,7 +212,7 @@ describe('POST /v1/grids/{staticCode}/versions', () => {
 
 describe('readsNeedKey', () => {
   it('makes every /v1 and /tiles request need a valid key of any scope; /health and the page stay open', async () => {
-    const closed = createApp({ store, geocoders: live.geocoders, tiles: live.tiles, writes: { ...live.writes, findKey: (s) => findApiKey(store, s) }, readsNeedKey: true });
+    const closed = createApp({ store, geocoders: live.geocoders, tiles: live.tiles, writes: live.writes, readsNeedKey: true });
     const [lng, lat] = pointIn('110101001');
     expect((await closed.request(`/v1/reverse?lng=${lng}&lat=${lat}`)).status).toBe(401);
     expect((await closed.request('/tiles/wangge.json')).status).toBe(401);

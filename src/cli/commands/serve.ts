@@ -5,7 +5,6 @@ import { createLogger, type Logger } from '../../http/logger.js';
 import { createMetrics } from '../../http/metrics.js';
 import { DEFAULT_GRACE_MS, startServer, type RunningServer } from '../../http/serve.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';
-import { findApiKey } from '../../auth/api-keys.js';
 import { startLive, type LiveService } from '../../live.js';
 import { Store } from '../../store/store.js';
 import { MbtilesTileProvider } from '../../tiles/mbtiles.js';
@@ -88,7 +87,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     const tiles: TileProvider = values.mbtiles !== undefined ? (mbtiles = MbtilesTileProvider.open(values.mbtiles, { cacheBytes })) : live.tiles;
     log.info(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const metrics = createMetrics({ tiles });
-    const writes = { ...live.writes, onWrite: metrics.countWrite, findKey: (secret: string) => findApiKey(store, secret) };
+    const writes = { ...live.writes, onWrite: metrics.countWrite };
     const app = createApp({
       store,
       geocoders: live.geocoders,
