@@ -22,7 +22,13 @@ const WARMUP_SECONDS = 5;
 const CONCURRENCY = 16;
 /** RSS samples taken after a forced GC, in a pause of the load */
 const IDLE_SAMPLES = 5;
-const MAX_RSS_GROWTH = 0.1;
+/**
+ * Growth allowed of the memory the server holds after a forced GC (V8 heap used + external
+ * buffers). RSS is printed too but not asserted: after a burst V8 keeps the heap it grew (RSS
+ * swung from 426 to 1,106 MiB and back under this load) and returns it lazily, so RSS after a
+ * GC measures V8's sizing policy, not what the server keeps.
+ */
+const MAX_LIVE_GROWTH = 0.1;
 const STREETS = { donghuamen: '110101001', jingshan: '110101002' } as const;
 type KeyName = keyof typeof STREETS;
 
@@ -303,6 +309,8 @@ describe('load', () => {
     }
     const total = [...load.counts.values()].reduce((a, b) => a + b, 0);
     const growth = atEnd.rssKb / afterWarmup.rssKb - 1;
+    const live = ({ after }: Memory): number => after.heapUsed + after.external;
+    const liveGrowth = live(atEnd) / live(afterWarmup) - 1;
     const peak = Math.max(...samples.map((s) => s.kb));
 
     // every acknowledged write, as the store and the z17 tiles show it now
@@ -339,10 +347,10 @@ describe('load', () => {
         `${load.failures.length} errors; ${written.length} components written (${retired} retired), checked in ${byTile.size} z17 tiles, ${mismatches.length} mismatches; ` +
         `server after a forced GC: RSS ${mib(afterWarmup.rssKb)} MiB (${heapText(afterWarmup)}) after the ${WARMUP_SECONDS} s warm-up, ` +
         `${mib(atEnd.rssKb)} MiB (${heapText(atEnd)}) at the end (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %); ` +
-        `RSS under load peaked at ${mib(peak)} MiB (MiB by time: ${series})`,
+        `RSS under load peaked at ${mib(peak)} MiB (MiB by time: ${series}); heap used + external ${(liveGrowth * 100).toFixed(1)} %`,
     );
     expect(load.failures.slice(0, 10), `${load.failures.length} failed requests`).toEqual([]);
     expect(mismatches.slice(0, 10), `${mismatches.length} acknowledged writes not as acknowledged`).toEqual([]);
-    expect(growth, 'server RSS growth (after a forced GC) from after the warm-up to the end of the load').toBeLessThan(MAX_RSS_GROWTH);
+    expect(liveGrowth, 'growth of the memory the server holds (heap used + external, after a forced GC) from after the warm-up to the end').toBeLessThan(MAX_LIVE_GROWTH);
   }, (LOAD_SECONDS + 90) * 1000);
 });

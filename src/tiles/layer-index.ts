@@ -4,7 +4,7 @@ import { cellBox, cellOf, thinCells } from './thinning.js';
 import type { TileFeature } from './tile-features.js';
 
 /** Changed features kept beside a tree before it is rebuilt: searching them is a linear scan. */
-const MAX_PENDING_CHANGES = 2_000;
+const MAX_PENDING_CHANGES = 500;
 
 /**
  * Features under a static R-tree (flatbush, in id order) plus the changes since it was built: keys
