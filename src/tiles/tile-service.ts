@@ -186,5 +186,8 @@ function union(a: BBox, b: BBox): BBox {
 /** Compresses an encoded tile for serving and caching; its ETag is a hash of the MVT bytes. */
 export function encodeServedTile(mvt: Uint8Array | null): ServedTile | null {
   if (mvt === null) return null;
-  return { gzip: gzipSync(mvt, { level: 6 }), etag: `"${createHash('sha1').update(mvt).digest('base64url').slice(0, 22)}"` };
+  const compressed = gzipSync(mvt, { level: 6 });
+  // a small result is a view of zlib's 16 KiB chunk: copied out, so the cache holds (and counts) only its bytes
+  const gzip = compressed.buffer.byteLength > compressed.byteLength ? new Uint8Array(compressed) : compressed;
+  return { gzip, etag: `"${createHash('sha1').update(mvt).digest('base64url').slice(0, 22)}"` };
 }
