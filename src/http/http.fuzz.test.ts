@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../auth/api-keys.js';
 import { startLive, type LiveService } from '../live.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
-import { Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import {
   anyText,
   documentedOperations,
@@ -33,6 +29,7 @@ import {
 import { createApp } from './app.js';
 import { openApiDocument } from './openapi.js';
 import { startServer, type RunningServer } from './serve.js';
+import { openTestDistrict, type TestDistrict } from '../test-helpers/test-district.js';
 
 // Fuzzing of every endpoint in /openapi.json (issue 5): random and hostile values for every path
 // and query parameter the document lists (so new endpoints are covered as they are documented),
@@ -44,7 +41,7 @@ const runs = fuzzRuns();
 const serverRuns = fuzzRuns(200);
 const writeRuns = fuzzRuns(500);
 
-let dir: string;
+let district: TestDistrict;
 let store: Store;
 let live: LiveService;
 let app: ReturnType<typeof createApp>;
@@ -53,9 +50,8 @@ let server: RunningServer;
 let secret: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wangge-http-fuzz-'));
-  buildDistrictDatabase(join(dir, 'district.db'));
-  store = Store.open(join(dir, 'district.db'));
+  district = openTestDistrict('http-fuzz');
+  store = district.store;
   live = startLive(store);
   // no rate limit: the fuzzer is one client sending thousands of requests a second
   app = createApp({ store, geocoders: live.geocoders, tiles: live.tiles, writes: live.writes, rateLimit: 0 });
@@ -75,8 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   live?.stop();
-  store?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  district?.remove();
   for (const [family, tally] of tallies) {
     const statuses = [...tally.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ');
     console.log(`http fuzz: ${family}: ${tally.requests.toLocaleString('en')} requests (${statuses}); slowest ${tally.slowestMs.toFixed(0)} ms`);

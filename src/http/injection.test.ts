@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../auth/api-keys.js';
 import { startLive, type LiveService } from '../live.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
-import { Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import {
   DEEP_JSON_DEPTH,
   HOSTILE_STRINGS,
@@ -28,6 +24,7 @@ import {
 import { createApp } from './app.js';
 import { openApiDocument } from './openapi.js';
 import { startServer, type RunningServer } from './serve.js';
+import { openTestDistrict, type TestDistrict } from '../test-helpers/test-district.js';
 
 // Injection and traversal attempts (issue 5): every hostile string of test-helpers/fuzz.ts in every
 // path and query parameter of every documented operation, and in every string of every example
@@ -36,7 +33,7 @@ import { startServer, type RunningServer } from './serve.js';
 // integer, a number or a date is refused with a 4xx. Deeply nested JSON to every operation with a
 // body answers 4xx, and the server keeps serving.
 
-let dir: string;
+let district: TestDistrict;
 let store: Store;
 let live: LiveService;
 let app: ReturnType<typeof createApp>;
@@ -44,9 +41,8 @@ let server: RunningServer;
 let secret: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'wangge-injection-'));
-  buildDistrictDatabase(join(dir, 'district.db'));
-  store = Store.open(join(dir, 'district.db'));
+  district = openTestDistrict('injection');
+  store = district.store;
   live = startLive(store);
   // nothing here should write; should something slip through, the digest says so, and the index
   // refresh after it (a geocoder rebuild, ~1 s per house or address) is not what is tested
@@ -65,8 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   live?.stop();
-  store?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  district?.remove();
   for (const [what, n] of counts) console.log(`injection: ${n.toLocaleString('en')} requests: ${what}`);
 });
 

@@ -1,31 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGeocoders } from '../geocode/geocoders.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
-import { Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { decodeTile } from '../tiles/test-helpers/decode-tile.js';
 import { TILE_SOURCES } from '../tiles/layers.js';
 import { worldX, worldY } from '../tiles/tile-coords.js';
 import { TileService } from '../tiles/tile-service.js';
 import { createApp } from './app.js';
+import { openTestDistrict, type TestDistrict } from '../test-helpers/test-district.js';
 
-let dir: string;
+let district: TestDistrict;
 let store: Store;
 let app: ReturnType<typeof createApp>;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wangge-http-tiles-'));
-  buildDistrictDatabase(join(dir, 'district.db'));
-  store = Store.open(join(dir, 'district.db'), { readonly: true });
+  district = openTestDistrict('http-tiles', { readonly: true });
+  store = district.store;
   app = createApp({ store, geocoders: loadGeocoders(store), tiles: TileService.fromStore(store) });
 }, 60_000);
 
 afterAll(() => {
-  store?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  district?.remove();
 });
 
 const CENTRE: [number, number] = [116.4135, 39.9305];

@@ -1,20 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Feature, Polygon } from 'geojson';
 import polygonClipping from 'polygon-clipping';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../auth/api-keys.js';
 import { startLive, type LiveService } from '../live.js';
 import type { Grid } from '../model.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
-import { Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { decodeTile } from '../tiles/test-helpers/decode-tile.js';
 import { worldX, worldY } from '../tiles/tile-coords.js';
 import { interiorPoint } from '../geo/interior-point.js';
 import { createApp } from './app.js';
+import { openTestDistrict, type TestDistrict } from '../test-helpers/test-district.js';
 
-let dir: string;
+let district: TestDistrict;
 let store: Store;
 let live: LiveService;
 let app: ReturnType<typeof createApp>;
@@ -22,9 +19,8 @@ let donghuamen: string;
 let jingshan: string;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wangge-write-'));
-  buildDistrictDatabase(join(dir, 'district.db'));
-  store = Store.open(join(dir, 'district.db'));
+  district = openTestDistrict('write');
+  store = district.store;
   live = startLive(store);
   app = createApp({ store, geocoders: live.geocoders, tiles: live.tiles, writes: live.writes });
   donghuamen = createApiKey(store, { name: '东华门街道分中心', scope: '110101001' }).secret;
@@ -33,8 +29,7 @@ beforeAll(() => {
 
 afterAll(() => {
   live?.stop();
-  store?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  district?.remove();
 });
 
 /** A point inside a street, from its stored boundary. */

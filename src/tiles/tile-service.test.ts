@@ -1,12 +1,9 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Component } from '../model.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { changesSince, lastChangeSeq } from '../store/changes.js';
-import { Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { pyramidTiles } from './export-pyramid.js';
 import { BUFFER, EXTENT, MAX_TILE_BYTES, TILE_LAYERS, TILE_SOURCES } from './layers.js';
 import { decodeTile, ringArea } from './test-helpers/decode-tile.js';
@@ -15,21 +12,20 @@ import { TileCache } from './tile-cache.js';
 import { componentFeature, isDrawnComponent } from './tile-features.js';
 import { TileService } from './tile-service.js';
 import { FULL_DETAIL_ZOOM, THINNING_CELLS_PER_TILE } from './thinning.js';
+import { openTestDistrict, type TestDistrict } from '../test-helpers/test-district.js';
 
-let dir: string;
+let district: TestDistrict;
 let store: Store;
 let tiles: TileService;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'wangge-tiles-'));
-  buildDistrictDatabase(join(dir, 'district.db'));
-  store = Store.open(join(dir, 'district.db'));
+  district = openTestDistrict('tiles');
+  store = district.store;
   tiles = TileService.fromStore(store);
 }, 60_000);
 
 afterAll(() => {
-  store?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  district?.remove();
 });
 
 /** The tile of zoom z holding a lng/lat. */
