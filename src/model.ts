@@ -106,11 +106,53 @@ export interface Road {
   geometry: LineString;
 }
 
-export type Layer = 'areas' | 'grids' | 'components' | 'houses' | 'addresses' | 'roads';
-export const LAYERS: readonly Layer[] = ['areas', 'grids', 'components', 'houses', 'addresses', 'roads'];
+/**
+ * A named place (地名 / 兴趣点): a landmark, school, hospital, park, residential compound (小区 / 院),
+ * market, subway entrance … Geocoding answers a query naming it at level `poi`.
+ */
+export interface Poi {
+  id: number;
+  name: string;
+  /** other names people use for it (地坛 for 地坛公园); may be empty */
+  aliases: string[];
+  /** what kind of place: 学校, 医院, 公园, 小区, 市场, 地铁站出入口, 景点, 公交站, … (free text) */
+  category: string;
+  geometry: Point | Polygon | MultiPolygon;
+  /** its door-plate address when known */
+  address: string | null;
+  /** the grids holding its representative point, assigned on import */
+  unitGridCode: string | null;
+  socialStaticCode: string | null;
+}
 
-/** Everything a store holds about geometry, as written by import and generate. */
-export type AnyRecord = AdminArea | Grid | Component | House | Address | Road;
+export const ALIAS_LEVELS = ['district', 'street', 'community', 'road'] as const;
+export type AliasLevel = (typeof ALIAS_LEVELS)[number];
+
+/**
+ * Another name for a district, street, community or road: a former name (崇文区, merged into 东城区
+ * in 2010), a colloquial short form (崇外 for 崇文门外), a common misspelling. The geocoder reads
+ * the alias as the canonical name and says so in its answer.
+ */
+export interface Alias {
+  id: number;
+  /** the name people write: 崇文区 */
+  alias: string;
+  level: AliasLevel;
+  /** today's name as the store spells it: 东城区 */
+  canonical: string;
+  /** today's code of the canonical area (6/9/12 digits), null for roads */
+  code: string | null;
+  /** the days the alias was the official name (validTo: the day it stopped); null = open */
+  validFrom: string | null;
+  validTo: string | null;
+  note: string | null;
+}
+
+export type Layer = 'areas' | 'grids' | 'components' | 'houses' | 'addresses' | 'roads' | 'pois' | 'aliases';
+export const LAYERS: readonly Layer[] = ['areas', 'grids', 'components', 'houses', 'addresses', 'roads', 'pois', 'aliases'];
+
+/** Everything a store holds, as written by import and generate. */
+export type AnyRecord = AdminArea | Grid | Component | House | Address | Road | Poi | Alias;
 
 export type { Geometry };
 
