@@ -148,8 +148,8 @@ export interface Alias {
   note: string | null;
 }
 
-export type Layer = 'areas' | 'grids' | 'components' | 'houses' | 'addresses' | 'roads' | 'pois' | 'aliases';
-export const LAYERS: readonly Layer[] = ['areas', 'grids', 'components', 'houses', 'addresses', 'roads', 'pois', 'aliases'];
+export type Layer = 'areas' | 'grids' | 'components' | 'houses' | 'addresses' | 'roads';
+export const LAYERS: readonly Layer[] = ['areas', 'grids', 'components', 'houses', 'addresses', 'roads'];
 
 /** Everything a store holds, as written by import and generate. */
 export type AnyRecord = AdminArea | Grid | Component | House | Address | Road | Poi | Alias;

@@ -512,6 +512,7 @@ export class ForwardGeocoder {
         community: at.community,
         unitGrid: at.unitGrid,
         socialGrid: at.socialGrid,
+        matched: { road: null, number: null, poi: null, alias: null, edits: [] },
       });
     }
     // stable: equal scores keep the order found
