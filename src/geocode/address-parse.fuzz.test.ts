@@ -4,7 +4,8 @@ import { afterAll, describe, it } from 'vitest';
 import { loadGeneratorInputs } from '../ingest/generate/inputs.js';
 import { anyText, fuzzRuns, fuzzTimeoutMs, HOSTILE_STRINGS, hostileAround, mutated, shortHostileString } from '../test-helpers/fuzz.js';
 import { normalizeAddress } from './address-normalize.js';
-import { AddressGazetteer, parseAddress, type ParsedAddress } from './address-parse.js';
+import { parseAddress, type ParsedAddress } from './address-parse.js';
+import { AddressGazetteer } from './gazetteer.js';
 
 // Fuzzing of the address parser (issue 5): it never throws, whatever it returns is well-formed
 // (names from the gazetteer, numbers in range, `rest` a tail of the normalised text), and a
@@ -102,9 +103,11 @@ function checkWellFormed(text: string, p: ParsedAddress): void {
   if (p.road !== null) {
     if (p.road === '') fail('empty road');
     if (p.roadMatch === 'unknown' ? !p.normalized.includes(p.road) : !roadSet.has(p.road)) fail(`${p.roadMatch} road not where it should come from`);
+    if ((p.roadMatch === 'unknown') !== (p.roads.length === 0)) fail('roadMatch and roads disagree');
   }
   if (p.nearRoad !== null && !roadSet.has(p.nearRoad)) fail('nearRoad not in the gazetteer');
-  if (p.foreignDistrict !== null && (!p.normalized.includes(p.foreignDistrict) || !/[区县]$/.test(p.foreignDistrict))) fail('foreignDistrict not read from the text');
+  if (p.outside !== null && !/[区县市省]$/.test(p.outside)) fail('outside is not a district or province');
+  for (const r of p.roads) if (!roadSet.has(r.name)) fail('a road reading not in the gazetteer');
   if (p.numberPrefix !== null && (!'甲乙丙丁'.includes(p.numberPrefix) || p.numberPrefix.length !== 1)) fail('bad numberPrefix');
   if (![p.number, p.building, p.unit, p.room].every(isCount)) fail('number out of range');
   if (p.number === null && (p.building !== null || p.unit !== null || p.room !== null || p.compound || p.numberPrefix !== null)) fail('plate parts without a number');

@@ -1,6 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { AddressGazetteer, parseAddress, type ParsedAddress } from './address-parse.js';
+import { parseAddress, type ParsedAddress } from './address-parse.js';
+import { AddressGazetteer } from './gazetteer.js';
 
 const gazetteer = new AddressGazetteer({
   districts: ['东城区', '东城区（模拟2）'],
@@ -98,7 +99,7 @@ describe('parseAddress', () => {
     const p = parse('东城区东华门街道不存在胡同12号');
     expect(pick(p, 'street', 'road', 'roadMatch', 'number')).toEqual({ street: '东华门街道', road: '不存在胡同', roadMatch: 'unknown', number: 12 });
     // a known road glued after a modifier is another road (小多福巷): a variant at best
-    expect(pick(parse('小多福巷12号'), 'road', 'roadMatch')).toEqual({ road: '多福巷', roadMatch: 'variant' });
+    expect(pick(parse('小多福巷12号'), 'road', 'roadMatch')).toEqual({ road: '小多福巷', roadMatch: 'unknown' });
     // a bare community name inside unknown text is part of that text
     expect(pick(parse('后花园胡同3号'), 'community', 'road', 'roadMatch')).toEqual({ community: null, road: '后花园胡同', roadMatch: 'unknown' });
   });
@@ -123,7 +124,31 @@ describe('parseAddress', () => {
   });
 
   it('accepts the short form of gate roads: 安外大街 for 安定门外大街', () => {
-    expect(pick(parse('安外大街２号'), 'road', 'roadMatch', 'number')).toEqual({ road: '安定门外大街', roadMatch: 'exact', number: 2 });
+    expect(pick(parse('安外大街２号'), 'road', 'roadMatch', 'roads', 'number')).toEqual({
+      road: '安定门外大街',
+      roadMatch: 'variant',
+      roads: [{ name: '安定门外大街', edits: ['abbreviation'] }],
+      number: 2,
+    });
+  });
+
+  it('reads the spellings people use for a road, naming each relaxation', () => {
+    const roads = (text: string) => parse(text).roads;
+    expect(roads('东四10条5号')).toEqual([{ name: '东四十条', edits: ['ordinal'] }]);
+    expect(roads('东四十條5号')).toEqual([{ name: '东四十条', edits: [] }]);
+    expect(roads('北新桥3条5号')).toEqual([{ name: '北新桥三条', edits: ['ordinal'] }]);
+    expect(roads('东四1条5号')).toEqual([{ name: '东四头条', edits: ['ordinal'] }]);
+    expect(roads('多福胡同5号')).toEqual([{ name: '多福巷', edits: ['suffix'] }]);
+    expect(roads('帽儿5号')).toEqual([{ name: '帽儿胡同', edits: ['suffix'] }]);
+    expect(roads('东四北街5号')).toEqual([{ name: '东四北大街', edits: ['suffix'] }]);
+    expect(roads('琴老胡同5号')).toEqual([{ name: '秦老胡同', edits: ['homophone'] }]);
+    expect(roads('普寺前巷5号')).toEqual([{ name: '普度寺前巷', edits: ['missing'] }]);
+  });
+
+  it('never reads an unknown road as a shorter road inside it, nor a 街道 name as a road', () => {
+    expect(pick(parse('钱粮西巷10号'), 'road', 'roadMatch', 'roads')).toEqual({ road: '钱粮西巷', roadMatch: 'unknown', roads: [] });
+    expect(pick(parse('北三条19号'), 'roadMatch', 'roads')).toEqual({ roadMatch: 'unknown', roads: [] });
+    expect(pick(parse('美术馆后街街道'), 'road', 'unknownArea')).toEqual({ road: null, unknownArea: '美术馆后街街道' });
   });
 
   it('tells a road from the 街道 named after it by context', () => {
@@ -131,10 +156,14 @@ describe('parseAddress', () => {
     expect(pick(parse('体育馆路3号'), 'street', 'road')).toEqual({ street: null, road: '体育馆路' });
   });
 
-  it('flags a district it does not know', () => {
-    expect(parse('北京市西城区金融街街道四道弯胡同5号').foreignDistrict).toBe('西城区');
-    expect(parse('东城区多福巷12号').foreignDistrict).toBeNull();
-    expect(parse('幸福小区3号楼').foreignDistrict).toBeNull();
+  it('flags a place outside the loaded area', () => {
+    expect(parse('北京市西城区金融街街道四道弯胡同5号').outside).toBe('西城区');
+    expect(parse('西城区多福巷12号').outside).toBe('西城区');
+    expect(parse('上海市黄浦区南京东路1号').outside).toBe('上海市');
+    expect(parse('北京市某某区多福巷12号').outside).toBe('某某区');
+    expect(parse('东城区多福巷12号').outside).toBeNull();
+    expect(parse('朝阳门内大街5号').outside).toBeNull();
+    expect(parse('幸福小区3号楼').outside).toBeNull();
   });
 
   it('reads a copy district whose name has digits', () => {

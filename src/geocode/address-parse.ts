@@ -1,215 +1,15 @@
-import { normalizeAddress, normalizeName } from './address-normalize.js';
-import { isChineseNumeral } from './chinese-numerals.js';
-
-/** The named levels of an address (standards.md §8.2 elements 1–5). */
-export type PlaceKind = 'province' | 'district' | 'street' | 'community' | 'road';
-
-/** One reading of a gazetteer name: its kind, the name as the data spells it, and whether a suffix was dropped. */
-export interface GazetteerEntry {
-  kind: PlaceKind;
-  name: string;
-  /** matched without its suffix (东华门 for 东华门街道, 多福巷 for 多福巷社区) */
-  bare: boolean;
-}
-
-/** The names a gazetteer knows, as the data spells them. */
-export interface GazetteerNames {
-  districts?: Iterable<string>;
-  streets?: Iterable<string>;
-  communities?: Iterable<string>;
-  roads?: Iterable<string>;
-}
-
-interface TrieNode {
-  children: Map<number, TrieNode> | null;
-  entries: GazetteerEntry[] | null;
-}
-
-const newNode = (): TrieNode => ({ children: null, entries: null });
-
-const STREET_SUFFIXES = ['街道办事处', '街道办', '街道', '地区办事处', '地区'];
-const COMMUNITY_SUFFIXES = ['社区居民委员会', '社区居委会', '居民委员会', '社区', '居委会'];
-/** generic road-name endings: a variant spelling may add or drop one */
-const ROAD_ENDINGS = ['胡同', '大街', '街', '路', '巷'];
-/** characters that distinguish one road from another when they differ: numerals, directions, sizes */
-const DISTINGUISHING = new Set([...'东西南北前后左右上下内外大小中新老头甲乙丙丁'].map((ch) => ch.charCodeAt(0)));
-
-/**
- * Known place names for longest-match recognition: a character trie over the normalised names of
- * districts, streets (with and without 街道), communities (with and without 社区 / 居委会) and roads
- * (with the short forms of gate roads, 安外大街 for 安定门外大街). Road variants (a generic ending
- * added or dropped, one character spelt differently, one more or fewer) are looked up in side tables.
- */
-export class AddressGazetteer {
-  private readonly root: TrieNode = newNode();
-  /** the entries of the last successful `match` */
-  matched: GazetteerEntry[] = [];
-  /** road name without its generic ending → road names */
-  private readonly roadCores = new Map<string, Set<string>>();
-  /** normalised road name with one character replaced by '*' → [road name, the replaced character] */
-  private readonly roadNeighbours = new Map<string, [string, number][]>();
-  /** normalised road name with one character left out → road names */
-  private readonly roadDeletions = new Map<string, Set<string>>();
-  private readonly roadNames = new Map<string, string>();
-
-  constructor(names: GazetteerNames) {
-    for (const p of ['中华人民共和国', '中国', '北京市', '北京']) this.add(p, { kind: 'province', name: p, bare: false });
-    for (const name of names.districts ?? []) {
-      this.add(name, { kind: 'district', name, bare: false });
-      if (name.endsWith('区') && name.length > 2) this.add(name.slice(0, -1), { kind: 'district', name, bare: true });
-    }
-    for (const name of names.streets ?? []) {
-      this.add(name, { kind: 'street', name, bare: false });
-      const core = stripSuffix(name, STREET_SUFFIXES);
-      if (core.length >= 2) {
-        if (core !== name) this.add(core, { kind: 'street', name, bare: true });
-        for (const suffix of STREET_SUFFIXES) if (core + suffix !== name) this.add(core + suffix, { kind: 'street', name, bare: false });
-      }
-    }
-    for (const name of names.communities ?? []) {
-      this.add(name, { kind: 'community', name, bare: false });
-      const core = stripSuffix(name, COMMUNITY_SUFFIXES);
-      if (core.length >= 2) {
-        if (core !== name) this.add(core, { kind: 'community', name, bare: true });
-        for (const suffix of COMMUNITY_SUFFIXES) if (core + suffix !== name) this.add(core + suffix, { kind: 'community', name, bare: false });
-      }
-    }
-    const roads = [...(names.roads ?? [])].filter((name) => name !== '');
-    const taken = new Set(roads.map(normalizeName));
-    const aliases = new Map<string, string | null>();
-    for (const name of roads) {
-      this.add(name, { kind: 'road', name, bare: false });
-      const key = normalizeName(name);
-      this.roadNames.set(key, name);
-      const core = stripSuffix(key, ROAD_ENDINGS);
-      if (core.length >= 2) getOrAdd(this.roadCores, core, () => new Set()).add(name);
-      for (let i = 0; i < key.length; i++) {
-        if (key.length >= 3) getOrAdd(this.roadNeighbours, key.slice(0, i) + '*' + key.slice(i + 1), () => []).push([name, key.charCodeAt(i)]);
-        if (key.length >= 4 && !isChineseNumeral(key.charCodeAt(i))) getOrAdd(this.roadDeletions, key.slice(0, i) + key.slice(i + 1), () => new Set()).add(name);
-      }
-      const alias = gateAbbreviation(key);
-      if (alias !== null && !taken.has(alias)) aliases.set(alias, aliases.has(alias) ? null : name);
-    }
-    // 安外大街 for 安定门外大街: the usual short form, as good as the name when only one road has it
-    for (const [alias, name] of aliases) if (name !== null) this.add(alias, { kind: 'road', name, bare: false });
-  }
-
-  private add(name: string, entry: GazetteerEntry): void {
-    const key = normalizeName(name);
-    if (key === '') return;
-    let node = this.root;
-    for (let i = 0; i < key.length; i++) {
-      const code = key.charCodeAt(i);
-      node.children ??= new Map();
-      let next = node.children.get(code);
-      if (next === undefined) node.children.set(code, (next = newNode()));
-      node = next;
-    }
-    node.entries ??= [];
-    if (!node.entries.some((e) => e.kind === entry.kind && e.name === entry.name)) node.entries.push(entry);
-  }
-
-  /** End of the longest known name starting at `at` in normalised text (entries in `matched`), or `at` when none. */
-  match(text: string, at: number): number {
-    let node: TrieNode | undefined = this.root;
-    let end = at;
-    for (let i = at; i < text.length; i++) {
-      node = node.children?.get(text.charCodeAt(i));
-      if (node === undefined) break;
-      if (node.entries !== null) {
-        end = i + 1;
-        this.matched = node.entries;
-      }
-    }
-    return end;
-  }
-
-  /**
-   * Roads whose names begin with the longest start of `text` that begins any road name, when that
-   * start is `minLength` characters or more (和平里 of 和平里五区 → 和平里北街, 和平里东街, …);
-   * at most `max` names.
-   */
-  roadsSharingStart(text: string, minLength = 3, max = 64): string[] {
-    let node: TrieNode | undefined = this.root;
-    let depth = 0;
-    for (; depth < text.length; depth++) {
-      const next: TrieNode | undefined = node.children?.get(text.charCodeAt(depth));
-      if (next === undefined) break;
-      node = next;
-    }
-    if (depth < minLength || depth === text.length) return [];
-    const names = new Set<string>();
-    const stack: TrieNode[] = [node];
-    while (stack.length > 0 && names.size <= max) {
-      const current = stack.pop()!;
-      for (const entry of current.entries ?? []) if (entry.kind === 'road') names.add(entry.name);
-      if (current.children !== null) for (const child of current.children.values()) stack.push(child);
-    }
-    return names.size > max ? [] : [...names];
-  }
-
-  /**
-   * A road the normalised text is a variant spelling of: the same name with or without a generic
-   * ending (秦老 → 秦老胡同), or one character different where that character is not a numeral,
-   * direction or size (普渡寺前巷 → 普度寺前巷). Only a unique answer is returned.
-   */
-  roadVariant(text: string): string | null {
-    if (text.length < 2) return null;
-    const exact = this.roadNames.get(text);
-    if (exact !== undefined) return exact;
-    // the same name with or without a generic ending
-    const byCore = this.roadCores.get(stripSuffix(text, ROAD_ENDINGS));
-    if (byCore !== undefined) return byCore.size === 1 ? byCore.values().next().value! : null;
-    const found = new Set<string>();
-    // beyond a generic ending, only names whose own part has three characters or more: one
-    // character of 红岩胡同 makes another hutong (红星胡同), one of 普渡寺前巷 a misspelling
-    if (stripSuffix(text, ROAD_ENDINGS).length < 3) return null;
-    // one character spelt differently, where it is not a numeral, direction or size
-    {
-      for (let i = 0; i < text.length; i++) {
-        const a = text.charCodeAt(i);
-        if (DISTINGUISHING.has(a) || isChineseNumeral(a)) continue;
-        for (const [name, b] of this.roadNeighbours.get(text.slice(0, i) + '*' + text.slice(i + 1)) ?? []) {
-          if (!DISTINGUISHING.has(b) && !isChineseNumeral(b)) found.add(name);
-        }
-      }
-    }
-    if (found.size === 0) {
-      // one character more (东直门内南小街 for 东直门南小街) or one fewer than a name; never a numeral
-      for (let i = 0; i < text.length; i++) {
-        if (isChineseNumeral(text.charCodeAt(i))) continue;
-        const name = this.roadNames.get(text.slice(0, i) + text.slice(i + 1));
-        if (name !== undefined) found.add(name);
-      }
-      for (const name of this.roadDeletions.get(text) ?? []) found.add(name);
-    }
-    if (found.size !== 1) return null;
-    const name = found.values().next().value!;
-    return stripSuffix(normalizeName(name), ROAD_ENDINGS).length >= 3 ? name : null;
-  }
-}
-
-/** `安外大街` for `安定门外大街`: the first character of a two-character gate name, then 内 / 外. */
-function gateAbbreviation(key: string): string | null {
-  if (key.length < 6 || key.charCodeAt(2) !== 0x95e8 /* 门 */) return null;
-  const side = key[3];
-  if (side !== '内' && side !== '外') return null;
-  return key[0]! + side + key.slice(4);
-}
-
-function stripSuffix(name: string, suffixes: readonly string[]): string {
-  for (const suffix of suffixes) if (name.endsWith(suffix) && name.length > suffix.length) return name.slice(0, -suffix.length);
-  return name;
-}
-
-function getOrAdd<K, V>(map: Map<K, V>, key: K, create: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) map.set(key, (value = create()));
-  return value;
-}
+import { normalizeAddress } from './address-normalize.js';
+import { AddressGazetteer, type GazetteerEntry, type PlaceKind, type RoadReading } from './gazetteer.js';
 
 /** How the 街路巷 of an address was recognised. */
 export type RoadMatch = 'exact' | 'variant' | 'unknown';
+
+/** A place (POI) the address names, and how. */
+export interface PoiReading {
+  name: string;
+  edits: RoadReading['edits'];
+  alias: string | null;
+}
 
 /** An address split into the elements of standards.md §8.2; names are spelt as the gazetteer spells them. */
 export interface ParsedAddress {
@@ -219,14 +19,22 @@ export interface ParsedAddress {
   district: string | null;
   street: string | null;
   community: string | null;
-  /** the 街路巷: a gazetteer road name (exact or variant match), or the unrecognised text taken as the road */
+  /** the aliases read as the canonical names above (崇文区), in the order met */
+  aliases: string[];
+  /** the 街路巷: the (first) gazetteer road it reads as, or the unrecognised text taken as the road */
   road: string | null;
   /** null when the text names no road */
   roadMatch: RoadMatch | null;
+  /** the roads the text may mean, with the relaxations each needs; empty when the road is unknown */
+  roads: RoadReading[];
   /** a known road named before an unrecognised one (美术馆后街 in 美术馆后街黄米胡同3号) */
   nearRoad: string | null;
-  /** an unrecognised name ending in 区 / 县 where the district goes: the address is outside the gazetteer */
-  foreignDistrict: string | null;
+  /** the place (POI) named, when the address names one where the road would be */
+  poi: PoiReading | null;
+  /** a place outside the loaded area the address names (西城区, 上海市) */
+  outside: string | null;
+  /** a 街道 or 社区 name the gazetteer does not know (西长安街街道) */
+  unknownArea: string | null;
   /** 甲 / 乙 / 丙 / 丁 before the door number: the plate beside that number */
   numberPrefix: string | null;
   /** 门(楼)牌号 */
@@ -252,10 +60,12 @@ const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
 const PLATE_PREFIXES = new Set([...'甲乙丙丁'].map((ch) => ch.charCodeAt(0)));
 const isPlatePrefix = (code: number): boolean => PLATE_PREFIXES.has(code);
 const hasKind = (token: Token, kind: PlaceKind): boolean => token.entries.some((e) => e.kind === kind);
-const isBareAdmin = (token: Token): boolean => token.entries.every((e) => e.bare);
+const isBare = (token: Token): boolean => token.entries.every((e) => e.bare);
 const LANE_DIRECTIONS = new Set([...'东西南北中前后上下内外'].map((ch) => ch.charCodeAt(0)));
 /** endings of a place name that stands apart from the road after it (…社区多福巷, …小区多福巷) */
-const PLACE_ENDINGS = ['社区', '居委会', '委员会', '街道', '地区', '区', '县', '乡', '镇', '村', '市', '小区', '大厦', '中心'];
+const PLACE_ENDINGS = ['社区', '居委会', '委员会', '街道', '地区', '区', '县', '乡', '镇', '村', '市', '小区', '大厦', '中心', '院'];
+/** endings that make the name before them a 街道 or 社区, whatever that name is (西长安街 + 街道) */
+const AREA_ENDINGS = ['街道办事处', '街道办', '街道', '地区办事处', '社区居委会', '社区', '居委会'];
 /** endings of an unrecognised road name following a known one */
 const ROAD_TAILS = ['胡同', '街', '路', '巷', '条', '里'];
 const NOT_DISTRICT_BEFORE_QU = new Set([...'小社园街校厂景营矿新老东西南北中'].map((ch) => ch.charCodeAt(0)));
@@ -263,9 +73,10 @@ const ADMIN_ORDER: PlaceKind[] = ['province', 'district', 'street', 'community']
 
 /**
  * Parses an address (normalising it first) into province, district, street, community, road,
- * door number, building, unit and room. Levels may be missing; names are recognised by longest
- * match against the gazetteer; a road that is not recognised is returned as text with
- * `roadMatch: 'unknown'` (or `'variant'` when a unique variant spelling exists).
+ * place, door number, building, unit and room. Levels may be missing; names are recognised by
+ * longest match against the gazetteer. The road is read from the text between the last known
+ * name and the door number as a whole: unrecognised text glued to the front of a known road is
+ * part of an unknown road's name (钱粮西巷 is not 西巷), never dropped to reach a shorter name.
  * @example parseAddress('东城区东华门多福巷十二号', g) // { district: '东城区', street: '东华门街道', road: '多福巷', number: 12, … }
  */
 export function parseAddress(text: string, gazetteer: AddressGazetteer): ParsedAddress {
@@ -296,7 +107,7 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
   // a name known only without its suffix counts only between other names (东华门多福巷12号);
   // inside unrecognised text it is part of that text (花园 in 后花园胡同)
   tokens = tokens.filter((t, k) => {
-    if (hasKind(t, 'road') || !isBareAdmin(t)) return true;
+    if (hasKind(t, 'road') || hasKind(t, 'poi') || !isBare(t)) return true;
     const before = k === 0 ? t.start === 0 : tokens[k - 1]!.end === t.start;
     const after = k + 1 < tokens.length ? tokens[k + 1]!.start === t.end : t.end === numberStart || t.end === n;
     return before && after;
@@ -308,10 +119,14 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
     district: null,
     street: null,
     community: null,
+    aliases: [],
     road: null,
     roadMatch: null,
+    roads: [],
     nearRoad: null,
-    foreignDistrict: null,
+    poi: null,
+    outside: null,
+    unknownArea: null,
     numberPrefix: null,
     number: null,
     compound: false,
@@ -321,75 +136,97 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
     rest: '',
   };
 
-  // the road: the last name before the door number, when nothing unrecognised lies between them
+  // a known name followed by 街道 / 社区 that the trie did not take whole is an unknown area's name
+  // (西长安街街道, 北新桥三条社区): neither the road nor anything else it spells
+  for (let k = 0; k < tokens.length; k++) {
+    const token = tokens[k]!;
+    const ending = AREA_ENDINGS.find((e) => s.startsWith(e, token.end));
+    if (ending === undefined || (k + 1 < tokens.length && tokens[k + 1]!.start === token.end)) continue;
+    const start = k > 0 ? tokens[k - 1]!.end : 0;
+    parsed.unknownArea = s.slice(start, token.end + ending.length);
+    tokens.splice(k, 1);
+    k--;
+  }
+
   const hasNumber = numberStart < n;
-  let roadToken = -1;
   const last = tokens.length - 1;
-  if (last >= 0 && hasKind(tokens[last]!, 'road')) {
+  const textEnd = hasNumber ? numberStart : n;
+  /** the token naming the road or place, or -1 */
+  let slotToken = -1;
+  if (last >= 0 && (hasKind(tokens[last]!, 'road') || hasKind(tokens[last]!, 'poi'))) {
     const token = tokens[last]!;
-    if (token.end === numberStart) roadToken = last;
-    else if (!hasNumber && !endsWithAny(s, ROAD_TAILS)) {
-      // no number: the last road named, whatever description follows (…胡同南口, …大街北侧)
-      roadToken = last;
+    // without a number, the last road or place named, whatever description follows (…胡同南口, …大街北侧)
+    if (token.end === textEnd || (!hasNumber && !endsWithAny(s, ROAD_TAILS) && parsed.unknownArea === null)) slotToken = last;
+  }
+
+  if (slotToken >= 0) {
+    const token = tokens[slotToken]!;
+    const previousEnd = slotToken > 0 ? tokens[slotToken - 1]!.end : 0;
+    const glued = previousEnd < token.start && !endsWithAny(s.slice(previousEnd, token.start), PLACE_ENDINGS);
+    const previous = slotToken > 0 ? tokens[slotToken - 1]! : null;
+    // a two-character name starting with a direction right after a road is that road's side
+    // lane (国旺胡同西巷), not the road 西巷
+    const lane = previous !== null && previous.end === token.start && hasKind(previous, 'road') && token.end - token.start === 2 && LANE_DIRECTIONS.has(s.charCodeAt(token.start));
+    if (lane) {
+      readRoadText(s.slice(previous.start, token.end), gazetteer, parsed);
+      parsed.nearRoad = previous.entries.find((e) => e.kind === 'road')!.name;
+      tokens.splice(slotToken - 1, 2);
+    } else if (glued) {
+      // unrecognised text glued to the front is part of this name: 钱粮西巷 is not 西巷
+      readRoadText(s.slice(previousEnd, token.end), gazetteer, parsed);
+      tokens.splice(slotToken, 1);
+    } else {
+      const poi = token.entries.find((e) => e.kind === 'poi');
+      const roads = token.entries.filter((e) => e.kind === 'road');
+      if (roads.length > 0 && (poi === undefined || hasNumber)) {
+        parsed.roads = roads.map((e) => ({ name: e.name, edits: [...e.edits] }));
+        parsed.roadMatch = roads.some((e) => e.edits.length === 0) ? 'exact' : 'variant';
+        if (parsed.roadMatch === 'exact') parsed.roads = parsed.roads.filter((r) => r.edits.length === 0);
+        parsed.road = parsed.roads[0]!.name;
+      } else if (poi !== undefined) {
+        parsed.poi = { name: poi.name, edits: [...poi.edits], alias: poi.alias };
+      }
+      // read as the road or place, the name is not also a 街道 or 社区 (体育馆路 of 体育馆路街道)
+      tokens.splice(slotToken, 1);
     }
-  }
-  // a two-character name starting with a direction right after a road is that road's side lane
-  // (国旺胡同西巷), not the road 西巷
-  let laneOf = -1;
-  if (roadToken > 0) {
-    const token = tokens[roadToken]!;
-    const previous = tokens[roadToken - 1]!;
-    const lane = token.end - token.start === 2 && LANE_DIRECTIONS.has(s.charCodeAt(token.start));
-    if (lane && previous.end === token.start && hasKind(previous, 'road')) laneOf = roadToken - 1;
-  }
-  if (laneOf >= 0) {
-    const text = s.slice(tokens[laneOf]!.start, tokens[roadToken]!.end);
-    const variant = gazetteer.roadVariant(text);
-    parsed.road = variant ?? text;
-    parsed.roadMatch = variant === null ? 'unknown' : 'variant';
-    parsed.nearRoad = tokens[laneOf]!.entries.find((e) => e.kind === 'road')!.name;
-    tokens.splice(laneOf, 2);
-    roadToken = -1;
-  } else if (roadToken >= 0) {
-    const token = tokens[roadToken]!;
-    const name = token.entries.find((e) => e.kind === 'road')!.name;
-    const previousEnd = roadToken > 0 ? tokens[roadToken - 1]!.end : 0;
-    parsed.road = name;
-    parsed.roadMatch = 'exact';
-    // unrecognised text glued to the front may be part of another road's name (小多福巷, 秋方家胡同
-    // are not 多福巷, 方家胡同): a variant at best, unless that text ends like a place of its own
-    if (previousEnd < token.start && !endsWithAny(s.slice(previousEnd, token.start), PLACE_ENDINGS)) parsed.roadMatch = 'variant';
   } else {
     const from = last >= 0 ? tokens[last]!.end : 0;
-    const textEnd = hasNumber ? numberStart : n;
-    if (textEnd > from) {
-      const text = s.slice(from, textEnd);
-      const variant = gazetteer.roadVariant(text);
-      parsed.road = variant ?? text;
-      parsed.roadMatch = variant === null ? 'unknown' : 'variant';
-    }
-    for (let k = last; k >= 0; k--) {
-      const road = tokens[k]!.entries.find((e) => e.kind === 'road');
+    if (textEnd > from && parsed.unknownArea === null) readRoadText(s.slice(from, textEnd), gazetteer, parsed);
+  }
+  if (parsed.roadMatch !== 'exact') {
+    for (let k = tokens.length - 1; k >= 0; k--) {
+      const road = tokens[k]!.entries.find((e) => e.kind === 'road' && e.edits.length === 0);
       if (road !== undefined) {
-        parsed.nearRoad = road.name;
+        parsed.nearRoad ??= road.name;
         break;
       }
     }
   }
 
   // administrative levels from the other names, in order; a road-only name is context
-  for (let k = 0; k < tokens.length; k++) {
-    if (k === roadToken) continue;
-    const token = tokens[k]!;
+  for (const token of tokens) {
+    const outside = token.entries.find((e) => e.kind === 'outside');
     const entry = pickAdmin(token.entries, parsed);
-    if (entry === null) continue;
-    parsed[entry.kind as Exclude<PlaceKind, 'road'>] = entry.name;
+    if (entry === null) {
+      if (outside !== undefined && parsed.outside === null && !isBare(token)) parsed.outside = outside.name;
+      continue;
+    }
+    parsed[entry.kind as 'province' | 'district' | 'street' | 'community'] = entry.name;
+    if (entry.alias !== null) parsed.aliases.push(entry.alias);
   }
-  if (parsed.district === null) parsed.foreignDistrict = foreignDistrict(s, tokens);
+  if (parsed.district === null && parsed.outside === null) parsed.outside = foreignDistrict(s, tokens);
 
   if (hasNumber) readPlate(s, numberStart, parsed);
-  else parsed.rest = roadToken >= 0 ? s.slice(tokens[roadToken]!.end) : '';
+  else if (parsed.roadMatch !== null || parsed.poi !== null) parsed.rest = s.slice(textEnd);
   return parsed;
+}
+
+/** Reads unrecognised text as the road: a spelling the gazetteer lists, a misspelling it finds, or an unknown road. */
+function readRoadText(text: string, gazetteer: AddressGazetteer, parsed: ParsedAddress): void {
+  const spelt = gazetteer.roadsSpelt(text);
+  parsed.roads = spelt.length > 0 ? spelt : gazetteer.fuzzyRoads(text);
+  parsed.roadMatch = parsed.roads.length === 0 ? 'unknown' : parsed.roads.some((r) => r.edits.length === 0) ? 'exact' : 'variant';
+  parsed.road = parsed.roads[0]?.name ?? text;
 }
 
 function endsWithAny(text: string, endings: readonly string[]): boolean {
@@ -401,7 +238,7 @@ function endsWithAny(text: string, endings: readonly string[]): boolean {
 function pickAdmin(entries: GazetteerEntry[], parsed: ParsedAddress): GazetteerEntry | null {
   let best: GazetteerEntry | null = null;
   for (const entry of entries) {
-    if (entry.kind === 'road' || parsed[entry.kind] !== null) continue;
+    if (entry.kind === 'road' || entry.kind === 'poi' || entry.kind === 'outside' || parsed[entry.kind] !== null) continue;
     if (best === null || (best.bare && !entry.bare) || (best.bare === entry.bare && ADMIN_ORDER.indexOf(entry.kind) < ADMIN_ORDER.indexOf(best.kind))) {
       best = entry;
     }
@@ -409,7 +246,7 @@ function pickAdmin(entries: GazetteerEntry[], parsed: ParsedAddress): GazetteerE
   return best;
 }
 
-/** An unrecognised leading name ending in 区 or 县 (西城区…) before any known district. */
+/** An unrecognised leading name ending in 区 or 县 (某某区…) before any known district. */
 function foreignDistrict(s: string, tokens: Token[]): string | null {
   let from = 0;
   for (const token of tokens) {

@@ -11,7 +11,6 @@ export type MatchLevel = 'door' | 'poi' | 'road' | 'community' | 'street' | 'dis
  * - `suffix`: a generic ending added, dropped or exchanged (大街 ↔ 街, 胡同 dropped, 路 ↔ 道)
  * - `abbreviation`: a usual short form (安外大街 → 安定门外大街)
  * - `homophone`: one character spelt with another of the same reading (园 → 圆)
- * - `substitution`: one character different
  * - `missing` / `extra`: one character fewer / more than the name
  * - `number`: the door number is not on the road: placed by interpolation along it
  * - `building`: the building asked for is not in the compound
@@ -23,7 +22,6 @@ export type MatchEdit =
   | 'suffix'
   | 'abbreviation'
   | 'homophone'
-  | 'substitution'
   | 'missing'
   | 'extra'
   | 'number'

@@ -1,0 +1,316 @@
+import type { AliasLevel } from '../model.js';
+import { normalizeName } from './address-normalize.js';
+import { isChineseNumeral } from './chinese-numerals.js';
+import type { MatchEdit } from './geocode-result.js';
+import { OUTSIDE_PLACES } from './outside-places.js';
+import { differOnlyInSound, genericEnding, isDistinguishing, roadCore, roadSpellings, soundKey, suffixSpellings } from './road-variants.js';
+
+/** The kinds of names an address is read from (standards.md §8.2 elements 1–5), places, and places outside the loaded area. */
+export type PlaceKind = 'province' | 'district' | 'street' | 'community' | 'road' | 'poi' | 'outside';
+
+/** One reading of a name in the gazetteer. */
+export interface GazetteerEntry {
+  kind: PlaceKind;
+  /** the name as the data spells it (for an alias: the canonical name) */
+  name: string;
+  /** matched without its suffix (东华门 for 东华门街道, 多福巷 for 多福巷社区) */
+  bare: boolean;
+  /** the relaxations this spelling stands for; empty for the name itself */
+  edits: readonly MatchEdit[];
+  /** the alias as written, when the entry reads an alias (崇文区 → 东城区) */
+  alias: string | null;
+}
+
+/** A road the text may name, and how the text differs from its name. */
+export interface RoadReading {
+  name: string;
+  edits: MatchEdit[];
+}
+
+/** An alias the gazetteer reads as its canonical name. */
+export interface GazetteerAlias {
+  alias: string;
+  level: AliasLevel;
+  canonical: string;
+}
+
+/** The names a gazetteer knows, as the data spells them. */
+export interface GazetteerNames {
+  districts?: Iterable<string>;
+  streets?: Iterable<string>;
+  communities?: Iterable<string>;
+  roads?: Iterable<string>;
+  /** place names and their other names */
+  pois?: Iterable<{ name: string; aliases: readonly string[] }>;
+  aliases?: Iterable<GazetteerAlias>;
+}
+
+interface TrieNode {
+  children: Map<number, TrieNode> | null;
+  entries: GazetteerEntry[] | null;
+}
+
+const newNode = (): TrieNode => ({ children: null, entries: null });
+
+const STREET_SUFFIXES = ['街道办事处', '街道办', '街道', '地区办事处', '地区'];
+const COMMUNITY_SUFFIXES = ['社区居民委员会', '社区居委会', '居民委员会', '社区', '居委会'];
+const PROVINCE_NAMES = ['中华人民共和国', '中国', '北京市', '北京'];
+const NO_EDITS: readonly MatchEdit[] = [];
+
+/**
+ * Known place names for longest-match recognition: a character trie over the normalised names of
+ * districts, streets (with and without 街道), communities (with and without 社区 / 居委会), roads,
+ * places (POIs), aliases, and the districts and provinces outside the loaded area. Each road is
+ * also entered under the spellings people use for it (road-variants.ts): another generic ending,
+ * an ordinal in digits, the short form of a gate road. A spelling that is another road's own
+ * name is never entered, so the name itself always wins. Spellings that need a search (a
+ * homophone, a character more or fewer) are found by `fuzzyRoads` from side tables.
+ */
+export class AddressGazetteer {
+  private readonly root: TrieNode = newNode();
+  /** the entries of the last successful `match` */
+  matched: GazetteerEntry[] = [];
+  /** normalised road names and their spellings → [road name, edits]; the side tables of `fuzzyRoads` */
+  private readonly spellings = new Map<string, [string, MatchEdit[]][]>();
+  /** sound of a spelling → spellings (homophones) */
+  private readonly bySound = new Map<string, Set<string>>();
+  /** a spelling with one character left out → spellings (a character missing in the query) */
+  private readonly byDeletion = new Map<string, Set<string>>();
+  private readonly roadNames = new Set<string>();
+
+  constructor(names: GazetteerNames) {
+    for (const p of PROVINCE_NAMES) this.add(p, entry('province', p));
+    const districts = [...(names.districts ?? [])];
+    const aliases = [...(names.aliases ?? [])];
+    const held = new Set([...districts, ...aliases.filter((a) => a.level === 'district').map((a) => a.alias)]);
+    for (const place of OUTSIDE_PLACES) {
+      if (held.has(place)) continue;
+      this.add(place, entry('outside', place));
+      if (/[区县市省]$/.test(place) && place.length > 2) this.add(place.slice(0, -1), { ...entry('outside', place), bare: true });
+    }
+    for (const name of districts) this.addDistrict(name, entry('district', name));
+    for (const name of names.streets ?? []) this.addArea(name, STREET_SUFFIXES, entry('street', name));
+    for (const name of names.communities ?? []) this.addArea(name, COMMUNITY_SUFFIXES, entry('community', name));
+    for (const poi of names.pois ?? []) this.addPoi(poi.name, poi.aliases);
+    const roads = [...(names.roads ?? [])].filter((name) => name !== '');
+    for (const name of roads) this.addRoadName(name);
+    for (const name of roads) this.addRoadSpellings(name);
+    for (const alias of aliases) this.addAlias(alias);
+  }
+
+  private addDistrict(name: string, e: GazetteerEntry): void {
+    this.add(name, e);
+    if (name.endsWith('区') && name.length > 2) this.add(name.slice(0, -1), { ...e, bare: true });
+  }
+
+  private addArea(name: string, suffixes: readonly string[], e: GazetteerEntry): void {
+    this.add(name, e);
+    const core = stripSuffix(name, suffixes);
+    if (core.length < 2) return;
+    if (core !== name) this.add(core, { ...e, bare: true });
+    for (const suffix of suffixes) if (core + suffix !== name) this.add(core + suffix, e);
+  }
+
+  private addAlias(alias: GazetteerAlias): void {
+    const kind = alias.level;
+    const e: GazetteerEntry = { kind, name: alias.canonical, bare: false, edits: ['alias'], alias: alias.alias };
+    if (kind === 'district') this.addDistrict(alias.alias, e);
+    else if (kind === 'street') this.addArea(alias.alias, STREET_SUFFIXES, e);
+    else if (kind === 'community') this.addArea(alias.alias, COMMUNITY_SUFFIXES, e);
+    else if (!this.roadNames.has(normalizeName(alias.alias))) this.add(alias.alias, e);
+  }
+
+  /** A place and its other names. */
+  addPoi(name: string, aliases: readonly string[]): void {
+    this.add(name, entry('poi', name));
+    for (const other of aliases) if (other !== name) this.add(other, { kind: 'poi', name, bare: false, edits: ['alias'], alias: other });
+  }
+
+  /** Forgets a place (it was renamed or retired). */
+  removePoi(name: string, aliases: readonly string[]): void {
+    for (const key of [name, ...aliases]) {
+      const node = this.node(normalizeName(key), false);
+      if (node?.entries) node.entries = node.entries.filter((e) => !(e.kind === 'poi' && e.name === name));
+    }
+  }
+
+  /** A road name and its spellings; a name seen before is ignored. Cheap: a server adds the roads of new door plates as they are written. */
+  addRoad(name: string): void {
+    if (name === '' || this.roadNames.has(normalizeName(name))) return;
+    this.addRoadName(name);
+    this.addRoadSpellings(name);
+  }
+
+  private addRoadName(name: string): void {
+    const key = normalizeName(name);
+    if (key === '') return;
+    this.roadNames.add(key);
+    // the name itself drops any spelling of another road entered at the same key
+    const node = this.node(key, true)!;
+    if (node.entries) node.entries = node.entries.filter((e) => e.kind !== 'road' || e.edits.length === 0);
+    this.add(name, entry('road', name));
+    this.addSpelling(key, name, []);
+  }
+
+  private addRoadSpellings(name: string): void {
+    const key = normalizeName(name);
+    for (const spelling of roadSpellings(key)) {
+      if (this.roadNames.has(spelling.key)) continue;
+      this.add(spelling.key, { kind: 'road', name, bare: false, edits: spelling.edits, alias: null });
+      this.addSpelling(spelling.key, name, spelling.edits);
+    }
+    const short = gateAbbreviation(key);
+    if (short !== null && !this.roadNames.has(short)) this.add(short, { kind: 'road', name, bare: false, edits: ['abbreviation'], alias: null });
+  }
+
+  /** Records a spelling in the side tables `fuzzyRoads` searches (names of two characters or fewer are too short to search). */
+  private addSpelling(key: string, name: string, edits: MatchEdit[]): void {
+    const list = this.spellings.get(key);
+    if (list === undefined) this.spellings.set(key, [[name, edits]]);
+    else if (!list.some(([n]) => n === name)) list.push([name, edits]);
+    if (roadCore(key).length < 2) return;
+    getOrAdd(this.bySound, soundKey(key), () => new Set()).add(key);
+    if (key.length >= 4) {
+      for (let i = 0; i < key.length; i++) {
+        if (!isDistinguishing(key.charCodeAt(i))) getOrAdd(this.byDeletion, key.slice(0, i) + key.slice(i + 1), () => new Set()).add(key);
+      }
+    }
+  }
+
+  private node(key: string, create: boolean): TrieNode | null {
+    let node = this.root;
+    for (let i = 0; i < key.length; i++) {
+      const code = key.charCodeAt(i);
+      let next = node.children?.get(code);
+      if (next === undefined) {
+        if (!create) return null;
+        node.children ??= new Map();
+        node.children.set(code, (next = newNode()));
+      }
+      node = next;
+    }
+    return node;
+  }
+
+  private add(name: string, e: GazetteerEntry): void {
+    const key = normalizeName(name);
+    if (key === '') return;
+    const node = this.node(key, true)!;
+    node.entries ??= [];
+    // a road's own name leaves no room for another road's spelling there
+    if (e.kind === 'road' && e.edits.length > 0 && node.entries.some((x) => x.kind === 'road' && x.edits.length === 0)) return;
+    if (!node.entries.some((x) => x.kind === e.kind && x.name === e.name && x.alias === e.alias && x.bare === e.bare)) node.entries.push(e);
+  }
+
+  /** End of the longest known name starting at `at` in normalised text (entries in `matched`), or `at` when none. */
+  match(text: string, at: number): number {
+    let node: TrieNode | undefined = this.root;
+    let end = at;
+    for (let i = at; i < text.length; i++) {
+      node = node.children?.get(text.charCodeAt(i));
+      if (node === undefined) break;
+      if (node.entries !== null && node.entries.length > 0) {
+        end = i + 1;
+        this.matched = node.entries;
+      }
+    }
+    return end;
+  }
+
+  /** The roads a whole normalised text names exactly or by a listed spelling. */
+  roadsSpelt(text: string): RoadReading[] {
+    return (this.spellings.get(text) ?? []).map(([name, edits]) => ({ name, edits: [...edits] }));
+  }
+
+  /**
+   * Roads whose names begin with the longest start of `text` that begins any road name, when that
+   * start is `minLength` characters or more (和平里 of 和平里五区 → 和平里北街, 和平里东街, …);
+   * at most `max` names.
+   */
+  roadsSharingStart(text: string, minLength = 3, max = 64): string[] {
+    let node: TrieNode | undefined = this.root;
+    let depth = 0;
+    for (; depth < text.length; depth++) {
+      const next: TrieNode | undefined = node.children?.get(text.charCodeAt(depth));
+      if (next === undefined) break;
+      node = next;
+    }
+    if (depth < minLength || depth === text.length) return [];
+    const names = new Set<string>();
+    const stack: TrieNode[] = [node];
+    while (stack.length > 0 && names.size <= max) {
+      const current = stack.pop()!;
+      for (const e of current.entries ?? []) if (e.kind === 'road' && e.edits.length === 0) names.add(e.name);
+      if (current.children !== null) for (const child of current.children.values()) stack.push(child);
+    }
+    return names.size > max ? [] : [...names];
+  }
+
+  /**
+   * Roads an unrecognised name may be a misspelling of, searched in the side tables: the name or
+   * one of its generic-ending spellings sounds the same (homophones, 园 / 圆), lacks one
+   * character (`missing`), or has one more (`extra`). A character that distinguishes roads
+   * (numeral, direction, size) is never the one that differs, and the part that names the road
+   * must keep two characters (homophone) or three (a character more or fewer): one character of
+   * 红岩胡同 makes another hutong, 红星胡同. Every road found is returned; the caller decides
+   * what several mean.
+   */
+  fuzzyRoads(text: string): RoadReading[] {
+    if (text.length < 2 || text.length > 40) return [];
+    const found = new Map<string, MatchEdit[]>();
+    // the text itself, and the text with its generic ending exchanged (胡同 → 巷 …)
+    const forms = [text, ...suffixSpellings(text)];
+    for (const form of forms) {
+      const extra = form === text ? [] : (['suffix'] as MatchEdit[]);
+      const before = found.size;
+      if (roadCore(form).length >= 2) {
+        for (const spelling of this.bySound.get(soundKey(form)) ?? []) {
+          if (differOnlyInSound(form, spelling)) for (const [name, edits] of this.spellings.get(spelling)!) addEdits(found, name, [...edits, ...extra, 'homophone']);
+        }
+      }
+      if (roadCore(form).length >= 3 && found.size === before) {
+        for (const spelling of this.byDeletion.get(form) ?? []) for (const [name, edits] of this.spellings.get(spelling)!) addEdits(found, name, [...edits, ...extra, 'missing']);
+        for (let i = 0; i < form.length; i++) {
+          if (isDistinguishing(form.charCodeAt(i)) || isChineseNumeral(form.charCodeAt(i))) continue;
+          const shorter = form.slice(0, i) + form.slice(i + 1);
+          if (roadCore(shorter).length < 3) continue;
+          for (const [name, edits] of this.spellings.get(shorter) ?? []) addEdits(found, name, [...edits, ...extra, 'extra']);
+        }
+      }
+    }
+    return [...found].map(([name, edits]) => ({ name, edits }));
+  }
+
+  /** Whether the normalised text ends in a generic road ending (…胡同, …路): it looks like a road's name. */
+  static looksLikeRoad(text: string): boolean {
+    return genericEnding(text) !== '' || text.endsWith('条');
+  }
+}
+
+function entry(kind: PlaceKind, name: string): GazetteerEntry {
+  return { kind, name, bare: false, edits: NO_EDITS, alias: null };
+}
+
+function addEdits(found: Map<string, MatchEdit[]>, name: string, edits: MatchEdit[]): void {
+  const seen = found.get(name);
+  if (seen === undefined || edits.length < seen.length) found.set(name, edits);
+}
+
+/** `安外大街` for `安定门外大街`: the first character of a two-character gate name, then 内 / 外. */
+function gateAbbreviation(key: string): string | null {
+  if (key.length < 6 || key.charCodeAt(2) !== 0x95e8 /* 门 */) return null;
+  const side = key[3];
+  if (side !== '内' && side !== '外') return null;
+  return key[0]! + side + key.slice(4);
+}
+
+function stripSuffix(name: string, suffixes: readonly string[]): string {
+  for (const suffix of suffixes) if (name.endsWith(suffix) && name.length > suffix.length) return name.slice(0, -suffix.length);
+  return name;
+}
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = create()));
+  return value;
+}
