@@ -72,6 +72,7 @@ describe('ForwardGeocoder on the generated district', () => {
       community: at.community,
       unitGrid: at.unitGrid,
       socialGrid: at.socialGrid,
+      matched: { road: address.road, number: formatDoorPlate(address).slice(address.road.length), poi: null, alias: null, edits: [] },
     });
   });
 

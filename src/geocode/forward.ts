@@ -1,11 +1,13 @@
 import type { Position } from 'geojson';
 import { interiorPoint } from '../geo/interior-point.js';
-import type { Address, AdminArea, AdminLevel, House, Road } from '../model.js';
+import type { Address, AdminArea, AdminLevel, Alias, House, Poi, Road } from '../model.js';
 import { formatDoorPlate } from '../model.js';
+import type { StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
-import { AddressGazetteer, parseAddress, type ParsedAddress } from './address-parse.js';
-import type { GeocodeResult, MatchLevel } from './geocode-result.js';
-import type { Resolution, ReverseGeocoder } from './reverse.js';
+import { parseAddress, type ParsedAddress, type PoiReading } from './address-parse.js';
+import { AddressGazetteer, type RoadReading } from './gazetteer.js';
+import type { GeocodeAnswer, GeocodeResult, MatchEdit, MatchLevel } from './geocode-result.js';
+import type { Resolution } from './reverse.js';
 
 /** What the forward geocoder is built from. */
 export interface ForwardData {
@@ -14,11 +16,20 @@ export interface ForwardData {
   addresses: readonly Address[];
   /** only the canonical addresses are used */
   houses: readonly Pick<House, 'id' | 'address'>[];
+  pois?: readonly Poi[];
+  aliases?: readonly Alias[];
 }
 
-/** Scores by how the place was found; contradictions and ambiguity multiply them down. */
+/** Where a point lies: the reverse geocoder, or an object that always asks the current one. */
+export interface PointResolver {
+  resolve(lng: number, lat: number): Resolution;
+}
+
+/** Scores by how the place was found; relaxations, contradictions and ambiguity multiply them down. */
 const SCORE = {
   door: 0.98,
+  /** a named place (POI) */
+  poi: 0.92,
   /** N号院 asked, the compound found, no single house */
   compoundGate: 0.9,
   /** N号院M号楼 asked, but N号 is a single house */
@@ -40,19 +51,35 @@ const SCORE = {
   district: 0.15,
 } as const;
 
+/**
+ * What each relaxation multiplies the score by (README, "Forward geocoding: scores"). Reading a
+ * spelling the gazetteer lists costs little; a misspelling found by search costs more, so that a
+ * door found through one stays ≥ 0.8 only while the road is the only one it can mean.
+ */
+export const EDIT_FACTOR: Readonly<Record<MatchEdit, number>> = {
+  alias: 0.99,
+  ordinal: 0.99,
+  abbreviation: 0.97,
+  suffix: 0.96,
+  homophone: 0.9,
+  missing: 0.88,
+  extra: 0.88,
+  // placed along the road or beside a plate: the SCORE above says how well
+  number: 1,
+  building: 1,
+  street: 0.75,
+  community: 0.85,
+};
+
 const PENALTY = {
-  /** a variant spelling of the road name (never a door-level answer) */
-  variant: 0.8,
-  /** the address names a district we do not hold */
-  foreignDistrict: 0.5,
   /** the road is not in the district the address names */
   otherDistrict: 0.6,
-  /** the place found is in another 街道 / 社区 than the address names */
-  otherStreet: 0.75,
-  otherCommunity: 0.85,
-  /** the same road name in several districts and the address does not say which */
+  /** the same name means several roads or places and nothing in the address says which */
   ambiguous: 0.85,
 } as const;
+
+/** Relaxations found by searching for a misspelling: believable only where the address says the road is. */
+const SEARCHED: ReadonlySet<MatchEdit> = new Set(['homophone', 'missing', 'extra']);
 
 const M_PER_DEG = 111_320;
 
@@ -101,42 +128,71 @@ interface AreaEntry {
   point: Position;
 }
 
+interface PoiEntry {
+  poi: Poi;
+  x: number;
+  y: number;
+  streetCode: string | null;
+}
+
 interface Candidate {
   x: number;
   y: number;
   score: number;
   level: MatchLevel;
   houseId: number | null;
-  /** the canonical address when known (a house's), else built from the resolution */
+  /** the canonical address when known (a house's, a place's), else built from the resolution */
   address: string | null;
   /** what follows the administrative prefix: 多福巷12号院, 多福巷, '' */
   tail: string;
+  road: string | null;
+  /** the door plate matched: 12号, 3号院2号楼 */
+  plate: string | null;
+  poi: string | null;
+  alias: string | null;
+  edits: MatchEdit[];
 }
 
+const EMPTY_SIDE: Side = { numbers: new Int32Array(0), x: new Float64Array(0), y: new Float64Array(0) };
+
 /**
- * Forward geocoding (standards.md §8.3): normalise, parse against a gazetteer of the stored names,
- * then door plate → interpolation along the road → road middle → community → street → district.
- * Every answer carries the district, street, community and grids of its point (reverse.resolve).
- * An unknown road never yields a door-level answer; variant road spellings stay at road level.
+ * Forward geocoding (standards.md §8.3): normalise, parse against a gazetteer of the stored names
+ * and their usual spellings, then door plate → interpolation along the road → road middle →
+ * community → street → district, or a named place. Every answer carries the district, street,
+ * community and grids of its point, and says what it rests on (`matched`). An address naming a
+ * place outside the loaded area is refused with a reason; an unknown road is never read as a
+ * shorter or differently-ended road.
  */
 export class ForwardGeocoder {
-  private readonly reverse: ReverseGeocoder;
-  private readonly gazetteer: AddressGazetteer;
+  private readonly resolver: PointResolver;
+  private gazetteer!: AddressGazetteer;
   private readonly roads = new Map<string, RoadEntry[]>();
   private readonly areas: Record<AdminLevel, Map<string, AreaEntry[]>> = { district: new Map(), street: new Map(), community: new Map() };
   private readonly houseAddress = new Map<number, string | null>();
   private readonly streetByCode = new Map<string, AreaEntry>();
+  private readonly pois = new Map<string, PoiEntry[]>();
+  private readonly poiById = new Map<number, Poi>();
+  /** door plate id → the road entry holding it, for in-place updates */
+  private readonly plateRoad = new Map<number, RoadEntry>();
+  private readonly districtNames: string;
   private readonly kx: number;
 
-  static fromStore(store: Store, reverse: ReverseGeocoder): ForwardGeocoder {
+  static fromStore(store: Store, resolver: PointResolver): ForwardGeocoder {
     return new ForwardGeocoder(
-      { areas: [...store.iterate('areas')], roads: [...store.iterate('roads')], addresses: inUse(store.iterate('addresses')), houses: inUse(store.iterate('houses')) },
-      reverse,
+      {
+        areas: [...store.iterate('areas')],
+        roads: [...store.iterate('roads')],
+        addresses: inUse(store.iterate('addresses')),
+        houses: inUse(store.iterate('houses')),
+        pois: [...store.iterate('pois')],
+        aliases: [...store.iterate('aliases')],
+      },
+      resolver,
     );
   }
 
-  constructor(data: ForwardData, reverse: ReverseGeocoder) {
-    this.reverse = reverse;
+  constructor(data: ForwardData, resolver: PointResolver) {
+    this.resolver = resolver;
     const lat0 = firstLatitude(data);
     this.kx = Math.cos((lat0 * Math.PI) / 180) * M_PER_DEG;
 
@@ -152,63 +208,138 @@ export class ForwardGeocoder {
       push(this.areas[area.level], area.name, entry);
       if (area.level === 'street') this.streetByCode.set(area.code, entry);
     }
+    this.districtNames = [...this.areas.district.keys()].join('、');
 
-    const entryFor = (name: string, districtCode: string, kind: Road['kind']): RoadEntry => {
-      const list = this.roads.get(name) ?? [];
-      let entry = list.find((e) => e.districtCode === districtCode);
-      if (entry === undefined) {
-        const emptySide = { numbers: new Int32Array(0), x: new Float64Array(0), y: new Float64Array(0) };
-        entry = { name, kind, districtCode, lines: [], lineStreet: [], plates: new Map(), odd: emptySide, even: emptySide, streets: new Set(), middles: new Map() };
-        list.push(entry);
-        this.roads.set(name, list);
-      }
-      return entry;
-    };
     for (const road of data.roads) {
       const coordinates = road.geometry.coordinates;
       if (road.name === '' || coordinates.length < 2) continue;
       const [mx, my] = this.pointAlong(coordinates, this.lengthM(coordinates) / 2);
       const at = this.resolveNear(mx, my);
-      const entry = entryFor(road.name, at.district?.code ?? '', road.kind);
+      const entry = this.entryFor(road.name, at.district?.code ?? '', road.kind);
       entry.lines.push(coordinates);
       entry.lineStreet.push(at.street?.code ?? null);
       if (at.street !== null) entry.streets.add(at.street.code);
     }
-    for (const address of data.addresses) {
-      const [x, y] = address.geometry.coordinates as [number, number];
-      const at = reverse.resolve(x, y);
-      const entry = entryFor(address.road, at.district?.code ?? '', 'hutong');
-      if (at.street !== null) entry.streets.add(at.street.code);
-      let group = entry.plates.get(address.number);
-      if (group === undefined) entry.plates.set(address.number, (group = { number: address.number, plain: null, buildings: [], x, y }));
-      if (address.building === null) {
-        group.plain = address;
-        group.x = x;
-        group.y = y;
-      } else {
-        group.buildings.push(address);
-      }
-    }
-    for (const list of this.roads.values()) {
-      for (const entry of list) {
-        const groups = [...entry.plates.values()].sort((a, b) => a.number - b.number);
-        for (const group of groups) {
-          group.buildings.sort((a, b) => a.building! - b.building!);
-          const first = group.plain ?? group.buildings[0]!;
-          [group.x, group.y] = first.geometry.coordinates as [number, number];
-        }
-        entry.odd = side(groups.filter((g) => g.number % 2 === 1));
-        entry.even = side(groups.filter((g) => g.number % 2 === 0));
-      }
-    }
+    const touched = new Set<RoadEntry>();
+    for (const address of data.addresses) touched.add(this.addPlate(address));
+    for (const entry of touched) this.sortPlates(entry);
     for (const house of data.houses) this.houseAddress.set(house.id, house.address);
+    for (const poi of data.pois ?? []) this.addPoi(poi);
 
     this.gazetteer = new AddressGazetteer({
       districts: this.areas.district.keys(),
       streets: this.areas.street.keys(),
       communities: this.areas.community.keys(),
       roads: this.roads.keys(),
+      pois: [...this.poiById.values()],
+      aliases: data.aliases ?? [],
     });
+  }
+
+  private entryFor(name: string, districtCode: string, kind: Road['kind']): RoadEntry {
+    const list = this.roads.get(name) ?? [];
+    let entry = list.find((e) => e.districtCode === districtCode);
+    if (entry === undefined) {
+      entry = { name, kind, districtCode, lines: [], lineStreet: [], plates: new Map(), odd: EMPTY_SIDE, even: EMPTY_SIDE, streets: new Set(), middles: new Map() };
+      list.push(entry);
+      this.roads.set(name, list);
+    }
+    return entry;
+  }
+
+  /** Files a door plate under its road; `sortPlates` must follow before the road is searched. */
+  private addPlate(address: Address): RoadEntry {
+    const [x, y] = address.geometry.coordinates as [number, number];
+    const at = this.resolver.resolve(x, y);
+    const entry = this.entryFor(address.road, at.district?.code ?? '', 'hutong');
+    if (at.street !== null) entry.streets.add(at.street.code);
+    let group = entry.plates.get(address.number);
+    if (group === undefined) entry.plates.set(address.number, (group = { number: address.number, plain: null, buildings: [], x, y }));
+    if (address.building === null) group.plain = address;
+    else group.buildings.push(address);
+    this.plateRoad.set(address.id, entry);
+    return entry;
+  }
+
+  private removePlate(id: number): RoadEntry | null {
+    const entry = this.plateRoad.get(id);
+    if (entry === undefined) return null;
+    this.plateRoad.delete(id);
+    for (const [number, group] of entry.plates) {
+      if (group.plain?.id === id) group.plain = null;
+      group.buildings = group.buildings.filter((b) => b.id !== id);
+      if (group.plain === null && group.buildings.length === 0) entry.plates.delete(number);
+    }
+    return entry;
+  }
+
+  /** Orders a road's plates by number and side, after plates were added or removed. */
+  private sortPlates(entry: RoadEntry): void {
+    const groups = [...entry.plates.values()].sort((a, b) => a.number - b.number);
+    for (const group of groups) {
+      group.buildings.sort((a, b) => a.building! - b.building!);
+      const first = group.plain ?? group.buildings[0]!;
+      [group.x, group.y] = first.geometry.coordinates as [number, number];
+    }
+    entry.odd = side(groups.filter((g) => g.number % 2 === 1));
+    entry.even = side(groups.filter((g) => g.number % 2 === 0));
+    entry.middles.clear();
+  }
+
+  private addPoi(poi: Poi): void {
+    const [x, y] = poi.geometry.type === 'Point' ? (poi.geometry.coordinates as [number, number]) : (interiorPoint(poi.geometry) as [number, number]);
+    const at = this.resolver.resolve(x, y);
+    push(this.pois, poi.name, { poi, x, y, streetCode: at.street?.code ?? null });
+    this.poiById.set(poi.id, poi);
+  }
+
+  private removePoi(id: number): void {
+    const poi = this.poiById.get(id);
+    if (poi === undefined) return;
+    this.poiById.delete(id);
+    const list = (this.pois.get(poi.name) ?? []).filter((e) => e.poi.id !== id);
+    if (list.length > 0) this.pois.set(poi.name, list);
+    else this.pois.delete(poi.name);
+    this.gazetteer.removePoi(poi.name, poi.aliases);
+    // another place may share the name or an alias
+    for (const other of this.poiById.values()) if (other.name === poi.name || other.aliases.some((a) => poi.aliases.includes(a))) this.gazetteer.addPoi(other.name, other.aliases);
+  }
+
+  /**
+   * Takes logged changes of houses, door plates and places in place (a few milliseconds; no
+   * rebuild). Returns false when a change needs a rebuild: areas, roads and aliases change the
+   * gazetteer and the roads' 街道 wholesale (they come by import, not by the write API).
+   * Grid and component changes touch nothing here.
+   */
+  applyChanges(changes: readonly StoreChange[], store: Store): boolean {
+    if (changes.some((c) => c.layer === 'areas' || c.layer === 'roads' || c.layer === 'aliases')) return false;
+    const touched = new Set<RoadEntry>();
+    for (const change of changes) {
+      if (change.layer === 'houses') {
+        const house = store.getHouse(Number(change.key));
+        if (house === null || house.status === '废弃') this.houseAddress.delete(Number(change.key));
+        else this.houseAddress.set(house.id, house.address);
+      } else if (change.layer === 'addresses') {
+        const id = Number(change.key);
+        const old = this.removePlate(id);
+        if (old !== null) touched.add(old);
+        const address = store.getAddress(id);
+        if (address !== null && address.status !== '废弃') {
+          touched.add(this.addPlate(address));
+          this.gazetteer.addRoad(address.road);
+        }
+      } else if (change.layer === 'pois') {
+        const id = Number(change.key);
+        this.removePoi(id);
+        const poi = store.getPoi(id);
+        if (poi !== null) {
+          this.addPoi(poi);
+          this.gazetteer.addPoi(poi.name, poi.aliases);
+        }
+      }
+    }
+    for (const entry of touched) this.sortPlates(entry);
+    return true;
   }
 
   /**
@@ -221,12 +352,12 @@ export class ForwardGeocoder {
 
   /** The point and its areas, moved a metre into a district when it lies on none (a road on the boundary). */
   private nudgeInside(x: number, y: number): [number, number, Resolution] {
-    const at = this.reverse.resolve(x, y);
+    const at = this.resolver.resolve(x, y);
     if (at.district !== null) return [x, y, at];
     const dx = 1 / this.kx;
     const dy = 1 / M_PER_DEG;
     for (const [ox, oy] of [[-dx, 0], [0, -dy], [dx, 0], [0, dy]] as const) {
-      const near = this.reverse.resolve(x + ox, y + oy);
+      const near = this.resolver.resolve(x + ox, y + oy);
       if (near.district !== null) return [x + ox, y + oy, near];
     }
     return [x, y, at];
@@ -234,23 +365,36 @@ export class ForwardGeocoder {
 
   /**
    * Ranked candidates for an address, best first, at most `limit` (default 5); empty when nothing
-   * in it is recognised. Never throws on any text.
+   * in it is recognised or it names a place outside the loaded area. Never throws on any text.
    * @example geocoder.geocode('东城区东华门街道多福巷十二号')[0] // { level: 'door', score: 0.98, houseId: …, … }
    */
-  geocode(query: string, { limit = 5 }: { limit?: number } = {}): GeocodeResult[] {
-    if (typeof query !== 'string' || !(limit >= 1)) return [];
+  geocode(query: string, options: { limit?: number } = {}): GeocodeResult[] {
+    return this.lookup(query, options).results;
+  }
+
+  /** `geocode` with the reason an address gets no answer (outside the loaded area, nothing known). */
+  lookup(query: string, { limit = 5 }: { limit?: number } = {}): GeocodeAnswer {
+    if (typeof query !== 'string' || !(limit >= 1)) return { results: [], reason: 'no address given' };
     // addresses are short; a bound keeps a pasted document from costing much
     const parsed = parseAddress(query.length > 200 ? query.slice(0, 200) : query, this.gazetteer);
+    if (parsed.outside !== null) {
+      return { results: [], reason: `the address names ${parsed.outside}, outside the loaded area (${this.districtNames})` };
+    }
     const context = this.context(parsed);
     const candidates: Candidate[] = [];
-    if (parsed.road !== null && parsed.roadMatch !== 'unknown') this.onRoad(parsed.road, parsed, context, candidates, 1);
+    if (parsed.roads.length > 0) this.onRoads(parsed.roads, parsed, context, candidates);
+    else if (parsed.poi !== null) this.onPoi(parsed.poi, context, candidates);
     if (candidates.length === 0) {
       // the road is unknown: a known road named before it, a locality, and the areas named
-      if (parsed.nearRoad !== null) this.onRoad(parsed.nearRoad, { ...parsed, number: null }, context, candidates, SCORE.nearRoad / SCORE.roadOnly);
+      if (parsed.nearRoad !== null) this.onRoads([{ name: parsed.nearRoad, edits: [] }], { ...parsed, number: null }, context, candidates, SCORE.nearRoad / SCORE.roadOnly);
       if (parsed.roadMatch === 'unknown' && context.streets === null && context.communities === null) this.onLocality(parsed.road!, context, candidates);
       this.onAreas(context, candidates);
     }
-    return this.finish(candidates, parsed, limit);
+    const results = this.finish(candidates, parsed, limit);
+    if (results.length > 0) return { results, reason: null };
+    if (parsed.unknownArea !== null) return { results, reason: `${parsed.unknownArea} is not a 街道 or 社区 of the loaded area (${this.districtNames})` };
+    if (parsed.road !== null) return { results, reason: `no road, place or area in the loaded area (${this.districtNames}) is named ${parsed.road}` };
+    return { results, reason: 'nothing in the address names a place in the loaded area' };
   }
 
   /** The areas the address names, each level narrowed by the one above it when that is given. */
@@ -264,45 +408,63 @@ export class ForwardGeocoder {
       return inside.length > 0 ? inside : list;
     };
     const streets = parsed.street === null ? null : narrow(this.areas.street.get(parsed.street), districtCodes, (e) => e.districtCode);
-    const streetCodes = streets === null ? null : new Set(streets.map((s) => s.area.code));
+    const namedStreetCodes = streets === null ? null : new Set(streets.map((s) => s.area.code));
     const communities =
       parsed.community === null
         ? null
-        : narrow(this.areas.community.get(parsed.community), streetCodes ?? districtCodes, (e) => (streetCodes !== null ? e.streetCode : e.districtCode));
+        : narrow(this.areas.community.get(parsed.community), namedStreetCodes ?? districtCodes, (e) => (namedStreetCodes !== null ? e.streetCode : e.districtCode));
+    // a 社区 named alone says the 街道 too: the part of a long road to answer in
+    const streetCodes = namedStreetCodes ?? (communities === null ? null : new Set(communities.map((c) => c.streetCode ?? '')));
     return { districts, districtCodes, streets, streetCodes, communities };
   }
 
-  /** Candidates on a named road: door plates, else a point placed along it. */
-  private onRoad(name: string, parsed: ParsedAddress, context: Context, out: Candidate[], factor: number): void {
-    let entries = this.roads.get(name);
+  /**
+   * Candidates on the roads the address may mean. When several roads are possible, the one
+   * holding the door plate asked for wins if it is the only one; otherwise all are ambiguous.
+   */
+  private onRoads(readings: readonly RoadReading[], parsed: ParsedAddress, context: Context, out: Candidate[], factor = 1): void {
+    // a misspelling found by search is only believable where the address says the road is
+    const believable = readings.filter((r) => !r.edits.some((e) => SEARCHED.has(e)) || context.streetCodes === null || (this.roads.get(r.name) ?? []).some((e) => [...context.streetCodes!].some((code) => e.streets.has(code))));
+    const found: Candidate[][] = believable.map((reading) => {
+      const list: Candidate[] = [];
+      this.onRoad(reading, parsed, context, list, factor);
+      return list;
+    });
+    const withDoor = found.filter((list) => list.some((c) => c.level === 'door'));
+    for (const list of found) {
+      const alone = found.length === 1 || (withDoor.length === 1 && withDoor[0] === list);
+      for (const c of list) {
+        if (!alone) c.score *= PENALTY.ambiguous;
+        out.push(c);
+      }
+    }
+  }
+
+  /** Candidates on one road: door plates, else a point placed along it. */
+  private onRoad(reading: RoadReading, parsed: ParsedAddress, context: Context, out: Candidate[], factor: number): void {
+    let entries = this.roads.get(reading.name);
     if (entries === undefined) return;
     // pieces of a road outside every district we hold (a name running on past the boundary) count only alone
     if (entries.length > 1 && entries.some((e) => e.districtCode === '')) entries = entries.filter((e) => e.districtCode !== '');
-    // a door-level answer needs the road exactly as named, in the district named (if any) and one we hold
-    let doorAllowed = parsed.roadMatch === 'exact' && parsed.foreignDistrict === null;
+    let doorAllowed = true;
     if (context.districtCodes !== null) {
       const inside = entries.filter((e) => context.districtCodes!.has(e.districtCode));
       if (inside.length > 0) entries = inside;
       else (factor *= PENALTY.otherDistrict), (doorAllowed = false);
     }
-    // a variant spelling is only believable where the address says the road is
-    if (parsed.roadMatch === 'variant' && context.streetCodes !== null) {
-      entries = entries.filter((e) => [...context.streetCodes!].some((code) => e.streets.has(code)));
-      if (entries.length === 0) return;
-    }
     if (entries.length > 1) factor *= PENALTY.ambiguous;
-    if (parsed.roadMatch === 'variant') factor *= PENALTY.variant;
-    if (parsed.foreignDistrict !== null) factor *= PENALTY.foreignDistrict;
+    for (const edit of reading.edits) factor *= EDIT_FACTOR[edit];
     for (const entry of entries) {
       const before = out.length;
       if (parsed.number !== null) this.onNumber(entry, parsed, context, out);
       if (out.length === before) {
         const [x, y] = this.middle(entry, context.streetCodes);
-        out.push({ x, y, score: SCORE.roadOnly, level: 'road', houseId: null, address: null, tail: entry.name });
+        out.push(this.candidate(x, y, SCORE.roadOnly, 'road', entry.name));
       }
       for (let k = before; k < out.length; k++) {
         const candidate = out[k]!;
         candidate.score *= factor;
+        candidate.edits = [...reading.edits, ...candidate.edits];
         if (candidate.level === 'door' && !doorAllowed) {
           candidate.level = 'road';
           candidate.houseId = null;
@@ -313,32 +475,70 @@ export class ForwardGeocoder {
     }
   }
 
+  /** Candidates for a named place: every place of that name, those in the named 街道 first. */
+  private onPoi(reading: PoiReading, context: Context, out: Candidate[]): void {
+    let entries = this.pois.get(reading.name) ?? [];
+    if (context.streetCodes !== null) {
+      const inside = entries.filter((e) => context.streetCodes!.has(e.streetCode ?? ''));
+      if (inside.length > 0) entries = inside;
+    }
+    let factor = entries.length > 1 ? PENALTY.ambiguous : 1;
+    for (const edit of reading.edits) factor *= EDIT_FACTOR[edit];
+    for (const e of entries) {
+      out.push({
+        x: e.x,
+        y: e.y,
+        score: SCORE.poi * factor,
+        level: 'poi',
+        houseId: null,
+        address: e.poi.address,
+        tail: e.poi.name,
+        road: null,
+        plate: null,
+        poi: e.poi.name,
+        alias: reading.alias,
+        edits: [...reading.edits],
+      });
+    }
+  }
+
   private onNumber(entry: RoadEntry, parsed: ParsedAddress, context: Context, out: Candidate[]): void {
     const number = parsed.number!;
     const group = entry.plates.get(number);
+    const plateText = `${parsed.numberPrefix ?? ''}${number}号`;
     if (group !== undefined) {
       if (parsed.numberPrefix !== null) {
-        out.push({ x: group.x, y: group.y, score: SCORE.besidePlate, level: 'road', houseId: null, address: null, tail: entry.name });
+        out.push(this.candidate(group.x, group.y, SCORE.besidePlate, 'road', entry.name, plateText, ['number']));
         return;
       }
-      const gate = `${entry.name}${number}号院`;
+      const gate = `${number}号院`;
       if (parsed.building !== null) {
         const plate = group.buildings.find((b) => b.building === parsed.building);
         if (plate !== undefined) out.push(this.door(plate, SCORE.door));
-        else if (group.plain !== null) out.push(this.door(group.plain, SCORE.doorIgnoringBuilding));
-        else out.push({ x: group.x, y: group.y, score: SCORE.compoundWithoutBuilding, level: 'door', houseId: null, address: null, tail: gate });
+        else if (group.plain !== null) out.push({ ...this.door(group.plain, SCORE.doorIgnoringBuilding), edits: ['building'] });
+        else out.push({ ...this.candidate(group.x, group.y, SCORE.compoundWithoutBuilding, 'door', entry.name, gate, ['building']), tail: entry.name + gate });
       } else if (group.plain !== null) out.push(this.door(group.plain, SCORE.door));
-      else out.push({ x: group.x, y: group.y, score: SCORE.compoundGate, level: 'door', houseId: null, address: null, tail: gate });
+      else out.push({ ...this.candidate(group.x, group.y, SCORE.compoundGate, 'door', entry.name, gate), tail: entry.name + gate });
       return;
     }
-    const placed = this.interpolate(entry, number) ?? this.alongCentreline(entry, number, context.streetCodes);
-    if (placed !== null) out.push({ x: placed.x, y: placed.y, score: placed.score, level: 'road', houseId: null, address: null, tail: entry.name });
+    let placed = this.interpolate(entry, number);
+    // on a road through several 街道, the part in the 街道 the address names, when the plates' numbering puts it elsewhere
+    if (placed !== null && context.streetCodes !== null && entry.lineStreet.some((code) => context.streetCodes!.has(code ?? ''))) {
+      if (!context.streetCodes.has(this.resolver.resolve(placed.x, placed.y).street?.code ?? '')) placed = null;
+    }
+    placed ??= this.alongCentreline(entry, number, context.streetCodes);
+    if (placed !== null) out.push(this.candidate(placed.x, placed.y, placed.score, 'road', entry.name, plateText, ['number']));
+  }
+
+  private candidate(x: number, y: number, score: number, level: MatchLevel, road: string, plate: string | null = null, edits: MatchEdit[] = []): Candidate {
+    return { x, y, score, level, houseId: null, address: null, tail: road, road, plate, poi: null, alias: null, edits };
   }
 
   private door(plate: Address, score: number): Candidate {
     const [x, y] = plate.geometry.coordinates as [number, number];
     const address = plate.houseId === null ? null : (this.houseAddress.get(plate.houseId) ?? null);
-    return { x, y, score, level: 'door', houseId: plate.houseId, address, tail: formatDoorPlate(plate) };
+    const text = formatDoorPlate(plate);
+    return { x, y, score, level: 'door', houseId: plate.houseId, address, tail: text, road: plate.road, plate: text.slice(plate.road.length), poi: null, alias: null, edits: [] };
   }
 
   /** A number between plates of its side: linear by number; beyond them, the end plate moved along the road. */
@@ -387,7 +587,7 @@ export class ForwardGeocoder {
     const middle = this.middle(entry, streetCodes);
     const [x, y] = this.toSide(this.linesIn(entry, streetCodes), middle, number % 2 === 1, SIDE_OFFSET_M[entry.kind]);
     // the side must not leave the named 街道, nor (on a boundary road) every district
-    const at = this.reverse.resolve(x, y);
+    const at = this.resolver.resolve(x, y);
     if (at.district === null || (streetCodes !== null && !streetCodes.has(at.street?.code ?? ''))) return { x: middle[0], y: middle[1], score: SCORE.centreline };
     return { x, y, score: SCORE.centreline };
   }
@@ -474,7 +674,7 @@ export class ForwardGeocoder {
     }
     if (street === null) return;
     const area = this.streetByCode.get(street);
-    if (area !== undefined) out.push({ x: area.point[0]!, y: area.point[1]!, score: SCORE.locality, level: 'street', houseId: null, address: null, tail: '' });
+    if (area !== undefined) out.push(areaCandidate(area, SCORE.locality, 'street'));
   }
 
   /** Community, street and district fallbacks, most precise first. */
@@ -482,7 +682,7 @@ export class ForwardGeocoder {
     const add = (list: AreaEntry[] | null, level: 'community' | 'street' | 'district'): boolean => {
       if (list === null || list.length === 0) return false;
       const factor = list.length > 1 ? PENALTY.ambiguous : 1;
-      for (const entry of list) out.push({ x: entry.point[0]!, y: entry.point[1]!, score: SCORE[level] * factor, level, houseId: null, address: null, tail: '' });
+      for (const entry of list) out.push(areaCandidate(entry, SCORE[level] * factor, level));
       return true;
     };
     add(context.communities, 'community');
@@ -492,13 +692,16 @@ export class ForwardGeocoder {
 
   private finish(candidates: Candidate[], parsed: ParsedAddress, limit: number): GeocodeResult[] {
     const results: GeocodeResult[] = [];
+    const aliasEdits: MatchEdit[] = parsed.aliases.length > 0 ? ['alias'] : [];
     for (const c of candidates) {
       const [lng, lat, at] = this.nudgeInside(c.x, c.y);
       let score = c.score;
-      if (c.level === 'door' || c.level === 'road') {
+      const edits = [...aliasEdits, ...c.edits];
+      for (const edit of aliasEdits) score *= EDIT_FACTOR[edit];
+      if (c.level === 'door' || c.level === 'road' || c.level === 'poi') {
         if (parsed.district !== null && at.district !== null && at.district.name !== parsed.district) score *= PENALTY.otherDistrict;
-        if (parsed.street !== null && at.street !== null && at.street.name !== parsed.street) score *= PENALTY.otherStreet;
-        if (parsed.community !== null && at.community !== null && at.community.name !== parsed.community) score *= PENALTY.otherCommunity;
+        if (parsed.street !== null && at.street !== null && at.street.name !== parsed.street) (score *= EDIT_FACTOR.street), edits.push('street');
+        if (parsed.community !== null && at.community !== null && at.community.name !== parsed.community) (score *= EDIT_FACTOR.community), edits.push('community');
       }
       results.push({
         address: c.address ?? prefix(at, c.level) + c.tail,
@@ -512,7 +715,7 @@ export class ForwardGeocoder {
         community: at.community,
         unitGrid: at.unitGrid,
         socialGrid: at.socialGrid,
-        matched: { road: null, number: null, poi: null, alias: null, edits: [] },
+        matched: { road: c.road, number: c.plate, poi: c.poi, alias: c.alias ?? parsed.aliases[0] ?? null, edits },
       });
     }
     // stable: equal scores keep the order found
@@ -594,6 +797,10 @@ function distanceToSegment2(ax: number, ay: number, bx: number, by: number): num
   const px = ax + t * (bx - ax);
   const py = ay + t * (by - ay);
   return px * px + py * py;
+}
+
+function areaCandidate(entry: AreaEntry, score: number, level: MatchLevel): Candidate {
+  return { x: entry.point[0]!, y: entry.point[1]!, score, level, houseId: null, address: null, tail: '', road: null, plate: null, poi: null, alias: null, edits: [] };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -1,6 +1,5 @@
 import type { AliasLevel } from '../model.js';
 import { normalizeName } from './address-normalize.js';
-import { isChineseNumeral } from './chinese-numerals.js';
 import type { MatchEdit } from './geocode-result.js';
 import { OUTSIDE_PLACES } from './outside-places.js';
 import { differOnlyInSound, genericEnding, isDistinguishing, roadCore, roadSpellings, soundKey, suffixSpellings } from './road-variants.js';
@@ -76,6 +75,8 @@ export class AddressGazetteer {
   private readonly bySound = new Map<string, Set<string>>();
   /** a spelling with one character left out → spellings (a character missing in the query) */
   private readonly byDeletion = new Map<string, Set<string>>();
+  /** a road's name with one character replaced by '*' → road names: the roads one character away */
+  private readonly byWildcard = new Map<string, Set<string>>();
   private readonly roadNames = new Set<string>();
 
   constructor(names: GazetteerNames) {
@@ -170,6 +171,7 @@ export class AddressGazetteer {
     else if (!list.some(([n]) => n === name)) list.push([name, edits]);
     if (roadCore(key).length < 2) return;
     getOrAdd(this.bySound, soundKey(key), () => new Set()).add(key);
+    if (edits.length === 0) for (let i = 0; i < key.length; i++) getOrAdd(this.byWildcard, key.slice(0, i) + '*' + key.slice(i + 1), () => new Set()).add(name);
     if (key.length >= 4) {
       for (let i = 0; i < key.length; i++) {
         if (!isDistinguishing(key.charCodeAt(i))) getOrAdd(this.byDeletion, key.slice(0, i) + key.slice(i + 1), () => new Set()).add(key);
@@ -268,15 +270,23 @@ export class AddressGazetteer {
           if (differOnlyInSound(form, spelling)) for (const [name, edits] of this.spellings.get(spelling)!) addEdits(found, name, [...edits, ...extra, 'homophone']);
         }
       }
-      if (roadCore(form).length >= 3 && found.size === before) {
-        for (const spelling of this.byDeletion.get(form) ?? []) for (const [name, edits] of this.spellings.get(spelling)!) addEdits(found, name, [...edits, ...extra, 'missing']);
+      // a character more or fewer only against a road's own name: on top of another relaxation
+      // (东花市秋街: 东花市大街 with 大 → 秋) it reads too many names as roads we hold
+      if (form === text && roadCore(form).length >= 3 && found.size === before) {
+        const own = (spelling: string): string[] => (this.spellings.get(spelling) ?? []).filter(([, edits]) => edits.length === 0).map(([name]) => name);
+        for (const spelling of this.byDeletion.get(form) ?? []) for (const name of own(spelling)) addEdits(found, name, ['missing']);
         for (let i = 0; i < form.length; i++) {
-          if (isDistinguishing(form.charCodeAt(i)) || isChineseNumeral(form.charCodeAt(i))) continue;
+          if (isDistinguishing(form.charCodeAt(i))) continue;
           const shorter = form.slice(0, i) + form.slice(i + 1);
-          if (roadCore(shorter).length < 3) continue;
-          for (const [name, edits] of this.spellings.get(shorter) ?? []) addEdits(found, name, [...edits, ...extra, 'extra']);
+          if (roadCore(shorter).length >= 3) for (const name of own(shorter)) addEdits(found, name, ['extra']);
         }
       }
+    }
+    if (found.size === 0) return [];
+    // a road one character away that was not found (东四十一条 for 东四十李条 beside 东四十条 + 李)
+    // competes: the text may mean either, so it is read as neither
+    for (let i = 0; i < text.length; i++) {
+      for (const name of this.byWildcard.get(text.slice(0, i) + '*' + text.slice(i + 1)) ?? []) if (!found.has(name)) return [];
     }
     return [...found].map(([name, edits]) => ({ name, edits }));
   }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { ConflictError, StoreError } from '../errors.js';
-import type { Address, AdminArea, Component, Grid, GridScheme, House, Layer } from '../model.js';
-import { geometryBBox, type BBox } from '../geo/bbox.js';
+import type { Address, AdminArea, Component, Grid, GridScheme, House, IdLayer, Layer, Poi } from '../model.js';
+import { geometryBBox } from '../geo/bbox.js';
 import { gridChangeKey, logChange, type ChangeOp } from './changes.js';
 import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from './rows.js';
 import { migrate } from './schema.js';
@@ -103,8 +103,8 @@ export class Store {
   }
 
   /**
-   * Inserts or replaces records by their key (areas, components, houses, addresses, roads), and
-   * logs each — who, before and after — in the change log that running servers follow.
+   * Inserts or replaces records by their key (code for areas and components, id for the rest),
+   * and logs each — who, before and after — in the change log that running servers follow.
    */
   upsert<L extends Exclude<Layer, 'grids'>>(layer: L, records: Iterable<LayerRecord<L>>, by: ChangeAuthor = IMPORT): number {
     const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
@@ -119,7 +119,7 @@ export class Store {
         const before = (current.get(row[mapping.key]) as Row | undefined) ?? null;
         statement.run(row);
         const op = before === null ? 'create' : (by.op ?? 'update');
-        logChange(this.db, { actor: by.actor, op, layer, key: String(row[mapping.key]), bbox: rowBBox(row), before: loggedRow(before), after: loggedRow(row) });
+        logChange(this.db, { actor: by.actor, op, layer, key: String(row[mapping.key]), bbox: mapping.bbox(row), before: loggedRow(mapping, before), after: loggedRow(mapping, row) });
         count++;
       }
     });
@@ -158,8 +158,8 @@ export class Store {
       layer: 'grids',
       key: gridChangeKey(grid.scheme, grid.code),
       bbox: geometryBBox(grid.geometry),
-      before: loggedRow(before),
-      after: loggedRow(gridRows.toRow(grid)),
+      before: loggedRow(gridRows, before),
+      after: loggedRow(gridRows, gridRows.toRow(grid)),
     });
   }
 
@@ -210,6 +210,10 @@ export class Store {
     return this.one('houses', 'SELECT * FROM houses WHERE id = ?', id);
   }
 
+  getPoi(id: number): Poi | null {
+    return this.one('pois', 'SELECT * FROM pois WHERE id = ?', id);
+  }
+
   /** Records of a layer in key order: grids valid on `at` (current ones by default). */
   *iterate<L extends Layer>(layer: L, options: { at?: string } = {}): IterableIterator<LayerRecord<L>> {
     const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
@@ -250,7 +254,7 @@ export class Store {
   }
 
   /** The next free integer id of a table keyed by id. */
-  nextId(layer: 'houses' | 'addresses' | 'roads'): number {
+  nextId(layer: IdLayer): number {
     return ((this.db.prepare(`SELECT max(id) FROM ${layer}`).pluck().get() as number | null) ?? 0) + 1;
   }
 
@@ -291,18 +295,14 @@ export class Store {
   }
 }
 
-function rowBBox(row: Row): BBox {
-  return { minX: row.min_x as number, minY: row.min_y as number, maxX: row.max_x as number, maxY: row.max_y as number };
-}
-
-/** A row as the change log keeps it: its columns without the derived box (and a grid row's internal id), geometry parsed. */
-function loggedRow(row: Row | null): Row | null {
+/** A row as the change log keeps it: its columns without the derived box (and a grid row's internal id), JSON columns parsed. */
+function loggedRow(mapping: TableMapping<unknown>, row: Row | null): Row | null {
   if (row === null) return null;
-  const isGrid = 'scheme' in row;
+  const isGrid = mapping === (gridRows as TableMapping<unknown>);
   const logged: Row = {};
   for (const [column, value] of Object.entries(row)) {
     if (/^(min|max)_[xy]$/.test(column) || (isGrid && column === 'id')) continue;
-    logged[column] = column === 'geometry' ? (JSON.parse(value as string) as unknown) : value;
+    logged[column] = mapping.jsonColumns.includes(column) && typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
   }
   return logged;
 }
