@@ -178,12 +178,18 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
     } else {
       const poi = token.entries.find((e) => e.kind === 'poi');
       const roads = token.entries.filter((e) => e.kind === 'road');
-      if (roads.length > 0 && (poi === undefined || hasNumber)) {
+      const text = s.slice(token.start, token.end);
+      if (roads.length === 0 && hasNumber && AddressGazetteer.looksLikeRoad(text)) {
+        // a place named after a road (a bus stop) with a door number: the road is meant, when we hold it
+        readRoadText(text, gazetteer, parsed);
+        if (parsed.roadMatch === 'unknown') (parsed.road = null), (parsed.roadMatch = null), (parsed.roads = []);
+      }
+      if (parsed.roadMatch === null && roads.length > 0 && (poi === undefined || hasNumber)) {
         parsed.roads = roads.map((e) => ({ name: e.name, edits: [...e.edits] }));
         parsed.roadMatch = roads.some((e) => e.edits.length === 0) ? 'exact' : 'variant';
         if (parsed.roadMatch === 'exact') parsed.roads = parsed.roads.filter((r) => r.edits.length === 0);
         parsed.road = parsed.roads[0]!.name;
-      } else if (poi !== undefined) {
+      } else if (parsed.roadMatch === null && poi !== undefined) {
         parsed.poi = { name: poi.name, edits: [...poi.edits], alias: poi.alias };
       }
       // read as the road or place, the name is not also a 街道 or 社区 (体育馆路 of 体育馆路街道)
@@ -257,7 +263,10 @@ function foreignDistrict(s: string, tokens: Token[]): string | null {
   for (let k = from + 2; k < Math.min(s.length, from + 5); k++) {
     const code = s.charCodeAt(k);
     // 小区, 社区, 园区 … are places inside a district, not districts
-    if ((code === 0x533a /* 区 */ || code === 0x53bf /* 县 */) && !NOT_DISTRICT_BEFORE_QU.has(s.charCodeAt(k - 1))) return s.slice(from, k + 1);
+    if ((code !== 0x533a /* 区 */ && code !== 0x53bf /* 县 */) || NOT_DISTRICT_BEFORE_QU.has(s.charCodeAt(k - 1))) continue;
+    // a district only where one is written: after 北京市, or before a name we know (某某区多福巷);
+    // 和平里五区18 is a compound and its building
+    if (from > 0 || tokens.some((t) => t.start === k + 1)) return s.slice(from, k + 1);
   }
   return null;
 }

@@ -585,11 +585,18 @@ export class ForwardGeocoder {
   private alongCentreline(entry: RoadEntry, number: number, streetCodes: Set<string> | null): { x: number; y: number; score: number } | null {
     if (entry.lines.length === 0) return null;
     const middle = this.middle(entry, streetCodes);
-    const [x, y] = this.toSide(this.linesIn(entry, streetCodes), middle, number % 2 === 1, SIDE_OFFSET_M[entry.kind]);
-    // the side must not leave the named 街道, nor (on a boundary road) every district
-    const at = this.resolver.resolve(x, y);
-    if (at.district === null || (streetCodes !== null && !streetCodes.has(at.street?.code ?? ''))) return { x: middle[0], y: middle[1], score: SCORE.centreline };
-    return { x, y, score: SCORE.centreline };
+    const lines = this.linesIn(entry, streetCodes);
+    const fits = ([x, y]: [number, number]): boolean => {
+      const at = this.resolver.resolve(x, y);
+      return at.district !== null && (streetCodes === null || streetCodes.has(at.street?.code ?? ''));
+    };
+    // the rule's side, unless it leaves the named 街道 or (on a boundary road) every district; on
+    // a road between two 街道 the named one's side says more than the rule
+    const ruled = this.toSide(lines, middle, number % 2 === 1, SIDE_OFFSET_M[entry.kind]);
+    if (fits(ruled)) return { x: ruled[0], y: ruled[1], score: SCORE.centreline };
+    const other = this.toSide(lines, middle, number % 2 === 0, SIDE_OFFSET_M[entry.kind]);
+    if (streetCodes !== null && fits(other)) return { x: other[0], y: other[1], score: SCORE.centreline };
+    return { x: middle[0], y: middle[1], score: SCORE.centreline };
   }
 
   /** Moves a point on a road to the side where a number's plates are: odd north of east–west stretches and west of north–south ones. */

@@ -124,6 +124,9 @@ export class AddressGazetteer {
   /** A place and its other names. */
   addPoi(name: string, aliases: readonly string[]): void {
     this.add(name, entry('poi', name));
+    // 北京天坛公园 is written 天坛公园 as often: the city before a place's name is no part of it
+    const local = name.replace(/^北京市?/, '');
+    if (local !== name && local.length >= 2) this.add(local, entry('poi', name));
     for (const other of aliases) if (other !== name) this.add(other, { kind: 'poi', name, bare: false, edits: ['alias'], alias: other });
   }
 
