@@ -148,8 +148,11 @@ export interface Alias {
   note: string | null;
 }
 
-export type Layer = 'areas' | 'grids' | 'components' | 'houses' | 'addresses' | 'roads';
-export const LAYERS: readonly Layer[] = ['areas', 'grids', 'components', 'houses', 'addresses', 'roads'];
+export type Layer = 'areas' | 'grids' | 'components' | 'houses' | 'addresses' | 'roads' | 'pois' | 'aliases';
+export const LAYERS: readonly Layer[] = ['areas', 'grids', 'components', 'houses', 'addresses', 'roads', 'pois', 'aliases'];
+
+/** The layers keyed by an integer id, which import hands out in order when a record brings none. */
+export type IdLayer = 'houses' | 'addresses' | 'roads' | 'pois' | 'aliases';
 
 /** Everything a store holds, as written by import and generate. */
 export type AnyRecord = AdminArea | Grid | Component | House | Address | Road | Poi | Alias;

@@ -4,11 +4,12 @@ import type { Feature, Geometry, Polygon, Position } from 'geojson';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { parseCrs, toWgs84 } from '../geo/crs.js';
 import { PointResolver } from '../geocode/reverse.js';
-import { LAYERS, type Layer } from '../model.js';
+import { ALIAS_LEVELS, LAYERS, type Layer } from '../model.js';
 import { importLayer, ImportRejectedError, type ImportReport } from '../store/import-layer.js';
 import { Store } from '../store/store.js';
 import { deepJson, fuzzRuns, fuzzTimeoutMs, hostileFragment, hostileString, numericString } from '../test-helpers/fuzz.js';
 import { csvField } from './csv.js';
+import { layerHasGeometry } from './layer-records.js';
 import { readFeatures, type FeatureFormat, type SourceItem } from './read-features.js';
 
 // Fuzzing of the importers (issue 5): GeoJSON, NDJSON and CSV texts of mostly malformed features
@@ -85,7 +86,7 @@ const square = ([x, y]: [number, number], size = 1e-4): Polygon => box(x, y, x +
 
 /** A feature meant to be valid for the layer, with its key (null when the layer assigns one). */
 interface Candidate {
-  feature: Feature;
+  feature: Feature<Geometry | null>;
   key: string | null;
 }
 
@@ -125,6 +126,21 @@ const validFeature: Record<Layer, fc.Arbitrary<Candidate>> = {
       return { feature: { type: 'Feature', properties: { name }, geometry: { type: 'LineString', coordinates } }, key: null };
     },
   ),
+  pois: fc
+    .tuple(inside, fc.boolean(), text, fc.constantFrom('学校', '医院', '公园'), fc.option(fc.oneof(fc.array(text, { maxLength: 3 }), fc.constantFrom('甲|乙', '甲、乙', '甲,乙', '甲；乙'))))
+    .map(([p, area, name, category, aliases]) => ({
+      feature: {
+        type: 'Feature',
+        properties: { name, category, ...(aliases === null ? {} : { aliases }) },
+        geometry: area ? square(p) : { type: 'Point', coordinates: p },
+      },
+      key: null,
+    })),
+  aliases: fc.tuple(text, fc.constantFrom(...ALIAS_LEVELS), text, fc.option(date)).map(([alias, level, canonical, validTo]) => {
+    const code = { district: '110101', street: '110101001', community: COMMUNITY, road: null }[level];
+    const properties = { alias, level, canonical, ...(code === null ? {} : { code }), ...(validTo === null ? {} : { valid_to: validTo }) };
+    return { feature: { type: 'Feature', properties, geometry: null }, key: null };
+  }),
 };
 
 /** Property values no layer expects: hostile text, odd numbers, objects, arrays, deep nesting. */
@@ -138,6 +154,7 @@ const propertyName = fc.constantFrom(
   'code', 'name', 'level', 'parent_code', 'scheme', 'dynamic_code', 'valid_from', 'valid_to', 'major', 'minor', 'status', 'dept_main',
   'district_code', 'unit_grid_code', 'social_static_code', 'initial_date', 'change_date', 'floors', 'floors_below', 'height_m', 'use',
   'year_built', 'households', 'id', 'road', 'number', 'compound', 'building', 'unit', 'house_id', 'kind', 'adcode', 'validFrom', '__proto__', 'constructor',
+  'category', 'type', 'aliases', 'address', 'alias', 'canonical', 'note',
 );
 /** Geometries that break a rule: wrong type, open or crossing rings, too few points, out of range, not numbers, deep nesting. */
 const badGeometry: fc.Arbitrary<unknown> = fc.oneof(
@@ -191,7 +208,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   },
 );
 
-function mutate(feature: Feature, mutations: Mutation[]): unknown {
+function mutate(feature: Feature<Geometry | null>, mutations: Mutation[]): unknown {
   let out: unknown = structuredClone(feature);
   for (const m of mutations) {
     if (typeof out !== 'object' || out === null || Array.isArray(out)) break;
@@ -299,11 +316,15 @@ function wkt(geometry: unknown): string {
 
 const isPoint = (e: Entry): boolean => isRecord(e.value) && isRecord(e.value.geometry) && e.value.geometry.type === 'Point';
 
-/** CSV with lng/lat columns (points only, as the layers that take points get them) or a WKT column, every property as a column; quoting on or off. */
+/**
+ * CSV with lng/lat columns (points only, as the layers that take points get them) or a WKT column
+ * (none for a layer without geometry), every property as a column; quoting on or off.
+ */
 function csvText(entries: Entry[], layer: Layer, quote: boolean, extraHeader: string | null): string {
+  const located = layerHasGeometry(layer);
   const points = (layer === 'components' || layer === 'addresses') && entries.some(isPoint) && entries.filter((e) => e.pristine).every(isPoint);
   const names = [...new Set(entries.flatMap((e) => (isRecord(e.value) && isRecord(e.value.properties) ? Object.keys(e.value.properties) : [])))];
-  const header = [...(points ? ['lng', 'lat'] : ['wkt']), ...names, ...(extraHeader === null ? [] : [extraHeader])];
+  const header = [...(!located ? [] : points ? ['lng', 'lat'] : ['wkt']), ...names, ...(extraHeader === null ? [] : [extraHeader])];
   const cell = (value: unknown): string => {
     const textValue = value === undefined || value === null ? '' : typeof value === 'object' ? stringify(value) : String(value);
     return quote ? csvField(textValue) : textValue;
@@ -312,8 +333,13 @@ function csvText(entries: Entry[], layer: Layer, quote: boolean, extraHeader: st
     const f = isRecord(e.value) ? e.value : {};
     const props = isRecord(f.properties) ? f.properties : {};
     const g = f.geometry;
-    const geometryCells =
-      points && isRecord(g) && g.type === 'Point' && Array.isArray(g.coordinates) ? [cell(g.coordinates[0]), cell(g.coordinates[1])] : points ? [cell(stringify(g)), ''] : [cell(wkt(g))];
+    const geometryCells = !located
+      ? []
+      : points && isRecord(g) && g.type === 'Point' && Array.isArray(g.coordinates)
+        ? [cell(g.coordinates[0]), cell(g.coordinates[1])]
+        : points
+          ? [cell(stringify(g)), '']
+          : [cell(wkt(g))];
     return [...geometryCells, ...names.map((n) => cell(props[n])), ...(extraHeader === null ? [] : [cell(extraHeader)])].join(',');
   });
   return [header.map(cell).join(','), ...rows].join('\n');
@@ -343,7 +369,7 @@ interface Case {
 
 function runImport(c: Case): void {
   const shown = (): string => `${c.format} ${c.layer} skipInvalid=${c.skipInvalid} crs=${c.crs}: ${JSON.stringify(c.text.slice(0, 400))}`;
-  const items = [...readFeatures(c.text, c.format)];
+  const items = [...readFeatures(c.text, c.format, { attributesOnly: !layerHasGeometry(c.layer) })];
   // parseCsv ends a line at CRLF, LF or a lone CR
   const lines = c.text.split(c.format === 'csv' ? /\r\n|\r|\n/ : '\n').length;
   // known bug (see below): parseCsv ends the record at text after a closing quote and counts a line

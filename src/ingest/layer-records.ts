@@ -8,16 +8,21 @@ import { geometryAreaM2 } from '../geo/area.js';
 import { interiorPoint } from '../geo/interior-point.js';
 import { validateGeometry } from '../geo/validate.js';
 import {
+  ALIAS_LEVELS,
   COMPONENT_STATUSES,
   LIFE_STATUSES,
   type Address,
   type AdminArea,
+  type Alias,
+  type AliasLevel,
   type AreaGeometry,
   type Component,
   type ComponentStatus,
   type Grid,
   type House,
+  type IdLayer,
   type Layer,
+  type Poi,
   type Road,
 } from '../model.js';
 
@@ -27,22 +32,23 @@ export interface RecordContext {
   gridsAt(lng: number, lat: number): { unitGridCode: string | null; socialStaticCode: string | null };
   /** the next component serial for a district and class (the caller keeps it increasing within an import) */
   nextComponentSerial(districtCode: string, major: string, minor: string): number;
-  nextId(layer: 'houses' | 'addresses' | 'roads'): number;
+  nextId(layer: IdLayer): number;
   /** the date new grid versions take effect when the input does not say */
   today: string;
 }
 
-export type LayerRecordOf<L extends Layer> = L extends 'areas'
-  ? AdminArea
-  : L extends 'grids'
-    ? Grid
-    : L extends 'components'
-      ? Component
-      : L extends 'houses'
-        ? House
-        : L extends 'addresses'
-          ? Address
-          : Road;
+interface LayerRecords {
+  areas: AdminArea;
+  grids: Grid;
+  components: Component;
+  houses: House;
+  addresses: Address;
+  roads: Road;
+  pois: Poi;
+  aliases: Alias;
+}
+
+export type LayerRecordOf<L extends Layer> = LayerRecords[L];
 
 /** Collects every problem of a feature so one message can list them all. */
 class Problems {
@@ -57,17 +63,23 @@ class Problems {
  * point-in-polygon, ids, serials, names) and throwing one Error that lists every problem.
  * Property names are those `recordToFeature` writes (snake_case); camelCase is accepted too.
  */
-export function featureToRecord<L extends Layer>(layer: L, feature: Feature, context: RecordContext): LayerRecordOf<L> {
+export function featureToRecord<L extends Layer>(layer: L, feature: Feature<Geometry | null>, context: RecordContext): LayerRecordOf<L> {
   const problems = new Problems();
   const props = new Props(feature.properties ?? {}, problems);
   const expected = EXPECTED_GEOMETRY[layer];
-  const geometryProblems = validateGeometry(feature.geometry, { expect: [...expected] });
+  const geometryProblems =
+    expected !== null
+      ? validateGeometry(feature.geometry, { expect: [...expected] })
+      : feature.geometry === null || feature.geometry === undefined
+        ? []
+        : [`${layer} have no geometry; give null (GeoJSON) or leave out the wkt and lng/lat columns (CSV)`];
   for (const p of geometryProblems) problems.add(`geometry: ${p}`);
   const record = geometryProblems.length > 0 ? null : BUILDERS[layer](props, feature.geometry as never, context, problems);
   if (problems.list.length > 0 || record === null) throw new Error(problems.list.join('; '));
   return record as LayerRecordOf<L>;
 }
 
+/** The geometry types each layer takes; null for a layer of attributes only. */
 const EXPECTED_GEOMETRY = {
   areas: ['Polygon', 'MultiPolygon'],
   grids: ['Polygon', 'MultiPolygon'],
@@ -75,7 +87,14 @@ const EXPECTED_GEOMETRY = {
   houses: ['Polygon'],
   addresses: ['Point'],
   roads: ['LineString'],
-} as const satisfies Record<Layer, readonly Geometry['type'][]>;
+  pois: ['Point', 'Polygon', 'MultiPolygon'],
+  aliases: null,
+} as const satisfies Record<Layer, readonly Geometry['type'][] | null>;
+
+/** False for a layer whose records have no geometry (aliases): its files carry attributes only. */
+export function layerHasGeometry(layer: Layer): boolean {
+  return EXPECTED_GEOMETRY[layer] !== null;
+}
 
 type Builder<R> = (props: Props, geometry: never, context: RecordContext, problems: Problems) => R | null;
 
@@ -220,19 +239,80 @@ const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
     kind: props.oneOf('kind', ['main', 'hutong'] as const) ?? 'hutong',
     geometry,
   }),
+
+  pois: (props, geometry: Poi['geometry'], context, problems) => {
+    const name = props.text('name', true) ?? '';
+    // OSM-style and many gazetteer exports call the kind of place `type`
+    const category = props.text('category') || props.text('type') || null;
+    if (category === null) problems.add('category is required (or type): what kind of place, e.g. 学校, 医院, 公园, 小区');
+    const [lng, lat] = representativePoint(geometry);
+    const located = context.gridsAt(lng!, lat!);
+    return {
+      id: props.integer('id', { min: 1 }) ?? context.nextId('pois'),
+      name,
+      aliases: props.names('aliases').filter((alias) => alias !== name),
+      category: category ?? '',
+      geometry,
+      address: props.text('address'),
+      unitGridCode: props.unitGridCode() ?? located.unitGridCode,
+      socialStaticCode: props.socialStaticCode() ?? located.socialStaticCode,
+    };
+  },
+
+  aliases: (props, _geometry: null, context, problems) => {
+    const alias = props.text('alias', true);
+    const level = props.oneOf('level', ALIAS_LEVELS, true);
+    const canonical = props.text('canonical', true);
+    const code = props.text('code');
+    if (code !== null && level !== null) {
+      const problem = aliasCodeProblem(code, level);
+      if (problem !== null) problems.add(problem);
+    }
+    const validFrom = props.date('valid_from');
+    const validTo = props.date('valid_to');
+    if (validFrom !== null && validTo !== null && validTo <= validFrom) problems.add(`valid_to ${validTo} must be after valid_from ${validFrom}`);
+    if (alias === null || level === null || canonical === null) return null;
+    return {
+      id: props.integer('id', { min: 1 }) ?? context.nextId('aliases'),
+      alias,
+      level,
+      canonical,
+      code,
+      validFrom,
+      validTo,
+      note: props.text('note'),
+    };
+  },
 };
 
-/** The properties `featureToRecord` reads, as export writes them. */
-export function recordToFeature(layer: Layer, record: LayerRecordOf<Layer>): Feature {
-  const { geometry, ...rest } = record as unknown as { geometry: Geometry } & Record<string, unknown>;
+/** What is wrong with an alias's code for its level, or null: a division code of that level, none for a road. */
+function aliasCodeProblem(code: string, level: AliasLevel): string | null {
+  if (level === 'road') return `code ${code}: a road alias has no code (roads have none); leave it empty`;
+  try {
+    const decoded = decodeAdminCode(code);
+    return decoded.level === level ? null : `code ${code} is a ${decoded.level} code, but level is ${level}`;
+  } catch (error) {
+    return `code: ${(error as Error).message}`;
+  }
+}
+
+/** The key that identifies a record: its code (areas, components) or id (the rest); null for grids, whose versions share a code. */
+export function recordKey(layer: Layer, record: LayerRecordOf<Layer>): string | number | null {
+  if (layer === 'grids') return null;
+  return layer === 'areas' || layer === 'components' ? (record as AdminArea | Component).code : (record as { id: number }).id;
+}
+
+/** The properties `featureToRecord` reads, as export writes them; geometry null for a layer without one. */
+export function recordToFeature(layer: Layer, record: LayerRecordOf<Layer>): Feature<Geometry | null> {
+  const { geometry, ...rest } = record as unknown as { geometry?: Geometry } & Record<string, unknown>;
   const properties: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) properties[snakeCase(key)] = value;
-  const id = layer === 'grids' ? undefined : ((rest.code ?? rest.id) as string | number);
-  return { type: 'Feature', ...(id === undefined ? {} : { id }), properties, geometry };
+  const id = recordKey(layer, record);
+  return { type: 'Feature', ...(id === null ? {} : { id }), properties, geometry: geometry ?? null };
 }
 
 /** A point for grid assignment: the point itself, the middle of a line, a point inside a polygon. */
-export function representativePoint(geometry: Point | Component['geometry']): Position {
+export function representativePoint(geometry: Point | Component['geometry'] | Poi['geometry']): Position {
   if (geometry.type === 'Point') return geometry.coordinates;
   if (geometry.type === 'LineString') {
     const c = geometry.coordinates;
@@ -258,6 +338,7 @@ class Props {
     return value === '' ? null : (value ?? null);
   }
 
+  /** Trimmed text; a required one may not be blank either. */
   text(name: string, required = false): string | null {
     const value = this.raw(name);
     if (value === null) {
@@ -268,7 +349,24 @@ class Props {
       this.problems.add(`${name} must be text, got ${JSON.stringify(value)}`);
       return null;
     }
-    return String(value).trim();
+    const text = String(value).trim();
+    if (required && text === '') {
+      this.problems.add(`${name} is required (got blank text)`);
+      return null;
+    }
+    return text;
+  }
+
+  /** A list of names: a JSON array of text, or one text separated by | 、 , ， ; or ；. Blanks and repeats are dropped. */
+  names(name: string): string[] {
+    const value = this.raw(name);
+    if (value === null) return [];
+    const parts = Array.isArray(value) ? value : typeof value === 'string' ? value.split(/[|、,，;；]/) : null;
+    if (parts === null || parts.some((p) => typeof p !== 'string')) {
+      this.problems.add(`${name} must be a list of text, or text separated by | 、 , or ；, got ${JSON.stringify(value)}`);
+      return [];
+    }
+    return [...new Set((parts as string[]).map((p) => p.trim()).filter((p) => p !== ''))];
   }
 
   number(name: string, range: { min?: number; max?: number; required?: boolean } = {}): number | null {
@@ -307,9 +405,12 @@ class Props {
     return null;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[]): T | null {
+  oneOf<T extends string>(name: string, allowed: readonly T[], required = false): T | null {
     const value = this.text(name);
-    if (value === null) return null;
+    if (value === null) {
+      if (required) this.problems.add(`${name} is required: one of ${allowed.join(', ')}`);
+      return null;
+    }
     if (!(allowed as readonly string[]).includes(value)) {
       this.problems.add(`${name} "${value}" must be one of ${allowed.join(', ')}`);
       return null;

@@ -6,7 +6,15 @@ export type FeatureFormat = 'geojson' | 'ndjson' | 'csv';
 export const FEATURE_FORMATS: readonly FeatureFormat[] = ['geojson', 'ndjson', 'csv'];
 
 /** One input feature, or the reason it could not be read; `where` names its line or position. */
-export type SourceItem = { where: string; feature: Feature; error?: undefined } | { where: string; feature?: undefined; error: string };
+export type SourceItem = { where: string; feature: Feature<Geometry | null>; error?: undefined } | { where: string; feature?: undefined; error: string };
+
+export interface ReadOptions {
+  /**
+   * The rows carry attributes only (aliases): GeoJSON features may have geometry null, and a
+   * CSV needs no coordinate columns — every column is a property.
+   */
+  attributesOnly?: boolean;
+}
 
 /** Guesses the format from the file name, then from the first character of the content. */
 export function detectFormat(fileName: string, text: string): FeatureFormat {
@@ -24,13 +32,14 @@ export function detectFormat(fileName: string, text: string): FeatureFormat {
 }
 
 /** Reads every feature of a GeoJSON, newline-delimited GeoJSON or CSV text. */
-export function* readFeatures(text: string, format: FeatureFormat): Generator<SourceItem> {
-  if (format === 'geojson') yield* readGeoJson(text);
-  else if (format === 'ndjson') yield* readNdjson(text);
-  else yield* readCsvFeatures(text);
+export function* readFeatures(text: string, format: FeatureFormat, options: ReadOptions = {}): Generator<SourceItem> {
+  const attributesOnly = options.attributesOnly ?? false;
+  if (format === 'geojson') yield* readGeoJson(text, attributesOnly);
+  else if (format === 'ndjson') yield* readNdjson(text, attributesOnly);
+  else yield* readCsvFeatures(text, attributesOnly);
 }
 
-function* readGeoJson(text: string): Generator<SourceItem> {
+function* readGeoJson(text: string, attributesOnly: boolean): Generator<SourceItem> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -43,10 +52,10 @@ function* readGeoJson(text: string): Generator<SourceItem> {
     : isObject(parsed) && parsed.type === 'FeatureCollection' && Array.isArray(parsed.features)
       ? parsed.features
       : [parsed];
-  for (let k = 0; k < list.length; k++) yield asFeature(list[k], `feature ${k + 1}`);
+  for (let k = 0; k < list.length; k++) yield asFeature(list[k], `feature ${k + 1}`, attributesOnly);
 }
 
-function* readNdjson(text: string): Generator<SourceItem> {
+function* readNdjson(text: string, attributesOnly: boolean): Generator<SourceItem> {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k]!.trim();
@@ -54,7 +63,7 @@ function* readNdjson(text: string): Generator<SourceItem> {
     const where = `line ${k + 1}`;
     try {
       // RFC 8142 sequences prefix each record with a record separator
-      yield asFeature(JSON.parse(line.replace(/^\u001e/, '')), where);
+      yield asFeature(JSON.parse(line.replace(/^\u001e/, '')), where, attributesOnly);
     } catch (error) {
       yield { where, error: `not valid JSON: ${(error as Error).message}` };
     }
@@ -65,9 +74,9 @@ const WKT_COLUMNS = ['wkt', 'geometry', 'geom', 'the_geom', 'shape'];
 const LNG_COLUMNS = ['lng', 'lon', 'long', 'longitude', 'x', '经度'];
 const LAT_COLUMNS = ['lat', 'latitude', 'y', '纬度'];
 
-function* readCsvFeatures(text: string): Generator<SourceItem> {
+function* readCsvFeatures(text: string, attributesOnly: boolean): Generator<SourceItem> {
   let header: string[] | null = null;
-  let geometryOf: ((fields: string[]) => Geometry) | null = null;
+  let geometryOf: ((fields: string[]) => Geometry | null) | null = null;
   let skip = new Set<number>();
   try {
     for (const { line, fields, error } of parseCsv(text)) {
@@ -82,7 +91,9 @@ function* readCsvFeatures(text: string): Generator<SourceItem> {
         const wkt = find(WKT_COLUMNS);
         const lng = find(LNG_COLUMNS);
         const lat = find(LAT_COLUMNS);
-        if (wkt >= 0) {
+        if (attributesOnly) {
+          geometryOf = () => null;
+        } else if (wkt >= 0) {
           skip = new Set([wkt]);
           geometryOf = (f) => parseWkt(f[wkt] ?? '');
         } else if (lng >= 0 && lat >= 0) {
@@ -119,12 +130,14 @@ function coordinate(text: string | undefined, column: string): number {
   return value;
 }
 
-function asFeature(value: unknown, where: string): SourceItem {
+function asFeature(value: unknown, where: string, attributesOnly: boolean): SourceItem {
   if (!isObject(value)) return { where, error: 'is not a JSON object' };
   if (value.type === 'Feature') {
-    if (!isObject(value.geometry)) return { where, error: 'has no geometry' };
+    // RFC 7946 §3.2: an unlocated feature has geometry null; a missing member is read the same way
+    const geometry = value.geometry ?? null;
+    if (!attributesOnly && !isObject(geometry)) return { where, error: 'has no geometry' };
     const properties = isObject(value.properties) ? value.properties : {};
-    return { where, feature: { ...(value as unknown as Feature), properties } };
+    return { where, feature: { ...(value as unknown as Feature), geometry: geometry as Geometry | null, properties } };
   }
   if (typeof value.type === 'string' && 'coordinates' in value) {
     return { where, feature: { type: 'Feature', properties: {}, geometry: value as unknown as Geometry } };

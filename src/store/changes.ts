@@ -14,8 +14,9 @@ export interface StoreChange {
   actor: string;
   op: ChangeOp;
   layer: Layer;
-  /** the record's key: code (areas, components), id (houses, addresses, roads), `scheme:code` (grids) */
+  /** the record's key: code (areas, components), id (houses, addresses, roads, pois, aliases), `scheme:code` (grids) */
   key: string;
+  /** empty (min +∞, max −∞) for a layer without geometry (aliases) */
   bbox: BBox;
   /** the stored row before (null for a create) and after, columns as in the database */
   before: Record<string, unknown> | null;

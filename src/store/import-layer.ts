@@ -1,8 +1,8 @@
-import type { Feature } from 'geojson';
+import type { Feature, Geometry } from 'geojson';
 import { InvalidRequestError } from '../errors.js';
 import { transformGeometry, type PositionConverter } from '../geo/crs.js';
 import { rewindGeometry } from '../geo/validate.js';
-import { featureToRecord, type LayerRecordOf, type RecordContext } from '../ingest/layer-records.js';
+import { featureToRecord, recordKey, type LayerRecordOf, type RecordContext } from '../ingest/layer-records.js';
 import type { SourceItem } from '../ingest/read-features.js';
 import type { Layer } from '../model.js';
 import type { Store } from './store.js';
@@ -59,10 +59,10 @@ export function importLayer(store: Store, layer: Layer, items: Iterable<SourceIt
       }
       try {
         const record = featureToRecord(layer, reproject(item.feature, options.toWgs84), context);
-        const key = layer === 'grids' ? null : ((record as { code?: string; id?: number }).code ?? (record as { id?: number }).id ?? null);
+        const key = recordKey(layer, record);
         if (key !== null) {
           const first = written.get(key);
-          if (first !== undefined) throw new Error(`${layer === 'components' || layer === 'areas' ? 'code' : 'id'} ${key} appears twice in this import (first at ${first})`);
+          if (first !== undefined) throw new Error(`${typeof key === 'string' ? 'code' : 'id'} ${key} appears twice in this import (first at ${first})`);
           written.set(key, item.where);
         }
         // a savepoint per feature, so a feature that fails while writing leaves nothing behind
@@ -78,7 +78,7 @@ export function importLayer(store: Store, layer: Layer, items: Iterable<SourceIt
   return report;
 }
 
-function reproject(feature: Feature, toWgs84: PositionConverter): Feature {
+function reproject(feature: Feature<Geometry | null>, toWgs84: PositionConverter): Feature<Geometry | null> {
   if (feature.geometry === null || typeof feature.geometry !== 'object') return feature;
   try {
     return { ...feature, geometry: rewindGeometry(transformGeometry(feature.geometry, toWgs84)) };

@@ -1,6 +1,6 @@
 import type { Geometry } from 'geojson';
-import { geometryBBox } from '../geo/bbox.js';
-import type { Address, AdminArea, Component, Grid, House, Layer, LifeStatus, Road } from '../model.js';
+import { geometryBBox, type BBox } from '../geo/bbox.js';
+import type { Address, AdminArea, Alias, Component, Grid, House, Layer, LifeStatus, Poi, Road } from '../model.js';
 
 /** How one layer's records map to and from its table's rows. */
 export interface TableMapping<R> {
@@ -8,13 +8,30 @@ export interface TableMapping<R> {
   /** the column that identifies a record (for upserts and lookups) */
   key: string;
   columns: readonly string[];
+  /** columns holding JSON text, which the change log keeps parsed */
+  jsonColumns: readonly string[];
   toRow(record: R): Record<string, unknown>;
   fromRow(row: Record<string, unknown>): R;
+  /** where a stored row lies, for the change log */
+  bbox(row: Record<string, unknown>): BBox;
 }
 
 type Row = Record<string, unknown>;
 
 const BBOX_COLUMNS = ['min_x', 'min_y', 'max_x', 'max_y'] as const;
+
+/** What every table with a geometry shares: the GeoJSON column and the box kept beside it. */
+const PLACED = {
+  jsonColumns: ['geometry'],
+  bbox: (row: Row): BBox => ({ minX: row.min_x as number, minY: row.min_y as number, maxX: row.max_x as number, maxY: row.max_y as number }),
+} as const;
+
+/**
+ * The box of something that lies nowhere (min +∞, max −∞: it meets no box). An alias has no
+ * geometry of its own; borrowing its canonical area's box would make a tile cache that drops
+ * tiles by box throw away a whole district's tiles for a rename that draws nothing.
+ */
+export const EMPTY_BBOX: Readonly<BBox> = Object.freeze({ minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity });
 
 function withGeometry(row: Row, geometry: Geometry): Row {
   const box = geometryBBox(geometry);
@@ -26,6 +43,7 @@ const text = (v: unknown): string | null => (v === null || v === undefined ? nul
 const int = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export const areaRows: TableMapping<AdminArea> = {
+  ...PLACED,
   table: 'admin_areas',
   key: 'code',
   columns: ['code', 'level', 'name', 'parent_code', 'geometry', ...BBOX_COLUMNS],
@@ -40,6 +58,7 @@ export const areaRows: TableMapping<AdminArea> = {
 };
 
 export const gridRows: TableMapping<Grid> = {
+  ...PLACED,
   table: 'grids',
   key: 'id',
   columns: ['scheme', 'code', 'dynamic_code', 'name', 'community_code', 'geometry', 'area_m2', 'valid_from', 'valid_to', ...BBOX_COLUMNS],
@@ -71,6 +90,7 @@ export const gridRows: TableMapping<Grid> = {
 };
 
 export const componentRows: TableMapping<Component> = {
+  ...PLACED,
   table: 'components',
   key: 'code',
   columns: [
@@ -113,6 +133,7 @@ export const componentRows: TableMapping<Component> = {
 };
 
 export const houseRows: TableMapping<House> = {
+  ...PLACED,
   table: 'houses',
   key: 'id',
   columns: [
@@ -155,6 +176,7 @@ export const houseRows: TableMapping<House> = {
 };
 
 export const addressRows: TableMapping<Address> = {
+  ...PLACED,
   table: 'addresses',
   key: 'id',
   columns: ['id', 'road', 'number', 'compound', 'building', 'unit', 'geometry', 'house_id', 'status', 'retired_on', ...BBOX_COLUMNS],
@@ -188,11 +210,71 @@ export const addressRows: TableMapping<Address> = {
 };
 
 export const roadRows: TableMapping<Road> = {
+  ...PLACED,
   table: 'roads',
   key: 'id',
   columns: ['id', 'name', 'kind', 'geometry', ...BBOX_COLUMNS],
   toRow: (r) => withGeometry({ id: r.id, name: r.name, kind: r.kind }, r.geometry),
   fromRow: (r) => ({ id: r.id as number, name: r.name as string, kind: r.kind as Road['kind'], geometry: parse(r) }),
+};
+
+export const poiRows: TableMapping<Poi> = {
+  ...PLACED,
+  jsonColumns: ['geometry', 'aliases'],
+  table: 'pois',
+  key: 'id',
+  columns: ['id', 'name', 'aliases', 'category', 'geometry', 'address', 'unit_grid_code', 'social_static_code', ...BBOX_COLUMNS],
+  toRow: (p) =>
+    withGeometry(
+      {
+        id: p.id,
+        name: p.name,
+        aliases: JSON.stringify(p.aliases),
+        category: p.category,
+        address: p.address,
+        unit_grid_code: p.unitGridCode,
+        social_static_code: p.socialStaticCode,
+      },
+      p.geometry,
+    ),
+  fromRow: (r) => ({
+    id: r.id as number,
+    name: r.name as string,
+    aliases: JSON.parse(r.aliases as string) as string[],
+    category: r.category as string,
+    geometry: parse(r),
+    address: text(r.address),
+    unitGridCode: text(r.unit_grid_code),
+    socialStaticCode: text(r.social_static_code),
+  }),
+};
+
+export const aliasRows: TableMapping<Alias> = {
+  table: 'aliases',
+  key: 'id',
+  columns: ['id', 'alias', 'level', 'canonical', 'code', 'valid_from', 'valid_to', 'note'],
+  jsonColumns: [],
+  bbox: () => EMPTY_BBOX,
+  toRow: (a) => ({
+    id: a.id,
+    alias: a.alias,
+    level: a.level,
+    canonical: a.canonical,
+    code: a.code,
+    valid_from: a.validFrom,
+    valid_to: a.validTo,
+    note: a.note,
+  }),
+  fromRow: (r) => ({
+    id: r.id as number,
+    alias: r.alias as string,
+    level: r.level as Alias['level'],
+    canonical: r.canonical as string,
+    code: text(r.code),
+    validFrom: text(r.valid_from),
+    validTo: text(r.valid_to),
+    note: text(r.note),
+  }),
 };
 
 /** The mapping of each layer, for code that handles layers generically (import, export, counts). */
@@ -203,6 +285,8 @@ export const LAYER_ROWS = {
   houses: houseRows,
   addresses: addressRows,
   roads: roadRows,
+  pois: poiRows,
+  aliases: aliasRows,
   // `any` here only checks the keys; each entry keeps its own record type
 } as const satisfies Record<Layer, TableMapping<any>>;
 

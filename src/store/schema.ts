@@ -147,6 +147,39 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       );
     `,
   },
+  {
+    version: 4,
+    description: 'named places (pois) and other names of areas and roads (aliases)',
+    sql: `
+      CREATE TABLE pois (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL CHECK (name <> ''),
+        -- other names, a JSON array of text ('[]' for none)
+        aliases TEXT NOT NULL DEFAULT '[]',
+        category TEXT NOT NULL CHECK (category <> ''),
+        geometry TEXT NOT NULL,
+        address TEXT,
+        unit_grid_code TEXT,
+        social_static_code TEXT,
+        min_x REAL NOT NULL, min_y REAL NOT NULL, max_x REAL NOT NULL, max_y REAL NOT NULL
+      );
+      CREATE INDEX pois_name ON pois (name);
+
+      -- attributes only: an alias names an area or road that has its own geometry
+      CREATE TABLE aliases (
+        id INTEGER PRIMARY KEY,
+        alias TEXT NOT NULL CHECK (alias <> ''),
+        level TEXT NOT NULL CHECK (level IN ('district', 'street', 'community', 'road')),
+        canonical TEXT NOT NULL CHECK (canonical <> ''),
+        code TEXT,
+        valid_from TEXT,
+        valid_to TEXT,
+        note TEXT,
+        CHECK (valid_from IS NULL OR valid_to IS NULL OR valid_to > valid_from)
+      );
+      CREATE INDEX aliases_alias ON aliases (alias);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../../config.js';
-import { isIsoDate, recordToFeature } from '../../ingest/layer-records.js';
+import { isIsoDate, layerHasGeometry, recordToFeature } from '../../ingest/layer-records.js';
 import { FEATURE_FORMATS } from '../../ingest/read-features.js';
 import { featureSerializer } from '../../ingest/write-features.js';
 import { LAYERS } from '../../model.js';
@@ -11,12 +11,12 @@ import { choiceFlag, parseFlags, UsageError } from '../args.js';
 import { openBatchOutput } from '../batch/batch-output.js';
 import type { Io } from '../io.js';
 
-export const exportHelp = `wangge export --layer areas|grids|components|houses|addresses|roads [-o FILE] [options]
+export const exportHelp = `wangge export --layer ${LAYERS.join('|')} [-o FILE] [options]
 
-Writes a layer out in a form wangge import reads back (WGS84).
+Writes a layer out in a form wangge import reads back (WGS84; aliases: attributes only).
   --layer L            the layer (required)
   -o, --output FILE    output file (default: standard output)
-  --format F           geojson (default), ndjson or csv (properties as columns, geometry as wkt)
+  --format F           geojson (default), ndjson or csv (properties as columns, geometry as wkt, lists joined by |)
   --at YYYY-MM-DD      grids as they were that day (default: current versions)
   --db PATH            database file (default data/dongcheng.db, or $WANGGE_DB)`;
 
@@ -35,7 +35,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   const config = loadConfig({ dbPath: values.db });
   const store = Store.open(config.dbPath, { readonly: true });
   const columns = LAYER_ROWS[layer].columns.filter((c) => c !== 'geometry' && !/^(min|max)_[xy]$/.test(c));
-  const serializer = featureSerializer(format, columns);
+  const serializer = featureSerializer(format, columns, layerHasGeometry(layer));
   let count = 0;
   try {
     // written to a temporary file and renamed at the end, so a failed export leaves no half file

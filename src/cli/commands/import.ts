@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
 import { parseCrs, toWgs84 } from '../../geo/crs.js';
 import { PointResolver } from '../../geocode/reverse.js';
-import { isIsoDate } from '../../ingest/layer-records.js';
+import { isIsoDate, layerHasGeometry } from '../../ingest/layer-records.js';
 import { detectFormat, FEATURE_FORMATS, readFeatures } from '../../ingest/read-features.js';
 import { LAYERS } from '../../model.js';
 import { importLayer, ImportRejectedError, type ImportReport } from '../../store/import-layer.js';
@@ -10,13 +10,14 @@ import { Store } from '../../store/store.js';
 import { choiceFlag, parseFlags, UsageError } from '../args.js';
 import type { Io } from '../io.js';
 
-export const importHelp = `wangge import FILE --layer areas|grids|components|houses|addresses|roads [options]
+export const importHelp = `wangge import FILE --layer ${LAYERS.join('|')} [options]
 
 Reads GeoJSON, newline-delimited GeoJSON or CSV (lng/lat or WKT columns) into the store, in one
 transaction: if any feature is invalid nothing is written and every bad feature is listed.
 Missing codes are assigned: a component gets its unit grid (and a code from its class), a house
-its unit and social grid, by point-in-polygon on the current grids. A grid with a code that
-exists becomes its new version; the old one is closed, never overwritten.
+or named place (pois) its unit and social grid, by point-in-polygon on the current grids. A grid
+with a code that exists becomes its new version; the old one is closed, never overwritten.
+Aliases are attributes only: CSV without coordinates, or GeoJSON features with geometry null.
   --layer L          the layer to import into (required)
   --crs C            input coordinates: wgs84 (default), cgcs2000, gcj02, bd09, EPSG:4326|4490|3857|4513–4554
   --format F         geojson|ndjson|csv (default: from the file name or content)
@@ -51,7 +52,7 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
   try {
     let grids: PointResolver | null = null;
     const report = runImport(() =>
-      importLayer(store, layer, readFeatures(text, format), {
+      importLayer(store, layer, readFeatures(text, format, { attributesOnly: !layerHasGeometry(layer) }), {
         toWgs84: toWgs84(crs),
         skipInvalid: values['skip-invalid'] ?? false,
         today,
