@@ -220,7 +220,7 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
     parsed[entry.kind as 'province' | 'district' | 'street' | 'community'] = entry.name;
     if (entry.alias !== null) parsed.aliases.push(entry.alias);
   }
-  if (parsed.district === null && parsed.outside === null) parsed.outside = foreignDistrict(s, tokens);
+  if (parsed.district === null && parsed.outside === null) parsed.outside = foreignDistrict(s, tokens, gazetteer);
 
   if (hasNumber) readPlate(s, numberStart, parsed);
   else if (parsed.roadMatch !== null || parsed.poi !== null) parsed.rest = s.slice(textEnd);
@@ -253,7 +253,7 @@ function pickAdmin(entries: GazetteerEntry[], parsed: ParsedAddress): GazetteerE
 }
 
 /** An unrecognised leading name ending in 区 or 县 (某某区…) before any known district. */
-function foreignDistrict(s: string, tokens: Token[]): string | null {
+function foreignDistrict(s: string, tokens: Token[], gazetteer: AddressGazetteer): string | null {
   let from = 0;
   for (const token of tokens) {
     if (token.start > from) break;
@@ -266,7 +266,7 @@ function foreignDistrict(s: string, tokens: Token[]): string | null {
     if ((code !== 0x533a /* 区 */ && code !== 0x53bf /* 县 */) || NOT_DISTRICT_BEFORE_QU.has(s.charCodeAt(k - 1))) continue;
     // a district only where one is written: after 北京市, or before a name we know (某某区多福巷);
     // 和平里五区18 is a compound and its building
-    if (from > 0 || tokens.some((t) => t.start === k + 1)) return s.slice(from, k + 1);
+    if (from > 0 || gazetteer.match(s, k + 1) > k + 1) return s.slice(from, k + 1);
   }
   return null;
 }

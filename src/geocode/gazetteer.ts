@@ -123,7 +123,8 @@ export class AddressGazetteer {
 
   /** A place and its other names. */
   addPoi(name: string, aliases: readonly string[]): void {
-    this.add(name, entry('poi', name));
+    // a place named by its door plate (东兴隆街1号院) is found through the plate, at door level
+    if (!/\d号/.test(normalizeName(name))) this.add(name, entry('poi', name));
     // 北京天坛公园 is written 天坛公园 as often: the city before a place's name is no part of it
     const local = name.replace(/^北京市?/, '');
     if (local !== name && local.length >= 2) this.add(local, entry('poi', name));
@@ -160,7 +161,9 @@ export class AddressGazetteer {
     const key = normalizeName(name);
     for (const spelling of roadSpellings(key)) {
       if (this.roadNames.has(spelling.key)) continue;
-      this.add(spelling.key, { kind: 'road', name, bare: false, edits: spelling.edits, alias: null });
+      // a spelling without a road's ending (多福 for 多福巷) is read only as the whole road text
+      // (roadsSpelt): in the trie it would swallow the start of longer names (青年湖东 of 青年湖东堂子胡同)
+      if (AddressGazetteer.looksLikeRoad(spelling.key)) this.add(spelling.key, { kind: 'road', name, bare: false, edits: spelling.edits, alias: null });
       this.addSpelling(spelling.key, name, spelling.edits);
     }
     const short = gateAbbreviation(key);
