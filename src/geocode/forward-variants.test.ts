@@ -19,7 +19,6 @@ import {
   type Sample,
 } from './test-helpers/variant-accuracy.js';
 
-
 let district: TestDistrict;
 let plates: Spec[];
 let known: KnownNames;
