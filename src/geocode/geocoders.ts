@@ -1,5 +1,6 @@
 import type { StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
+import { AutocompleteIndex } from './autocomplete.js';
 import { ForwardGeocoder, inUse } from './forward.js';
 import { NearestAddress } from './nearest-address.js';
 import { ReverseGeocoder } from './reverse.js';
@@ -9,12 +10,19 @@ export interface Geocoders {
   reverse: ReverseGeocoder;
   nearestAddress: NearestAddress;
   forward: ForwardGeocoder;
+  /** type-ahead suggestions (autocomplete.ts) */
+  autocomplete: AutocompleteIndex;
 }
 
 /** Builds every geocoding index from the store (about a second for the default district). */
 export function loadGeocoders(store: Store): Geocoders {
   const reverse = ReverseGeocoder.fromStore(store);
-  return { reverse, nearestAddress: nearestAddressOf(store), forward: ForwardGeocoder.fromStore(store, reverse) };
+  return {
+    reverse,
+    nearestAddress: nearestAddressOf(store),
+    forward: ForwardGeocoder.fromStore(store, reverse),
+    autocomplete: AutocompleteIndex.fromStore(store, (lng, lat) => reverse.resolve(lng, lat)),
+  };
 }
 
 function nearestAddressOf(store: Store): NearestAddress {
@@ -51,7 +59,13 @@ export class LiveGeocoders implements Geocoders {
     return this.current.forward;
   }
 
+  get autocomplete(): AutocompleteIndex {
+    return this.current.autocomplete;
+  }
+
   applyChanges(changes: readonly StoreChange[]): void {
+    // in place, a few ms for a write; context (street, community) is looked up in the current areas
+    this.current.autocomplete.applyChanges(changes, this.store, (lng, lat) => this.reverse.resolve(lng, lat));
     const layers = new Set(changes.map((c) => c.layer));
     const regions = layers.has('areas') || layers.has('grids');
     if (!regions && !layers.has('houses') && !layers.has('addresses') && !layers.has('roads')) return;
@@ -60,6 +74,7 @@ export class LiveGeocoders implements Geocoders {
       reverse,
       forward: ForwardGeocoder.fromStore(this.store, reverse),
       nearestAddress: layers.has('addresses') ? nearestAddressOf(this.store) : this.current.nearestAddress,
+      autocomplete: this.current.autocomplete,
     };
   }
 }

@@ -15,6 +15,7 @@ import { validated } from './validation.js';
 import { rateLimit } from './rate-limit.js';
 import { featureRoutes, type FeatureSource } from './routes/features.js';
 import { healthRoutes, type HealthSource } from './routes/health.js';
+import { autocompleteRoutes } from './routes/autocomplete.js';
 import { geocodeRoutes } from './routes/geocode.js';
 import { mapRoutes } from './routes/map.js';
 import { reverseRoutes, type ComponentsNear } from './routes/reverse.js';
@@ -117,6 +118,7 @@ export function createApp({
   app.route('/', featureRoutes({ store, componentClasses }));
   app.route('/', reverseRoutes(geocoders, componentsNear));
   app.route('/', geocodeRoutes(geocoders));
+  app.route('/', autocompleteRoutes(geocoders));
   app.route('/', writeRoutes(writes));
   app.route('/', tileRoutes(tiles));
   app.route('/', mapRoutes(tiles));

@@ -158,4 +158,35 @@ suite('map page in Chromium', () => {
     expect(await page.locator('.maplibregl-marker').count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
+
+  it('suggests as the user types: a pinyin abbreviation chosen with the keyboard, a door plate with a click', async () => {
+    const [road] = geocoders.autocomplete.suggest('dsbdj');
+    expect(road?.text).toBe('东四北大街');
+    await page.fill('#search-query', '');
+    await page.locator('#search-query').pressSequentially('dsbdj', { delay: 30 });
+    const first = page.locator('#search-suggestions li').first();
+    await expect.poll(() => first.locator('.text').textContent(), { timeout: 5_000 }).toBe('东四北大街');
+    await page.press('#search-query', 'ArrowDown');
+    expect(await first.getAttribute('aria-selected')).toBe('true');
+    await page.press('#search-query', 'Enter');
+    await expect.poll(() => page.locator('.maplibregl-popup dd[data-field="unitGrid"]').textContent(), { timeout: 5_000 }).toBe(
+      geocoders.reverse.resolve(road!.lng, road!.lat).unitGrid?.code,
+    );
+    expect(await page.locator('.maplibregl-popup h3').textContent()).toBe('东四北大街');
+    expect(await page.inputValue('#search-query')).toBe('东四北大街');
+    expect(await page.locator('#search-suggestions').isHidden()).toBe(true);
+
+    const [door] = geocoders.autocomplete.suggest('多福巷12');
+    expect(door?.text).toBe('多福巷12号');
+    await page.fill('#search-query', '多福巷12');
+    await expect.poll(() => first.locator('.text').textContent(), { timeout: 5_000 }).toBe('多福巷12号');
+    await first.click();
+    await expect.poll(() => page.locator('.maplibregl-popup h3').textContent(), { timeout: 5_000 }).toBe('多福巷12号');
+    await expect.poll(() => page.locator('.maplibregl-popup dd[data-field="socialGrid"]').textContent()).toContain(
+      geocoders.reverse.resolve(door!.lng, door!.lat).socialGrid?.staticCode,
+    );
+    expect(await page.locator('.maplibregl-popup dd[data-field="unitGrid"]').textContent()).toBe(geocoders.reverse.resolve(door!.lng, door!.lat).unitGrid?.code);
+    expect(pageErrors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
 });

@@ -23,8 +23,10 @@ export interface MapPageOptions {
 
 /**
  * The map page served at `/`: a full-window MapLibre map on `/styles/default.json`, a click popup
- * with the codes `/v1/reverse` finds there, and an address search over `/v1/geocode`. Everything
- * it loads comes from this server. `window.map` is the MapLibre map, for tests and the console.
+ * with the codes `/v1/reverse` finds there, and a search box that suggests places as the user
+ * types (`/v1/autocomplete`, debounced; arrow keys, Enter or a click choose one) and geocodes the
+ * text on Enter without a choice (`/v1/geocode`). Everything it loads comes from this server.
+ * `window.map` is the MapLibre map, for tests and the console.
  */
 export function mapPage({ maplibreVersion, start }: MapPageOptions): string {
   const version = encodeURIComponent(maplibreVersion);
@@ -45,6 +47,10 @@ export function mapPage({ maplibreVersion, start }: MapPageOptions): string {
   #search input { width: 18em; max-width: 60vw; padding: 4px 6px; font: inherit; }
   #search button { font: inherit; }
   #search-status { flex-basis: 100%; margin: 0; color: #a93226; }
+  #search-suggestions { flex-basis: 100%; margin: 0; padding: 0; list-style: none; max-height: 50vh; overflow-y: auto; }
+  #search-suggestions li { display: flex; justify-content: space-between; gap: 12px; padding: 3px 6px; cursor: pointer; border-radius: 3px; }
+  #search-suggestions li[aria-selected="true"], #search-suggestions li:hover { background: #e8eef7; }
+  #search-suggestions .context { color: #666; font-size: 12px; white-space: nowrap; }
   #search-status:empty { display: none; }
   .place h3 { margin: 0 0 4px; font-size: 14px; }
   .place .note { margin: 0 0 4px; color: #666; font-size: 12px; }
@@ -56,8 +62,10 @@ export function mapPage({ maplibreVersion, start }: MapPageOptions): string {
 </head>
 <body>
 <form id="search" role="search">
-  <input id="search-query" type="search" name="q" placeholder="地址，如 东城区多福巷12号" aria-label="地址" autocomplete="off">
+  <input id="search-query" type="search" name="q" placeholder="地址、地名或拼音，如 多福巷12号、dsbdj" aria-label="地址" autocomplete="off"
+    role="combobox" aria-autocomplete="list" aria-controls="search-suggestions" aria-expanded="false">
   <button type="submit">搜索</button>
+  <ul id="search-suggestions" role="listbox" aria-label="建议" hidden></ul>
   <p id="search-status" role="status"></p>
 </form>
 <div id="map"></div>
@@ -152,6 +160,7 @@ const status = document.getElementById('search-status');
 const marker = new maplibregl.Marker({ color: '#a93226' });
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
+  closeSuggestions();
   const q = query.value.trim();
   if (q === '') return;
   status.textContent = '';
@@ -170,5 +179,111 @@ form.addEventListener('submit', async (event) => {
   } catch (error) {
     status.textContent = '搜索失败：' + error.message;
   }
-});`;
+});
+
+// suggestions as the user types: asked 150 ms after the last keystroke; an answer to an older text is dropped
+const SUGGEST_DELAY_MS = 150;
+const KIND_NAMES = { street: '街道', community: '社区', road: '道路', poi: '地点', grid: '网格', door: '门牌' };
+const KIND_ZOOMS = { street: 14, community: 15, road: 16, poi: 17, grid: 16, door: 17 };
+const list = document.getElementById('search-suggestions');
+let suggestions = [];
+let active = -1;
+let typingTimer = 0;
+let asked = 0;
+
+query.addEventListener('input', () => {
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(suggest, SUGGEST_DELAY_MS);
+});
+
+async function suggest() {
+  const q = query.value.trim();
+  const ticket = ++asked;
+  if (q === '') return showSuggestions([]);
+  try {
+    const body = await getJson('/v1/autocomplete?limit=8&q=' + encodeURIComponent(q));
+    if (ticket === asked) showSuggestions(body.suggestions);
+  } catch (error) {
+    if (ticket === asked) showSuggestions([]);
+  }
+}
+
+function closeSuggestions() {
+  clearTimeout(typingTimer);
+  asked++;
+  showSuggestions([]);
+}
+
+// what a suggestion is and where: 道路 · 东四街道 / 隆福寺社区, 网格 · 110101001001001
+function context(s) {
+  const where = [s.street, s.community].filter((name) => name).join(' / ');
+  return [KIND_NAMES[s.kind] ?? s.kind, s.kind === 'grid' ? s.code : where].filter((part) => part).join(' · ');
+}
+
+function showSuggestions(items) {
+  suggestions = items;
+  active = -1;
+  list.replaceChildren();
+  items.forEach((s, k) => {
+    const item = element('li');
+    item.id = 'search-suggestion-' + k;
+    item.setAttribute('role', 'option');
+    item.setAttribute('aria-selected', 'false');
+    item.dataset.kind = s.kind;
+    item.append(element('span', s.text, 'text'), element('span', context(s), 'context'));
+    // mousedown, not click: the input keeps its focus and the list is still there when the click lands
+    item.addEventListener('mousedown', (event) => {
+      event.preventDefault();
+      choose(k);
+    });
+    list.append(item);
+  });
+  list.hidden = items.length === 0;
+  query.setAttribute('aria-expanded', String(items.length > 0));
+  query.removeAttribute('aria-activedescendant');
+}
+
+function highlight(k) {
+  active = k;
+  list.querySelectorAll('li').forEach((item, n) => item.setAttribute('aria-selected', String(n === k)));
+  const item = document.getElementById('search-suggestion-' + k);
+  query.setAttribute('aria-activedescendant', item.id);
+  item.scrollIntoView({ block: 'nearest' });
+}
+
+query.addEventListener('keydown', (event) => {
+  if (list.hidden) return;
+  if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    event.preventDefault();
+    const step = event.key === 'ArrowDown' ? 1 : suggestions.length - 1;
+    highlight(active < 0 && step !== 1 ? suggestions.length - 1 : (active + step) % suggestions.length);
+  } else if (event.key === 'Enter' && active >= 0) {
+    // a highlighted suggestion is the choice; Enter without one searches the text (the form's submit)
+    event.preventDefault();
+    choose(active);
+  } else if (event.key === 'Escape') {
+    closeSuggestions();
+  }
+});
+query.addEventListener('blur', () => closeSuggestions());
+
+// flies to the suggestion and shows the codes there, as a search answer does
+async function choose(k) {
+  const s = suggestions[k];
+  closeSuggestions();
+  if (!s) return;
+  query.value = s.text;
+  status.textContent = '';
+  clickPopup?.remove();
+  map.flyTo({ center: [s.lng, s.lat], zoom: KIND_ZOOMS[s.kind] ?? 15 });
+  const popup = new maplibregl.Popup({ offset: 30, maxWidth: '360px' }).setDOMContent(element('p', '查询中…'));
+  marker.setLngLat([s.lng, s.lat]).setPopup(popup).addTo(map);
+  if (!popup.isOpen()) marker.togglePopup();
+  try {
+    const place = await getJson('/v1/reverse?lng=' + s.lng.toFixed(7) + '&lat=' + s.lat.toFixed(7));
+    popup.setDOMContent(placeDetails(s.text, place, context(s)));
+  } catch (error) {
+    popup.setDOMContent(failure('查询失败：' + error.message));
+  }
+}`;
 }
