@@ -23,7 +23,7 @@ export function buildDistrictDatabase(path: string, options: BuildOptions = {}):
   rmSync(temporary, { force: true });
   const store = Store.open(temporary, { bulk: true });
   try {
-    const next = { road: 1, house: 1, address: 1 };
+    const next = { road: 1, house: 1, address: 1, poi: 1 };
     for (let copy = 0; copy < scale; copy++) {
       const district = generateDistrict(inputs, { ...DEFAULT_DISTRICT_OPTIONS, seed, copy, firstIds: { ...next } });
       store.transaction(() => {
@@ -33,11 +33,16 @@ export function buildDistrictDatabase(path: string, options: BuildOptions = {}):
         store.insert('houses', district.houses);
         store.insert('addresses', district.addresses);
         store.insert('components', district.components);
+        store.insert('pois', district.pois);
+        store.insert('aliases', district.aliases);
       });
       next.road += district.roads.length;
       next.house += district.houses.length;
       next.address += district.addresses.length;
-      options.onProgress?.(`district ${copy + 1}/${scale}: ${district.grids.length} grids, ${district.houses.length} houses, ${district.components.length} components`);
+      next.poi += district.pois.length;
+      options.onProgress?.(
+        `district ${copy + 1}/${scale}: ${district.grids.length} grids, ${district.houses.length} houses, ${district.components.length} components, ${district.pois.length} places`,
+      );
     }
     store.setMeta('generator', JSON.stringify({ seed, scale, inputs: inputs.divisions.source }));
     const counts = store.counts();

@@ -8,7 +8,8 @@ import type { Io } from '../io.js';
 export const generateHelp = `wangge generate [--seed N] [--scale K] [--db PATH] [--force]
 
 Builds the default district (Dongcheng, 110101) into a new database: streets, communities,
-~2,300 unit grids, 589 social grids, roads, ~29,000 houses with door plates, ~200,000 components.
+~2,300 unit grids, 589 social grids, roads, ~29,000 houses with door plates, ~200,000 components,
+~1,200 named places and the shipped aliases (data/aliases-110101.json).
   --seed N     generator seed (default 1, or $WANGGE_SEED); the same seed gives the same district
   --scale K    lay out K districts side by side with distinct codes (10 ≈ a city)
   --db PATH    database file (default data/dongcheng.db, or $WANGGE_DB)

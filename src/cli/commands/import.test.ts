@@ -9,6 +9,7 @@ import { ReverseGeocoder } from '../../geocode/reverse.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { metresBetween } from '../../test-helpers/distance.js';
+import { FEATURE_FORMATS } from '../../ingest/read-features.js';
 import { hasRealData, realDataPath } from '../../test-helpers/real-data.js';
 import { runCli } from '../test-helpers/run-cli.js';
 
@@ -245,6 +246,116 @@ describe('wangge export', () => {
       copy.close();
     }
     expect(existsSync(target)).toBe(true);
+  });
+});
+
+describe('named places (pois) and aliases', () => {
+  it('gives an imported place its grids and reads its aliases from a list or from separated text', async () => {
+    const [x, y] = INSIDE;
+    const d = 0.0002;
+    const path = file('places.geojson', collection([
+      point(x, y, { name: '试验小学', type: '学校', aliases: '试验校|试小、试验学校；试小' }),
+      {
+        type: 'Feature',
+        properties: { name: '试验公园', category: '公园', aliases: ['试园', '试验公园'], address: '北京市东城区试验路1号' },
+        geometry: { type: 'MultiPolygon', coordinates: [[[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]] },
+      },
+    ]));
+    const result = await runCli(['import', path, '--layer', 'pois', '--db', db]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/imported 2 of 2 pois/);
+    withStore((store) => {
+      const reverse = ReverseGeocoder.fromStore(store);
+      const places = [...store.iterate('pois')];
+      const school = places.find((p) => p.name === '试验小学')!;
+      expect(school).toMatchObject({ category: '学校', aliases: ['试验校', '试小', '试验学校'], address: null });
+      expect(school.unitGridCode).toBe(reverse.resolve(x, y).unitGrid?.code);
+      expect(school.socialStaticCode).toBe(reverse.resolve(x, y).socialGrid?.staticCode);
+      const park = places.find((p) => p.name === '试验公园')!;
+      // its own name is not one of its other names
+      expect(park).toMatchObject({ aliases: ['试园'], address: '北京市东城区试验路1号', geometry: { type: 'MultiPolygon' } });
+      expect(park.unitGridCode).toBe(reverse.resolve(x + d / 2, y + d / 2).unitGrid?.code);
+      expect(park.id).toBe(school.id + 1);
+    });
+  });
+
+  it('refuses bad places and aliases, naming the line and what is wrong, and writes none of them', async () => {
+    const digest = withStore((s) => s.contentDigest());
+    const places = file('bad-places.csv', ['name,category,aliases,lng,lat', ',学校,,116.41,39.93', '试验,,,116.41,39.93', '试验,学校,甲|乙,116.41,39.93'].join('\n'));
+    const placeResult = await runCli(['import', places, '--layer', 'pois', '--db', db]);
+    expect(placeResult.code).toBe(1);
+    expect(placeResult.stderr).toMatch(/line 2: name is required/);
+    expect(placeResult.stderr).toMatch(/line 3: category is required \(or type\)/);
+    expect(placeResult.stderr).not.toMatch(/line 4/);
+
+    const aliases = file('bad-aliases.csv', [
+      'alias,level,canonical,code,valid_from,valid_to,note',
+      '崇文区,province,东城区,110101,,2010-07-01,',
+      '崇文区,district,,110101,,,',
+      '崇文区,district,东城区,11010,,,',
+      '崇文区,district,东城区,110101,2010-07-01,2009-01-01,',
+      '崇文区,district,东城区,110101,,2010-13-01,',
+      '崇外,street,崇文门外街道,110101,,,',
+      '崇外大街,road,崇文门外大街,110101012,,,',
+      '崇文,district,东城区,110101,,2010-07-01,"the bare name, as in 原崇文"',
+    ].join('\n'));
+    const aliasResult = await runCli(['import', aliases, '--layer', 'aliases', '--db', db]);
+    expect(aliasResult.code).toBe(1);
+    const lines = aliasResult.stderr.split('\n');
+    const at = (n: number): string => lines.find((l) => l.startsWith(`line ${n}: `)) ?? `(nothing at line ${n})`;
+    expect(at(2)).toMatch(/level "province" must be one of district, street, community, road/);
+    expect(at(3)).toMatch(/canonical is required/);
+    expect(at(4)).toMatch(/code: .*11010/);
+    expect(at(5)).toMatch(/valid_to 2009-01-01 must be after valid_from 2010-07-01/);
+    expect(at(6)).toMatch(/valid_to "2010-13-01" is not a date/);
+    expect(at(7)).toMatch(/code 110101 is a district code, but level is street/);
+    expect(at(8)).toMatch(/a road alias has no code/);
+    expect(at(9)).toMatch(/nothing at line 9/);
+    expect(aliasResult.stderr).toMatch(/7 of 8 features are invalid; nothing was imported/);
+
+    const located = file('located-alias.geojson', collection([point(116.41, 39.93, { alias: '崇文区', level: 'district', canonical: '东城区' })]));
+    const locatedResult = await runCli(['import', located, '--layer', 'aliases', '--db', db]);
+    expect(locatedResult.stderr).toMatch(/feature 1: geometry: aliases have no geometry/);
+    expect(withStore((s) => s.contentDigest())).toBe(digest);
+  });
+
+  it('imports aliases from CSV without coordinates and from GeoJSON with geometry null', async () => {
+    const before = withStore((s) => s.nextId('aliases'));
+    const csv = file('aliases.csv', 'alias,level,canonical,code,valid_to\n试验旧区,district,东城区,110101,20100701\n');
+    expect((await runCli(['import', csv, '--layer', 'aliases', '--db', db])).code).toBe(0);
+    const geojson = file('aliases.geojson', collection([{ type: 'Feature', properties: { alias: '试验路口', level: 'road', canonical: '试验路' }, geometry: null } as unknown as Feature]));
+    expect((await runCli(['import', geojson, '--layer', 'aliases', '--db', db])).code).toBe(0);
+    withStore((store) => {
+      const added = [...store.iterate('aliases')].filter((a) => a.id >= before);
+      expect(added).toEqual([
+        { id: before, alias: '试验旧区', level: 'district', canonical: '东城区', code: '110101', validFrom: null, validTo: '2010-07-01', note: null },
+        { id: before + 1, alias: '试验路口', level: 'road', canonical: '试验路', code: null, validFrom: null, validTo: null, note: null },
+      ]);
+    });
+  });
+
+  it('round-trips places and aliases through GeoJSON, NDJSON and CSV into an empty database', async () => {
+    const original = withStore((s) => ({ pois: [...s.iterate('pois')], aliases: [...s.iterate('aliases')] }));
+    expect(original.pois.length).toBeGreaterThan(500);
+    expect(original.aliases.some((a) => a.alias === '崇文区')).toBe(true);
+    for (const format of FEATURE_FORMATS) {
+      const target = join(dir, `places-${format}.db`);
+      for (const layer of ['pois', 'aliases'] as const) {
+        const out = join(dir, `${layer}-export.${format}`);
+        const exported = await runCli(['export', '--layer', layer, '--format', format, '-o', out, '--db', db]);
+        expect(exported.code, `${layer} ${format}`).toBe(0);
+        const imported = await runCli(['import', out, '--layer', layer, '--db', target]);
+        expect(imported.stderr, `${layer} ${format}`).toBe('');
+      }
+      const copy = Store.open(target, { readonly: true });
+      try {
+        expect([...copy.iterate('pois')], format).toEqual(original.pois);
+        expect([...copy.iterate('aliases')], format).toEqual(original.aliases);
+      } finally {
+        copy.close();
+      }
+    }
+    expect(readFileSync(join(dir, 'aliases-export.csv'), 'utf8').split('\n')[0]).toBe('id,alias,level,canonical,code,valid_from,valid_to,note');
   });
 });
 

@@ -9,7 +9,10 @@ import { geometryAreaM2 } from '../../geo/area.js';
 import { geometryBBox } from '../../geo/bbox.js';
 import { hasRfc7946Winding, validateGeometry } from '../../geo/validate.js';
 import { PointResolver } from '../../geocode/reverse.js';
-import type { AreaGeometry, Grid } from '../../model.js';
+import type { Point } from 'geojson';
+import { pointInPolygon } from '../../geo/pip.js';
+import type { AreaGeometry, Grid, Poi } from '../../model.js';
+import { metresBetween } from '../../test-helpers/distance.js';
 import { formatDoorPlate } from '../../model.js';
 import { representativePoint } from '../layer-records.js';
 import { DEFAULT_DISTRICT_OPTIONS, generateDistrict, type GeneratedDistrict } from './district.js';
@@ -218,6 +221,7 @@ describe('generated Dongcheng', () => {
     const again = generate(1);
     expect(JSON.stringify(again.grids.slice(0, 50))).toBe(JSON.stringify(district.grids.slice(0, 50)));
     expect(again.components.length).toBe(district.components.length);
+    expect(JSON.stringify(again.pois)).toBe(JSON.stringify(district.pois));
     const other = generate(2);
     expect(JSON.stringify(other.grids[0]!.geometry)).not.toBe(JSON.stringify(district.grids[0]!.geometry));
   });
@@ -227,6 +231,86 @@ describe('generated Dongcheng', () => {
     const districtArea = copy.areas.find((a) => a.level === 'district')!;
     expect(districtArea.code).toBe('110102');
     expect(copy.grids.every((g) => g.code.startsWith('110102'))).toBe(true);
+    expect(copy.pois.every((p) => p.unitGridCode?.startsWith('110102') && (p.address === null || p.address.startsWith('北京市东城区（模拟2）')))).toBe(true);
+    // the shipped aliases name the real district's areas, so only copy 0 has them
+    expect(copy.aliases).toEqual([]);
     expect(geometryBBox(districtArea.geometry).minX).toBeGreaterThan(geometryBBox(district.areas[0]!.geometry).maxX);
+  });
+});
+
+describe('generated named places', () => {
+  const byCategory = (category: string): Poi[] => district.pois.filter((p) => p.category === category);
+
+  it('names several hundred places of every kind, each name once, some with aliases', () => {
+    expect(district.pois.length).toBeGreaterThanOrEqual(600);
+    expect(district.pois.length).toBeLessThanOrEqual(2_000);
+    expect(new Set(district.pois.map((p) => p.name)).size).toBe(district.pois.length);
+    expect(district.pois.map((p) => p.id)).toEqual(district.pois.map((_, k) => k + 1));
+    const patterns: [string, RegExp][] = [
+      ['学校', /小学$/],
+      ['学校', /^北京市.+中学$/],
+      ['学校', /幼儿园$/],
+      ['医院', /医院$/],
+      ['卫生服务站', /社区卫生服务站$/],
+      ['卫生服务站', /社区卫生服务中心$/],
+      ['公园', /公园$/],
+      ['小区', /(小区|家园|花园|嘉园|里)$/],
+      ['小区', /\d+号院$/],
+      ['市场', /(菜市场|超市)$/],
+      ['地铁站出入口', /站[A-D]口$/],
+      ['写字楼', /大厦[A-D]座$/],
+    ];
+    for (const [category, pattern] of patterns) expect(byCategory(category).some((p) => pattern.test(p.name)), `${category} ${pattern}`).toBe(true);
+    expect(byCategory('小区').length).toBeGreaterThan(200);
+    expect(byCategory('地铁站出入口').length).toBeGreaterThan(20);
+    // a middle school is called by its short name: 北京市X中学 by X中学
+    const middleSchools = byCategory('学校').filter((p) => /^北京市.+中学$/.test(p.name));
+    expect(middleSchools.filter((p) => p.aliases[0] === p.name.replace(/^北京市/, '')).length).toBeGreaterThan(middleSchools.length / 2);
+    expect(district.pois.find((p) => p.name === '天坛公园')).toMatchObject({ category: '公园', aliases: ['天坛'], geometry: { type: expect.stringMatching(/Polygon/) } });
+    expect(district.pois.filter((p) => p.aliases.length > 0).length).toBeGreaterThan(50);
+  });
+
+  it('places each inside the district, in the grids import would assign by point-in-polygon', () => {
+    const locator = new PointResolver([], district.grids, { raster: false });
+    const whole = district.areas.find((a) => a.level === 'district')!.geometry;
+    const wrong: string[] = [];
+    for (const poi of district.pois) {
+      if (validateGeometry(poi.geometry).length > 0 || !hasRfc7946Winding(poi.geometry)) wrong.push(`${poi.name}: geometry`);
+      const [lng, lat] = representativePoint(poi.geometry);
+      if (!pointInPolygon(lng!, lat!, whole)) wrong.push(`${poi.name}: outside`);
+      const found = locator.resolve(lng!, lat!);
+      if (poi.unitGridCode === null || found.unitGrid?.code !== poi.unitGridCode || found.socialGrid?.staticCode !== poi.socialStaticCode) wrong.push(`${poi.name}: grids`);
+    }
+    expect(wrong.slice(0, 10)).toEqual([]);
+  });
+
+  it('names places after their roads and gives compounds their gate plate and buildings their door plate', () => {
+    const roads = [...new Set(district.roads.map((r) => r.name))];
+    const houseAddresses = new Set(district.houses.map((h) => h.address));
+    const gates = new Set(district.addresses.filter((a) => a.compound).map((a) => formatDoorPlate({ ...a, building: null, unit: null })));
+    for (const compound of byCategory('小区')) {
+      const plate = compound.address!.replace(/^北京市东城区.+?街道.+?社区/, '');
+      expect(gates.has(plate), compound.address!).toBe(true);
+      if (/号院$/.test(compound.name)) expect(compound.name).toBe(plate);
+    }
+    for (const poi of [...byCategory('学校'), ...byCategory('医院'), ...byCategory('市场'), ...byCategory('写字楼')]) {
+      expect(houseAddresses.has(poi.address), poi.name).toBe(true);
+    }
+    // most names start with (a part of) a road's name
+    const named = district.pois.filter((p) => roads.some((r) => p.name.replace(/^北京市/, '').startsWith(r.slice(0, 2))));
+    expect(named.length / district.pois.length).toBeGreaterThan(0.5);
+  });
+
+  it('puts subway entrances at corners of main-road crossings', () => {
+    const seen = new Map<string, number>();
+    for (const road of district.roads.filter((r) => r.kind === 'main')) {
+      for (const p of new Set(road.geometry.coordinates.map((c) => c.join(',')))) seen.set(p, (seen.get(p) ?? 0) + 1);
+    }
+    const crossings = [...seen].filter(([, n]) => n >= 2).map(([p]) => p.split(',').map(Number));
+    for (const entrance of byCategory('地铁站出入口')) {
+      const point = (entrance.geometry as Point).coordinates;
+      expect(Math.min(...crossings.map((c) => metresBetween(c, point))), entrance.name).toBeLessThan(40);
+      expect(entrance.aliases).toEqual([entrance.name.replace(/站([A-D])口$/, '地铁站$1口')]);
+    }
   });
 });

@@ -4,12 +4,14 @@ import { encodeSocialStaticCode, encodeDynamicCode } from '../../codes/social-gr
 import { encodeUnitGridCode } from '../../codes/unit-grid.js';
 import { geometryAreaM2 } from '../../geo/area.js';
 import { dissolve } from '../../geo/dissolve.js';
-import type { AdminArea, Address, Component, Grid, House, Road } from '../../model.js';
+import type { AdminArea, Address, Alias, Component, Grid, House, Poi, Road } from '../../model.js';
 import { formatDoorPlate } from '../../model.js';
+import { aliasRecords } from './aliases.js';
 import { planComponents } from './components.js';
 import { planDistrict, type DistrictPlan } from './district-plan.js';
 import { planHouses } from './houses.js';
 import type { GeneratorInputs } from './inputs.js';
+import { generatePois } from './pois.js';
 import { createRandom, deriveSeed } from './random.js';
 import { buildRoads } from './roads.js';
 
@@ -21,14 +23,17 @@ export interface GeneratedDistrict {
   houses: House[];
   addresses: Address[];
   components: Component[];
+  pois: Poi[];
+  /** the shipped aliases (崇文区 → 东城区, …); copy 0 only, as they name the real district's areas */
+  aliases: Alias[];
 }
 
 export interface DistrictOptions {
   seed: number;
   /** 0 for the district itself; copy k of `--scale` sits k district-widths east with its own codes */
   copy: number;
-  /** first ids to use, so copies never collide */
-  firstIds: { road: number; house: number; address: number };
+  /** first ids to use, so copies never collide (pois: 1 when not given) */
+  firstIds: { road: number; house: number; address: number; poi?: number };
   /** when unit grids and the current social grid versions took effect */
   unitGridsFrom: string;
   socialGridsFrom: string;
@@ -127,11 +132,16 @@ export function generateDistrict(inputs: GeneratorInputs, options: DistrictOptio
   const planned = planHouses(plan, roadNetwork, createRandom(deriveSeed(seed, 'houses')));
   const houses: House[] = [];
   const addresses: Address[] = [];
+  const addressPrefix = (cell: number): string => {
+    const community = plan.communities[plan.cellCommunity[cell]!]!;
+    return `北京市${districtName}${plan.streets[community.street]!.name}${community.name}`;
+  };
+  const cellGrids = (cell: number) => {
+    const unitGrid = plan.cellUnitGrid[cell]!;
+    return { unitGridCode: unitCode(unitGrid), socialStaticCode: socialCode(plan.unitGrids[unitGrid]!.socialGrid) };
+  };
   planned.forEach((p, k) => {
     const id = options.firstIds.house + k;
-    const community = plan.communities[plan.cellCommunity[p.cell]!]!;
-    const street = plan.streets[community.street]!;
-    const unitGrid = plan.cellUnitGrid[p.cell]!;
     const address: Address = {
       id: options.firstIds.address + k,
       road: p.door.road.name,
@@ -154,9 +164,8 @@ export function generateDistrict(inputs: GeneratorInputs, options: DistrictOptio
       use: p.use,
       yearBuilt: p.yearBuilt,
       households: p.households,
-      address: `北京市${districtName}${street.name}${community.name}${formatDoorPlate(address)}`,
-      unitGridCode: unitCode(unitGrid),
-      socialStaticCode: socialCode(plan.unitGrids[unitGrid]!.socialGrid),
+      address: addressPrefix(p.cell) + formatDoorPlate(address),
+      ...cellGrids(p.cell),
       status: '在用',
       retiredOn: null,
     });
@@ -186,7 +195,13 @@ export function generateDistrict(inputs: GeneratorInputs, options: DistrictOptio
     };
   });
 
-  return { areas, grids, roads, houses, addresses, components };
+  const pois = generatePois(
+    { plan, roads: roadNetwork, parks: inputs.layout.parks, planned, houses, cellGrids, addressPrefix, firstId: options.firstIds.poi ?? 1 },
+    createRandom(deriveSeed(seed, 'pois')),
+  );
+  const aliases = options.copy === 0 ? aliasRecords(inputs.aliases, 1) : [];
+
+  return { areas, grids, roads, houses, addresses, components, pois, aliases };
 }
 
 /** District code of copy k: the real code for k = 0, then the following codes of the same city. */

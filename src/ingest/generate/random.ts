@@ -49,3 +49,12 @@ export function deriveSeed(seed: number, label: string): number {
   for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x85ebca6b) >>> 0;
   return (h ^ (h >>> 13)) >>> 0;
 }
+
+/** Shuffles `items` in place (Fisher–Yates) and returns them. */
+export function shuffle<T>(items: T[], random: Random): T[] {
+  for (let k = items.length - 1; k > 0; k--) {
+    const r = random.int(0, k);
+    [items[k], items[r]] = [items[r]!, items[k]!];
+  }
+  return items;
+}

@@ -1,6 +1,6 @@
 import type { DistrictPlan } from './district-plan.js';
 import type { RoadNames } from './inputs.js';
-import type { Random } from './random.js';
+import { shuffle, type Random } from './random.js';
 
 /** A named stretch of road along one lattice line. */
 export interface RoadStretch {
@@ -126,12 +126,4 @@ function namePool(names: RoadNames, random: Random): { main(direction: 'ew' | 'n
     main: (direction) => take([mains[direction]], direction === 'ew' ? '东西大街' : '南北大街'),
     hutong: () => take([hutongs, series, variants], '无名胡同'),
   };
-}
-
-function shuffle<T>(items: T[], random: Random): T[] {
-  for (let k = items.length - 1; k > 0; k--) {
-    const r = random.int(0, k);
-    [items[k], items[r]] = [items[r]!, items[k]!];
-  }
-  return items;
 }
