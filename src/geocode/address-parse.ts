@@ -162,7 +162,7 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
   if (slotToken >= 0) {
     const token = tokens[slotToken]!;
     const previousEnd = slotToken > 0 ? tokens[slotToken - 1]!.end : 0;
-    const glued = previousEnd < token.start && !endsWithAny(s.slice(previousEnd, token.start), PLACE_ENDINGS);
+    const glued = previousEnd < token.start && !isPlaceName(s.slice(previousEnd, token.start));
     const previous = slotToken > 0 ? tokens[slotToken - 1]! : null;
     // a two-character name starting with a direction right after a road is that road's side
     // lane (国旺胡同西巷), not the road 西巷
@@ -233,6 +233,12 @@ function readRoadText(text: string, gazetteer: AddressGazetteer, parsed: ParsedA
   parsed.roads = spelt.length > 0 ? spelt : gazetteer.fuzzyRoads(text);
   parsed.roadMatch = parsed.roads.length === 0 ? 'unknown' : parsed.roads.some((r) => r.edits.length === 0) ? 'exact' : 'variant';
   parsed.road = parsed.roads[0]?.name ?? text;
+}
+
+/** Text that names a place of its own before a road (幸福小区, 某某村): a place ending after two characters or more; 花市 and 院 are too short to be one. */
+function isPlaceName(text: string): boolean {
+  for (const ending of PLACE_ENDINGS) if (text.endsWith(ending) && text.length - ending.length >= 2) return true;
+  return false;
 }
 
 function endsWithAny(text: string, endings: readonly string[]): boolean {

@@ -178,7 +178,7 @@ export class AddressGazetteer {
     if (roadCore(key).length < 2) return;
     getOrAdd(this.bySound, soundKey(key), () => new Set()).add(key);
     if (edits.length === 0) for (let i = 0; i < key.length; i++) getOrAdd(this.byWildcard, key.slice(0, i) + '*' + key.slice(i + 1), () => new Set()).add(name);
-    if (key.length >= 4) {
+    if (key.length >= 3) {
       for (let i = 0; i < key.length; i++) {
         if (!isDistinguishing(key.charCodeAt(i))) getOrAdd(this.byDeletion, key.slice(0, i) + key.slice(i + 1), () => new Set()).add(key);
       }
@@ -273,15 +273,20 @@ export class AddressGazetteer {
       const before = found.size;
       if (roadCore(form).length >= 2) {
         for (const spelling of this.bySound.get(soundKey(form)) ?? []) {
-          if (differOnlyInSound(form, spelling)) for (const [name, edits] of this.spellings.get(spelling)!) addEdits(found, name, [...edits, ...extra, 'homophone']);
+          if (!differOnlyInSound(form, spelling)) continue;
+          // one ending exchanged at most: the query's, or the spelling's
+          for (const [name, edits] of this.spellings.get(spelling)!) if (extra.length === 0 || edits.length === 0) addEdits(found, name, [...edits, ...extra, 'homophone']);
         }
       }
       // a character more or fewer only against a road's own name: on top of another relaxation
       // (东花市秋街: 东花市大街 with 大 → 秋) it reads too many names as roads we hold
-      if (form === text && roadCore(form).length >= 3 && found.size === before) {
+      if (form === text && roadCore(form).length >= 2 && found.size === before) {
         const own = (spelling: string): string[] => (this.spellings.get(spelling) ?? []).filter(([, edits]) => edits.length === 0).map(([name]) => name);
         for (const spelling of this.byDeletion.get(form) ?? []) for (const name of own(spelling)) addEdits(found, name, ['missing']);
-        for (let i = 0; i < form.length; i++) {
+        // a character more only inside the name: at either end, our name is a shorter name inside
+        // another one (鹰北官厅 is not 北官厅)
+        const core = roadCore(form);
+        for (let i = 1; i < core.length - 1; i++) {
           if (isDistinguishing(form.charCodeAt(i))) continue;
           const shorter = form.slice(0, i) + form.slice(i + 1);
           if (roadCore(shorter).length >= 3) for (const name of own(shorter)) addEdits(found, name, ['extra']);
