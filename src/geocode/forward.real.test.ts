@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Feature, FeatureCollection, Point } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCrs, toWgs84 } from '../geo/crs.js';
 import { pointInPolygon } from '../geo/pip.js';
+import { aliasRecords, type AliasData } from '../ingest/generate/aliases.js';
 import { readFeatures } from '../ingest/read-features.js';
 import type { AdminArea, Layer } from '../model.js';
 import { importLayer } from '../store/import-layer.js';
@@ -81,6 +82,8 @@ describe.skipIf(!hasRealData)('forward geocoding the real Dongcheng addresses (r
       ...read('dongcheng_transport_facilities.geojson').features.filter(named).map((f) => place(f, f.properties!.type)),
       ...read('dongcheng_old_residential_compounds.geojson').features.filter(named).map((f) => place(f, '老旧小区')),
     ]);
+    // the aliases wangge ships for Dongcheng (崇文区, 崇外街道 …): facts about the place, not about these files
+    store.insert('aliases', aliasRecords(JSON.parse(readFileSync(new URL('../../data/aliases-110101.json', import.meta.url), 'utf8')) as AliasData, 1));
     geocoder = ForwardGeocoder.fromStore(store, ReverseGeocoder.fromStore(store));
     streets = [...store.iterate('areas')].filter((a) => a.level === 'street');
   });
