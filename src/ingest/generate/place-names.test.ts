@@ -25,6 +25,7 @@ describe('place-name parts', () => {
     expect(streetStem('崇文门外街道')).toBe('崇文门外');
     expect(isNamingStem('东二环')).toBe(false);
     expect(isNamingStem('北京站')).toBe(false);
+    expect(isNamingStem('二区')).toBe(false);
     expect(isNamingStem('东四')).toBe(true);
   });
 

@@ -18,11 +18,11 @@ export function streetStem(street: string): string {
 }
 
 /**
- * True when a stem reads well in a place name: not a ring road (二环 names no school) and not
- * already a station (北京站 would make 北京站站).
+ * True when a stem reads well in a place name: not a ring road (二环 names no school), not
+ * already a station (北京站 would make 北京站站), not a bare district number (二区 of 二区社区).
  */
 export function isNamingStem(stem: string): boolean {
-  return stem.length >= 2 && !stem.includes('环') && !stem.endsWith('站');
+  return stem.length >= 2 && !stem.includes('环') && !stem.endsWith('站') && !/^[一二三四五六七八九十]+区$/.test(stem);
 }
 
 const DIGITS = ['〇', '一', '二', '三', '四', '五', '六', '七', '八', '九'];

@@ -209,11 +209,13 @@ function servicePlaces(sources: PoiSources, book: NameBook, taken: Set<number>, 
     places.push({ name, aliases, category, geometry: { type: 'Point', coordinates: point }, address: house.address, unitGridCode: house.unitGridCode, socialStaticCode: house.socialStaticCode });
   };
   /** `<stem><kind>` near house k, else numbered (东四第二小学). */
-  const named = (k: number, kind: string, stems = stemsAt(k)): string =>
-    book.take(
+  const named = (k: number, kind: string): string => {
+    const stems = stemsAt(k);
+    return book.take(
       stems.map((s) => s + kind),
       (n) => `${stems[0]}第${chineseNumber(n)}${kind}`,
     );
+  };
   // an alias only while nothing else is called that, and then nothing else may take it as its name
   const short = (alias: string): string[] => (book.reserve(alias) ? [alias] : []);
 
