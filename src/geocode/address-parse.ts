@@ -197,7 +197,9 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
     }
   } else {
     const from = last >= 0 ? tokens[last]!.end : 0;
-    if (textEnd > from && parsed.unknownArea === null) readRoadText(s.slice(from, textEnd), gazetteer, parsed);
+    const text = s.slice(from, textEnd);
+    if (endsWithAny(text, AREA_ENDINGS)) parsed.unknownArea ??= text;
+    else if (textEnd > from && parsed.unknownArea === null) readRoadText(text, gazetteer, parsed);
   }
   if (parsed.roadMatch !== 'exact') {
     for (let k = tokens.length - 1; k >= 0; k--) {

@@ -191,7 +191,73 @@ describe('GET /v1/geocode', () => {
   });
 });
 
+describe('GET /v1/geocode: real spellings, places, aliases, refusals (issue 9)', () => {
+  const ask = async (q: string) => (await get(`/v1/geocode?q=${encodeURIComponent(q)}`)).body as { results: Record<string, unknown>[]; reason: string | null };
+  /** a plain plate (N号, no compound) on a road of a former 崇文区 街道 */
+  const plateIn = (street: string) => {
+    const code = [...store.iterate('areas')].find((a) => a.name === street)!.code;
+    const house = [...store.iterate('houses')].find((h) => h.address !== null && h.unitGridCode!.startsWith(code) && !h.address.includes('院'))!;
+    return { house, plate: house.address!.replace(/^.*社区/, '') };
+  };
+
+  it('answers 北京市崇文区<a plate of a former 崇文区 街道> with that house, naming the alias', async () => {
+    const { house, plate } = plateIn('崇文门外街道');
+    const [best] = (await ask(`北京市崇文区${plate}`)).results;
+    expect(best).toMatchObject({ level: 'door', houseId: house.id, address: house.address });
+    expect(best!.matched).toMatchObject({ alias: '崇文区', edits: ['alias'] });
+    expect(best!.score as number).toBeGreaterThanOrEqual(0.9);
+    const viaStreet = (await ask(`崇外街道${plate}`)).results[0]!;
+    expect(viaStreet).toMatchObject({ houseId: house.id, matched: { alias: '崇外街道' } });
+  });
+
+  it('reads a road written with another generic ending, in digits or with a homophone down to the door, and says so', async () => {
+    const { house, plate } = plateIn('东四街道');
+    const road = plate.replace(/\d+号$/, '');
+    const number = plate.slice(road.length);
+    const shortened = road.endsWith('胡同') ? road.slice(0, -2) : road.endsWith('大街') ? road.slice(0, -1) : null;
+    if (shortened !== null) {
+      const [best] = (await ask(`东城区${shortened}${number}`)).results;
+      expect(best).toMatchObject({ level: 'door', houseId: house.id, matched: { road, edits: ['suffix'] } });
+    }
+    const [ordinal] = (await ask('东城区东四10条1号')).results;
+    expect(ordinal).toMatchObject({ matched: { road: '东四十条', edits: expect.arrayContaining(['ordinal']) } });
+  });
+
+  it('answers a landmark at level poi with its grids', async () => {
+    const park = [...store.iterate('pois')].find((p) => p.category === '公园')!;
+    const [best] = (await ask(park.name)).results;
+    expect(best).toMatchObject({ level: 'poi', matched: { poi: park.name } });
+    expect((best!.unitGrid as { code: string }).code).toMatch(/^110101\d{9}$/);
+    const tower = [...store.iterate('pois')].find((p) => /[A-Z]座$/.test(p.name));
+    if (tower) expect((await ask(tower.name.replace(/([A-Z]座)$/, ' $1'))).results[0]).toMatchObject({ level: 'poi', matched: { poi: tower.name } });
+  });
+
+  it('refuses addresses in other districts with a reason, even on a road name we hold', async () => {
+    const { plate } = plateIn('东华门街道');
+    for (const q of [`北京市西城区${plate}`, '北京市朝阳区幸福路5号', `上海市黄浦区${plate}`]) {
+      const answer = await ask(q);
+      expect(answer.results, q).toEqual([]);
+      expect(answer.reason, q).toMatch(/outside the loaded area/);
+    }
+  });
+
+  it('never reads an unknown road as a shorter road inside it, nor a 街道 name as a road', async () => {
+    const short = [...store.iterate('roads')].find((r) => r.name.length === 3 && r.name.endsWith('巷'));
+    if (short) for (const r of (await ask(`钱粮${short.name}10号`)).results) expect(r.score as number).toBeLessThan(0.8);
+    const answer = await ask('西长安街街道');
+    expect(answer.results).toEqual([]);
+    expect(answer.reason).toMatch(/not a 街道 or 社区/);
+  });
+});
+
 describe('POST /v1/geocode', () => {
+  it('says why an address has no answer, in order', async () => {
+    const { body } = await post('/v1/geocode', { addresses: ['北京市西城区金融街1号', '%%%%'] });
+    expect(body.results).toEqual([null, null]);
+    expect((body.reasons as string[])[0]).toMatch(/西城区.*outside/);
+    expect((body.reasons as string[])[1]).toMatch(/nothing|no road/);
+  });
+
   it('answers the best candidate of each address, or null, in order', async () => {
     const houses = [...store.iterate('houses')].filter((h) => h.address !== null).slice(0, 500);
     const addresses = [...houses.map((h) => h.address!), '%%%%'];
