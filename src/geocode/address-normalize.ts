@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isChineseNumeral, parseChineseNumeral } from './chinese-numerals.js';
 
 /**
@@ -42,18 +43,12 @@ for (const ch of ' \t\n\r\f\v\u00a0\u3000\u200b\ufeff') MAP[c(ch)] = DROP;
 for (const ch of '-‐‑‒–—―~～〜') MAP[c(ch)] = DASH;
 for (const ch of ',、，;；/') MAP[c(ch)] = COMMA;
 MAP[c('#')] = HAO; // 3#楼 = 3号楼
-// traditional forms common in addresses; only characters that never occur in simplified text
-const TRADITIONAL = [
-  '號号', '樓楼', '門门', '東东', '單单', '條条', '區区', '裏里', '裡里', '園园', '廠厂', '莊庄', '灣湾', '橋桥', '廣广',
-  '寶宝', '豐丰', '興兴', '華华', '衛卫', '龍龙', '壇坛', '頭头', '學学', '廟庙', '觀观', '齋斋', '紅红', '黃黄', '綠绿',
-  '舊旧', '錢钱', '糧粮', '總总', '鑼锣', '鐘钟', '貢贡', '閣阁', '館馆', '車车', '馬马', '魚鱼', '羅罗', '劉刘', '張张',
-  '陳陈', '趙赵', '孫孙', '楊杨', '內内', '義义', '禮礼', '樂乐', '場场', '層层', '棟栋', '戶户', '陽阳', '國国', '際际',
-  '溝沟', '營营', '縣县', '鎮镇', '鄉乡', '雙双', '書书', '圖图', '藝艺', '燈灯', '織织', '錫锡', '鋪铺', '當当', '廳厅',
-  '後后', '鐵铁', '轆辘', '轤轳', '獅狮', '雞鸡', '鴨鸭', '紗纱', '帥帅', '蘆芦', '葦苇', '劃划', '嶽岳', '衚胡', '來来',
-  '長长', '個个', '為为', '湯汤', '麵面', '鬥斗', '臺台', '壩坝', '關关', '濱滨', '環环', '體体', '遠远', '運运', '達达',
-  '進进', '順顺', '鳳凤', '麗丽', '寧宁', '雲云', '電电', '報报',
-];
-for (const pair of TRADITIONAL) MAP[c(pair[0]!)] = c(pair[1]!);
+// traditional forms → simplified: Open Chinese Convert's character pairs that convert both ways
+// (data/traditional-chars.json, scripts/extract-traditional.mjs), and the few address forms OpenCC
+// converts only within phrases (衚衕, 裡, 鐘, 為, 麵)
+const TRADITIONAL_PAIRS = (JSON.parse(readFileSync(new URL('../../data/traditional-chars.json', import.meta.url), 'utf8')) as { pairs: string }).pairs;
+for (let i = 0; i + 1 < TRADITIONAL_PAIRS.length; i += 2) MAP[TRADITIONAL_PAIRS.charCodeAt(i)] = TRADITIONAL_PAIRS.charCodeAt(i + 1);
+for (const pair of ['裡里', '鐘钟', '衚胡', '為为', '麵面']) MAP[c(pair[0]!)] = c(pair[1]!);
 
 /** markers after which a number is a door plate, building, unit, room or floor number */
 function isMarker(buffer: Uint16Array, at: number, length: number): boolean {
