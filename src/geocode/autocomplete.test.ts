@@ -102,6 +102,9 @@ describe('AutocompleteIndex', () => {
     expect(index.suggest('dfx12')[0]?.text).toBe('多福巷12号');
     expect(index.suggest('duofuxiang12')[0]?.text).toBe('多福巷12号');
     expect(index.suggest('北京市东城区多福巷12')[0]?.text).toBe('多福巷12号');
+    // the number in Chinese numerals, and with 号
+    expect(index.suggest('多福巷十二')[0]?.text).toBe('多福巷12号');
+    expect(index.suggest('多福巷12号')[0]).toMatchObject({ text: '多福巷12号', exact: true });
   });
 
   it('suggests compound buildings as the query goes on', () => {

@@ -1,6 +1,7 @@
 import type { LineString, MultiPolygon, Point, Polygon, Position } from 'geojson';
 import { pinyin } from 'pinyin-pro';
 import { interiorPoint } from '../geo/interior-point.js';
+import { isChineseNumeral, parseChineseNumeral } from './chinese-numerals.js';
 import type { Address, AdminArea, Grid, Poi, Road } from '../model.js';
 import { formatDoorPlate } from '../model.js';
 import type { StoreChange } from '../store/changes.js';
@@ -62,7 +63,7 @@ const KIND_WEIGHT: Readonly<Record<SuggestionKind, number>> = { street: 0, commu
 const TIER = { exact: 0, prefix: 1, pinyinPrefix: 2, syllables: 3, infix: 4 } as const;
 
 /** A suggestion found a few times over (same kind, text, street and community) is shown once: room for the duplicates. */
-const DEDUPE_SLACK = 10;
+const DEDUPE_SLACK = 4;
 
 /** A place a query can name (everything but door plates). */
 interface Entry {
@@ -147,6 +148,7 @@ export class AutocompleteIndex {
   private readonly platesByRoad = new Map<string, Plate[]>();
   /** a road name, its pinyin and its initials → the road names door plates are on */
   private readonly plateRoads = new Map<string, Set<string>>();
+  private readonly plateRoadsKnown = new Set<string>();
   private readonly retiredHouses = new Set<number>();
   /** districts (and 北京市) a query may start with: stripped */
   private prefixes: string[] = ['北京市', '北京'];
@@ -188,7 +190,7 @@ export class AutocompleteIndex {
     if (q === '') return [];
     const top = new TopK(wanted + DEDUPE_SLACK);
     this.matchKeys(q, top);
-    if (/[0-9]/.test(q)) this.matchPlates(q, top);
+    this.matchPlates(q, top);
     if (/^[a-z][a-z0-9]*$/.test(q) && top.accepts(TIER.syllables)) this.matchSyllables(q, top);
     if (q.length >= 2 && top.accepts(TIER.infix)) this.matchInfix(q, top);
     return this.present(top.items, wanted);
@@ -268,13 +270,24 @@ export class AutocompleteIndex {
     top.offer({ ref: entry, kind: entry.kind, text: entry.text, tier, weight: KIND_WEIGHT[entry.kind], match: key.how });
   }
 
-  /** Road (name, pinyin or initials, whole) + the start of a door number: that road's plates. */
+  /**
+   * Road (name, pinyin or initials, whole) + the start of a door number in digits or Chinese
+   * numerals (多福巷十二 reads as 多福巷12): that road's plates.
+   */
   private matchPlates(q: string, top: TopK): void {
     for (let split = 1; split < q.length; split++) {
-      if (!isDigit(q.charCodeAt(split)) || isDigit(q.charCodeAt(split - 1))) continue;
+      const code = q.charCodeAt(split);
+      if (!(isDigit(code) || isChineseNumeral(code)) || isDigit(q.charCodeAt(split - 1))) continue;
       const roads = this.plateRoads.get(q.slice(0, split));
       if (roads === undefined) continue;
-      const typed = q.slice(split);
+      let typed = q.slice(split);
+      if (!isDigit(code)) {
+        let end = split;
+        while (end < q.length && isChineseNumeral(q.charCodeAt(end))) end++;
+        const value = parseChineseNumeral(q, split, end);
+        if (value < 0) continue;
+        typed = String(value) + q.slice(end);
+      }
       const match: SuggestionMatch = /^[a-z]/.test(q) ? (roads.has(q.slice(0, split)) ? 'name' : 'pinyin') : 'name';
       for (const road of roads) {
         for (const plate of this.platesByRoad.get(road) ?? []) {
@@ -349,9 +362,24 @@ export class AutocompleteIndex {
   private suggestion({ ref, kind, text, tier, match }: Candidate): Suggestion {
     const { lng, lat } = ref;
     const here = kind === 'street' ? null : this.locate(lng, lat);
-    const suggestion: Suggestion = {
+    // what identifies it first, then where, then how it matched
+    const ids: Partial<Suggestion> = {};
+    if (kind === 'door') {
+      const plate = ref as Plate;
+      ids.id = plate.id;
+      ids.houseId = plate.houseId;
+    } else {
+      const entry = ref as Entry;
+      if (entry.code !== undefined) ids.code = entry.code;
+      if (entry.scheme !== undefined) ids.scheme = entry.scheme;
+      if (entry.dynamicCode !== undefined) ids.dynamicCode = entry.dynamicCode;
+      if (entry.recordId !== undefined) ids.id = entry.recordId;
+      if (entry.category !== undefined) ids.category = entry.category;
+    }
+    return {
       text,
       kind,
+      ...ids,
       lng: round7(lng),
       lat: round7(lat),
       street: here?.street?.name ?? null,
@@ -359,19 +387,6 @@ export class AutocompleteIndex {
       exact: tier === TIER.exact,
       match,
     };
-    if (kind === 'door') {
-      const plate = ref as Plate;
-      suggestion.id = plate.id;
-      suggestion.houseId = plate.houseId;
-      return suggestion;
-    }
-    const entry = ref as Entry;
-    if (entry.code !== undefined) suggestion.code = entry.code;
-    if (entry.scheme !== undefined) suggestion.scheme = entry.scheme;
-    if (entry.dynamicCode !== undefined) suggestion.dynamicCode = entry.dynamicCode;
-    if (entry.recordId !== undefined) suggestion.id = entry.recordId;
-    if (entry.category !== undefined) suggestion.category = entry.category;
-    return suggestion;
   }
 
   private stripPrefixes(q: string): string {
@@ -459,8 +474,9 @@ export class AutocompleteIndex {
 
   /** The keys a door query's road part is looked up by: the name, each reading's pinyin and initials. */
   private addPlateRoad(name: string): void {
+    if (this.plateRoadsKnown.has(name)) return;
+    this.plateRoadsKnown.add(name);
     const lower = normalize(name);
-    if (this.plateRoads.get(lower)?.has(name)) return;
     const keys = new Set([lower]);
     for (const syllables of this.readings.of(name)) keys.add(syllables.join('')).add(initials(syllables));
     for (const key of keys) {
@@ -567,8 +583,17 @@ function compare(a: Candidate, b: Candidate): number {
  */
 class Readings {
   private readonly chars = new Map<string, { reading: string; polyphonic: boolean }>();
+  /** pinyin-pro's in-context reading of a run of characters (grid names repeat their community's) */
+  private readonly runs = new Map<string, string[] | null>();
+  private readonly names = new Map<string, string[][]>();
 
   of(name: string): string[][] {
+    let readings = this.names.get(name);
+    if (readings === undefined) this.names.set(name, (readings = this.read(name)));
+    return readings;
+  }
+
+  private read(name: string): string[][] {
     const text = name.normalize('NFKC').toLowerCase();
     const own: string[] = [];
     const runs: { start: number; chars: string[]; polyphonic: boolean }[] = [];
@@ -593,8 +618,8 @@ class Readings {
     let context: string[] | null = null;
     for (const r of runs) {
       if (!r.polyphonic || r.chars.length < 2) continue;
-      const read = pinyin(r.chars.join(''), { toneType: 'none', type: 'array', v: true });
-      if (read.length !== r.chars.length || read.some((s) => !/^[a-z]+$/.test(s))) continue;
+      const read = this.run(r.chars.join(''));
+      if (read === null) continue;
       for (let k = 0; k < read.length; k++) {
         if (read[k] === own[r.start + k]) continue;
         context ??= [...own];
@@ -603,6 +628,16 @@ class Readings {
     }
     if (context !== null) readings.push(context);
     return readings;
+  }
+
+  private run(text: string): string[] | null {
+    let read = this.runs.get(text);
+    if (read === undefined) {
+      const syllables = pinyin(text, { toneType: 'none', type: 'array', v: true });
+      read = syllables.length === [...text].length && syllables.every((s) => /^[a-z]+$/.test(s)) ? syllables : null;
+      this.runs.set(text, read);
+    }
+    return read;
   }
 
   private char(char: string): { reading: string; polyphonic: boolean } {
