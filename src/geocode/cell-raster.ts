@@ -6,6 +6,8 @@ import type { AreaGeometry } from '../model.js';
 export const OUTSIDE = -1;
 /** … or some polygon edge touches the cell, so points in it need the exact test. */
 export const MIXED = -2;
+/** a cell of a window not labelled yet (never left in a result) */
+const UNLABELLED = -3;
 
 /** Where a raster sits and how fine it is; rasters sharing one can be read with the same cell index. */
 export interface RasterGrid {
@@ -16,6 +18,14 @@ export interface RasterGrid {
   rows: number;
 }
 
+/** A rectangle of cells, columns i0–i1 and rows j0–j1 inclusive. */
+export interface CellWindow {
+  i0: number;
+  j0: number;
+  i1: number;
+  j1: number;
+}
+
 /** A grid of about `maxCells` cells (never finer than `minCellDeg`, ~5 m at Beijing) over `extent`. */
 export function rasterGrid(extent: BBox, { maxCells = 1_000_000, minCellDeg = 0.00005 } = {}): RasterGrid {
   const width = Math.max(extent.maxX - extent.minX, 1e-9);
@@ -24,56 +34,186 @@ export function rasterGrid(extent: BBox, { maxCells = 1_000_000, minCellDeg = 0.
   return { minX: extent.minX, minY: extent.minY, size, columns: Math.max(1, Math.ceil(width / size)), rows: Math.max(1, Math.ceil(height / size)) };
 }
 
+/** The whole raster as a window. */
+export function wholeWindow(grid: RasterGrid): CellWindow {
+  return { i0: 0, j0: 0, i1: grid.columns - 1, j1: grid.rows - 1 };
+}
+
+/** Column of x, clamped to the raster: one monotonic function, so an edge and a point on it agree. */
+function column(grid: RasterGrid, inverseSize: number, x: number): number {
+  return Math.min(grid.columns - 1, Math.max(0, Math.floor((x - grid.minX) * inverseSize)));
+}
+
+function row(grid: RasterGrid, inverseSize: number, y: number): number {
+  return Math.min(grid.rows - 1, Math.max(0, Math.floor((y - grid.minY) * inverseSize)));
+}
+
+/** The cells a box touches (clamped to the raster). */
+export function windowOf(grid: RasterGrid, box: BBox): CellWindow {
+  const inverseSize = 1 / grid.size;
+  return { i0: column(grid, inverseSize, box.minX), j0: row(grid, inverseSize, box.minY), i1: column(grid, inverseSize, box.maxX), j1: row(grid, inverseSize, box.maxY) };
+}
+
+/** The world box of a window's cells, grown by a cell on every side (so rounding never loses an edge). */
+export function windowBox(grid: RasterGrid, w: CellWindow): BBox {
+  return {
+    minX: grid.minX + (w.i0 - 1) * grid.size,
+    minY: grid.minY + (w.j0 - 1) * grid.size,
+    maxX: grid.minX + (w.i1 + 2) * grid.size,
+    maxY: grid.minY + (w.j1 + 2) * grid.size,
+  };
+}
+
+/** Whether a box lies inside the raster (a polygon reaching beyond it needs a new raster). */
+export function gridCovers(grid: RasterGrid, box: BBox): boolean {
+  return box.minX >= grid.minX && box.minY >= grid.minY && box.maxX <= grid.minX + grid.columns * grid.size && box.maxY <= grid.minY + grid.rows * grid.size;
+}
+
+/** Centre of the cell at place `at` of a window's labels, in world coordinates. */
+export function cellCentre(grid: RasterGrid, window: CellWindow, at: number): [number, number] {
+  const width = window.i1 - window.i0 + 1;
+  const i = at % width;
+  const j = (at - i) / width;
+  return [grid.minX + (window.i0 + i + 0.5) * grid.size, grid.minY + (window.j0 + j + 0.5) * grid.size];
+}
+
 /**
- * A lookup raster over several polygon layers. Every cell that a polygon edge touches is MIXED;
- * the rest is split into connected regions of untouched cells, each of which lies inside the
- * same polygon of every layer, so one exact point-in-polygon test per region labels all its
- * cells. Most points then resolve with one array read; the rest fall back to the exact test.
+ * Labels the cells of one window of a raster over some polygons: every cell a polygon edge
+ * touches is MIXED; the rest is split into connected regions of untouched cells, each of which
+ * lies inside the same polygon of every layer, so one exact point-in-polygon test per region
+ * labels all its cells. A region cut by the window's border is still connected and untouched,
+ * so labelling a window alone gives the cells the same answers as labelling the whole raster:
+ * that is what lets a changed polygon relabel only the cells its old and new boxes cover.
  * Exactness: cell indexes come from one monotonic function, and an edge marks every cell its
  * bounding box touches, so a point on an edge always lands in a MIXED cell.
+ *
+ * @param geometries every polygon whose edges may touch the window (more is harmless), with the number `onTouch` reports
+ * @param classify the class id of a point strictly inside a region (same for the whole region), or OUTSIDE
+ * @param onTouch called for every cell of the window an edge of polygon `id` marks (`at`: its place in the result)
+ * @returns the labels, row by row over the window
+ */
+export function labelWindow(
+  grid: RasterGrid,
+  window: CellWindow,
+  geometries: Iterable<{ id: number; geometry: AreaGeometry }>,
+  classify: (x: number, y: number) => number,
+  onTouch?: (at: number, id: number) => void,
+): Int32Array {
+  const width = window.i1 - window.i0 + 1;
+  const height = window.j1 - window.j0 + 1;
+  const labels = new Int32Array(width * height).fill(UNLABELLED);
+  const inverseSize = 1 / grid.size;
+  for (const { id, geometry } of geometries) {
+    const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+    for (const rings of polygons) for (const ring of rings) markRing(grid, inverseSize, window, width, labels, ring, id, onTouch);
+  }
+  // a flood fill per region; a cell is labelled when pushed, so the label marks it as seen
+  const stack = new Int32Array(labels.length);
+  for (let start = 0; start < labels.length; start++) {
+    if (labels[start] !== UNLABELLED) continue;
+    const si = start % width;
+    const sj = (start - si) / width;
+    const label = classify(grid.minX + (window.i0 + si + 0.5) * grid.size, grid.minY + (window.j0 + sj + 0.5) * grid.size);
+    let top = 0;
+    stack[top++] = start;
+    labels[start] = label;
+    while (top > 0) {
+      const cell = stack[--top]!;
+      const ci = cell % width;
+      if (ci > 0 && labels[cell - 1] === UNLABELLED) (labels[cell - 1] = label), (stack[top++] = cell - 1);
+      if (ci < width - 1 && labels[cell + 1] === UNLABELLED) (labels[cell + 1] = label), (stack[top++] = cell + 1);
+      if (cell >= width && labels[cell - width] === UNLABELLED) (labels[cell - width] = label), (stack[top++] = cell - width);
+      if (cell < (height - 1) * width && labels[cell + width] === UNLABELLED) (labels[cell + width] = label), (stack[top++] = cell + width);
+    }
+  }
+  return labels;
+}
+
+function markRing(
+  grid: RasterGrid,
+  inverseSize: number,
+  w: CellWindow,
+  width: number,
+  labels: Int32Array,
+  ring: Position[],
+  id: number,
+  onTouch?: (at: number, id: number) => void,
+): void {
+  for (let k = 0; k < ring.length - 1; k++) {
+    const [ax, ay] = ring[k] as [number, number];
+    const [bx, by] = ring[k + 1] as [number, number];
+    const i0 = Math.max(w.i0, column(grid, inverseSize, Math.min(ax, bx)));
+    const i1 = Math.min(w.i1, column(grid, inverseSize, Math.max(ax, bx)));
+    if (i0 > i1) continue;
+    const j0 = Math.max(w.j0, row(grid, inverseSize, Math.min(ay, by)));
+    const j1 = Math.min(w.j1, row(grid, inverseSize, Math.max(ay, by)));
+    for (let j = j0; j <= j1; j++) {
+      const at = (j - w.j0) * width - w.i0;
+      labels.fill(MIXED, at + i0, at + i1 + 1);
+      if (onTouch) for (let i = i0; i <= i1; i++) onTouch(at + i, id);
+    }
+  }
+}
+
+/** Copies a window's labels into a raster's cells, widening 2-byte cells to 4 when a label needs it; returns the cells. */
+export function writeWindow(
+  grid: RasterGrid,
+  cells: Int16Array | Int32Array,
+  window: CellWindow,
+  labels: ArrayLike<number>,
+): Int16Array | Int32Array {
+  const width = window.i1 - window.i0 + 1;
+  if (cells instanceof Int16Array) {
+    for (let k = 0; k < labels.length; k++) {
+      if (labels[k]! >= 2 ** 15 || labels[k]! < -(2 ** 15)) {
+        cells = Int32Array.from(cells);
+        break;
+      }
+    }
+  }
+  for (let j = window.j0; j <= window.j1; j++) {
+    const from = (j - window.j0) * width;
+    const to = j * grid.columns + window.i0;
+    for (let k = 0; k < width; k++) cells[to + k] = labels[from + k]!;
+  }
+  return cells;
+}
+
+/**
+ * A lookup raster over several polygon layers (see `labelWindow`): a cell holds the class id
+ * of the region it lies in, OUTSIDE, or MIXED where an edge touches it. Most points then
+ * resolve with one array read; the rest fall back to the exact test.
  */
 export class CellRaster {
-  readonly columns: number;
-  readonly rows: number;
-  private readonly minX: number;
-  private readonly minY: number;
+  readonly grid: RasterGrid;
   private readonly inverseSize: number;
   cells: Int16Array | Int32Array;
 
   /**
-   * @param grid where the raster lies and its cell size (see `rasterGrid`)
    * @param classify the class id of a point strictly inside a region (same for the whole region), or OUTSIDE
    * @param classCount upper bound of class ids: below 2^15 the raster takes 2 bytes a cell, else 4
-   * @param onTouch called for every cell an edge of geometry number `geometry` marks
    */
-  constructor(
-    grid: RasterGrid,
-    geometries: Iterable<AreaGeometry>,
-    classify: (x: number, y: number) => number,
-    classCount: number,
-    onTouch?: (cell: number, geometry: number) => void,
-  ) {
-    this.columns = grid.columns;
-    this.rows = grid.rows;
-    this.minX = grid.minX;
-    this.minY = grid.minY;
+  constructor(grid: RasterGrid, geometries: Iterable<AreaGeometry>, classify: (x: number, y: number) => number, classCount: number) {
+    this.grid = grid;
     this.inverseSize = 1 / grid.size;
-    const size = grid.size;
     // smaller cells keep more of the raster in the processor cache, which is what lookups wait on
-    this.cells = (classCount < 2 ** 15 ? new Int16Array(this.columns * this.rows) : new Int32Array(this.columns * this.rows)).fill(OUTSIDE);
-    let n = 0;
-    for (const geometry of geometries) this.markEdges(geometry, n++, onTouch);
-    this.labelRegions(size, classify);
-    // the class count was only a bound: keep 2 bytes a cell when the ids turned out small
-    if (this.cells instanceof Int32Array && this.cells.every((v) => v < 2 ** 15)) this.cells = Int16Array.from(this.cells);
+    this.cells = new Int16Array(0);
+    const window = wholeWindow(grid);
+    const labels = labelWindow(grid, window, numbered(geometries), classify);
+    this.cells = classCount < 2 ** 15 || labels.every((v) => v < 2 ** 15) ? Int16Array.from(labels) : labels;
+  }
+
+  /** Labels one window again (after polygons in it changed); `geometries` are all that may touch it. */
+  relabel(window: CellWindow, geometries: Iterable<AreaGeometry>, classify: (x: number, y: number) => number): void {
+    this.cells = writeWindow(this.grid, this.cells, window, labelWindow(this.grid, window, numbered(geometries), classify));
   }
 
   /** Index of the cell holding the point, -1 off the raster; the same for every raster of one grid. */
   cellIndex(x: number, y: number): number {
-    const i = Math.floor((x - this.minX) * this.inverseSize);
-    const j = Math.floor((y - this.minY) * this.inverseSize);
-    if (i < 0 || j < 0 || i >= this.columns || j >= this.rows) return -1;
-    return j * this.columns + i;
+    const i = Math.floor((x - this.grid.minX) * this.inverseSize);
+    const j = Math.floor((y - this.grid.minY) * this.inverseSize);
+    if (i < 0 || j < 0 || i >= this.grid.columns || j >= this.grid.rows) return -1;
+    return j * this.grid.columns + i;
   }
 
   /** Share of cells that resolve without the exact test (for the bench and the README). */
@@ -82,66 +222,9 @@ export class CellRaster {
     for (const v of this.cells) if (v === MIXED) mixed++;
     return 1 - mixed / this.cells.length;
   }
+}
 
-  private column(x: number): number {
-    return Math.min(this.columns - 1, Math.max(0, Math.floor((x - this.minX) * this.inverseSize)));
-  }
-
-  private row(y: number): number {
-    return Math.min(this.rows - 1, Math.max(0, Math.floor((y - this.minY) * this.inverseSize)));
-  }
-
-  /** Centre of a cell, in the raster's coordinates. */
-  cellCentre(cell: number): [number, number] {
-    const i = cell % this.columns;
-    const j = (cell - i) / this.columns;
-    return [this.minX + (i + 0.5) / this.inverseSize, this.minY + (j + 0.5) / this.inverseSize];
-  }
-
-  private markEdges(geometry: AreaGeometry, n: number, onTouch?: (cell: number, geometry: number) => void): void {
-    const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
-    for (const rings of polygons) for (const ring of rings) this.markRing(ring, n, onTouch);
-  }
-
-  private markRing(ring: Position[], n: number, onTouch?: (cell: number, geometry: number) => void): void {
-    for (let k = 0; k < ring.length - 1; k++) {
-      const [ax, ay] = ring[k] as [number, number];
-      const [bx, by] = ring[k + 1] as [number, number];
-      const i0 = this.column(Math.min(ax, bx));
-      const i1 = this.column(Math.max(ax, bx));
-      const j0 = this.row(Math.min(ay, by));
-      const j1 = this.row(Math.max(ay, by));
-      for (let j = j0; j <= j1; j++) {
-        this.cells.fill(MIXED, j * this.columns + i0, j * this.columns + i1 + 1);
-        if (onTouch) for (let i = i0; i <= i1; i++) onTouch(j * this.columns + i, n);
-      }
-    }
-  }
-
-  private labelRegions(size: number, classify: (x: number, y: number) => number): void {
-    const { columns, rows, cells } = this;
-    const UNSEEN = OUTSIDE;
-    // labels are written as class ids, so a region is "seen" once its first cell is labelled;
-    // track visits separately because a class id may equal OUTSIDE
-    const visited = new Uint8Array(cells.length);
-    const stack = new Int32Array(cells.length);
-    for (let start = 0; start < cells.length; start++) {
-      if (visited[start] || cells[start] !== UNSEEN) continue;
-      const i = start % columns;
-      const j = (start - i) / columns;
-      const label = classify(this.minX + (i + 0.5) * size, this.minY + (j + 0.5) * size);
-      let top = 0;
-      stack[top++] = start;
-      visited[start] = 1;
-      while (top > 0) {
-        const cell = stack[--top]!;
-        cells[cell] = label;
-        const ci = cell % columns;
-        if (ci > 0 && !visited[cell - 1] && cells[cell - 1] !== MIXED) (visited[cell - 1] = 1), (stack[top++] = cell - 1);
-        if (ci < columns - 1 && !visited[cell + 1] && cells[cell + 1] !== MIXED) (visited[cell + 1] = 1), (stack[top++] = cell + 1);
-        if (cell >= columns && !visited[cell - columns] && cells[cell - columns] !== MIXED) (visited[cell - columns] = 1), (stack[top++] = cell - columns);
-        if (cell < (rows - 1) * columns && !visited[cell + columns] && cells[cell + columns] !== MIXED) (visited[cell + columns] = 1), (stack[top++] = cell + columns);
-      }
-    }
-  }
+function* numbered(geometries: Iterable<AreaGeometry>): Generator<{ id: number; geometry: AreaGeometry }> {
+  let id = 0;
+  for (const geometry of geometries) yield { id: id++, geometry };
 }

@@ -1,4 +1,6 @@
+import type { Grid } from '../model.js';
 import type { StoreChange } from '../store/changes.js';
+import { gridRows } from '../store/rows.js';
 import type { Store } from '../store/store.js';
 import { AutocompleteIndex } from './autocomplete.js';
 import { ForwardGeocoder, inUse } from './forward.js';
@@ -30,15 +32,21 @@ function nearestAddressOf(store: Store): NearestAddress {
 }
 
 /**
- * Geocoders a running server keeps up to date: `applyChanges` rebuilds just the indexes a batch
- * of logged changes touches — areas and grids the reverse geocoder (and the forward one, which
- * places addresses with it), houses, door plates and roads the forward index and the nearest
- * door plate. Each rebuild swaps in whole, so a request never sees a half-built index.
- * Components touch none of them. Rebuild times for the default district: reverse ~0.6 s,
- * forward ~0.3 s, nearest door plate ~0.1 s.
+ * Geocoders a running server keeps up to date. `applyChanges` takes a batch of logged changes
+ * in place, so a write through the API costs milliseconds, not a rebuild:
+ * - grids (a redraw, a new version): the reverse geocoder relabels just the raster cells the
+ *   old and new shapes cover (reverse.ts `putVersions`), ~1 ms;
+ * - houses, door plates, places: the forward index (forward.ts `applyChanges`), the nearest door
+ *   plate (masked tree + small cells) and autocomplete change in place, well under a millisecond;
+ * - areas, roads, aliases — which only imports change — rebuild what they touch: the reverse
+ *   geocoder on areas (~0.6 s for the default district), the forward index (~0.3 s). Each
+ *   rebuild swaps in whole, so a request never sees a half-built index.
+ * Components touch none of them.
  */
 export class LiveGeocoders implements Geocoders {
   private current: Geocoders;
+  /** what the forward index resolves points with: whatever reverse geocoder is current */
+  private readonly resolver = { resolve: (lng: number, lat: number) => this.current.reverse.resolve(lng, lat) };
 
   constructor(
     private readonly store: Store,
@@ -64,17 +72,26 @@ export class LiveGeocoders implements Geocoders {
   }
 
   applyChanges(changes: readonly StoreChange[]): void {
-    // in place, a few ms for a write; context (street, community) is looked up in the current areas
-    this.current.autocomplete.applyChanges(changes, this.store, (lng, lat) => this.reverse.resolve(lng, lat));
     const layers = new Set(changes.map((c) => c.layer));
-    const regions = layers.has('areas') || layers.has('grids');
-    if (!regions && !layers.has('houses') && !layers.has('addresses') && !layers.has('roads')) return;
-    const reverse = regions ? ReverseGeocoder.fromStore(this.store) : this.current.reverse;
-    this.current = {
-      reverse,
-      forward: ForwardGeocoder.fromStore(this.store, reverse),
-      nearestAddress: layers.has('addresses') ? nearestAddressOf(this.store) : this.current.nearestAddress,
-      autocomplete: this.current.autocomplete,
-    };
+    const { store } = this;
+    let { reverse, forward, nearestAddress } = this.current;
+    // areas first: everything else places points in them
+    if (layers.has('areas')) reverse = ReverseGeocoder.fromStore(store);
+    else if (layers.has('grids')) reverse.putVersions(gridVersionsOf(changes));
+    for (const change of changes) if (change.layer === 'addresses') nearestAddress.put(Number(change.key), store.getAddress(Number(change.key)));
+    if (reverse !== this.current.reverse || !forward.applyChanges(changes, store)) forward = ForwardGeocoder.fromStore(store, this.resolver);
+    this.current = { ...this.current, reverse, forward, nearestAddress };
+    // in place, a few ms for a write; context (street, community) is looked up in the current areas
+    this.current.autocomplete.applyChanges(changes, store, (lng, lat) => this.reverse.resolve(lng, lat));
   }
+}
+
+/** The grid versions a batch of changes wrote, in order: a new version, and the one it closed. */
+function gridVersionsOf(changes: readonly StoreChange[]): Grid[] {
+  const versions: Grid[] = [];
+  for (const change of changes) {
+    if (change.layer !== 'grids') continue;
+    for (const row of [change.before, change.after]) if (row !== null) versions.push(gridRows.fromRow({ ...row, geometry: JSON.stringify(row.geometry) }));
+  }
+  return versions;
 }

@@ -1,5 +1,5 @@
 import { pointInPolygon } from '../geo/pip.js';
-import { CellRaster, MIXED, OUTSIDE, type RasterGrid } from './cell-raster.js';
+import { cellCentre, labelWindow, MIXED, wholeWindow, windowBox, writeWindow, type CellWindow, type RasterGrid } from './cell-raster.js';
 import type { PolygonLayer } from './polygon-layer.js';
 
 /**
@@ -7,66 +7,88 @@ import type { PolygonLayer } from './polygon-layer.js';
  * short candidate list — the polygons whose edges touch the cell plus the one containing its
  * centre. A polygon containing a point of the cell either touches the cell with an edge or
  * contains the whole cell (and so its centre), so testing the candidates is exact.
+ * After polygons change, `relabel` recomputes just the cells their old and new boxes cover.
  */
 export class LayerRaster {
-  /** ≥ 0 polygon index, -1 none, ≤ -2 candidate list -(v + 2) */
-  private readonly cells: Int16Array | Int32Array;
-  private readonly lists: Int32Array[];
-  private readonly layer: PolygonLayer<unknown>;
+  /** ≥ 0 polygon slot, -1 none, ≤ -2 candidate list -(v + 2) */
+  private cells: Int16Array | Int32Array;
+  private readonly lists: Int32Array[] = [];
+  /** identical candidate lists (cells along one shared edge) are stored once */
+  private readonly listIds = new Map<number | string, number>();
 
-  constructor(grid: RasterGrid, layer: PolygonLayer<unknown>) {
-    this.layer = layer;
-    const first = new Int32Array(grid.columns * grid.rows).fill(-1);
-    const more = new Map<number, number[]>();
-    const raster = new CellRaster(
-      grid,
-      layer.items.map((item) => item.geometry),
-      (x, y) => layer.findIndex(x, y),
-      layer.items.length,
-      (cell, polygon) => {
-        const owner = first[cell]!;
-        if (owner === -1) first[cell] = polygon;
-        else if (owner !== polygon) {
-          const list = more.get(cell);
-          if (list === undefined) more.set(cell, [polygon]);
-          else if (!list.includes(polygon)) list.push(polygon);
-        }
-      },
-    );
-    // identical candidate lists (cells along one shared edge) are stored once
-    const listIds = new Map<string, number>();
-    this.lists = [];
-    const cells = new Int32Array(raster.cells.length);
-    for (let cell = 0; cell < cells.length; cell++) {
-      const v = raster.cells[cell]!;
-      if (v !== MIXED) {
-        cells[cell] = v === OUTSIDE ? -1 : v;
-        continue;
-      }
-      const candidates = new Set([first[cell]!, ...(more.get(cell) ?? [])]);
-      const centre = layer.findIndex(...raster.cellCentre(cell));
-      if (centre >= 0) candidates.add(centre);
-      const list = [...candidates].sort((a, b) => a - b);
-      const key = list.join(',');
-      let id = listIds.get(key);
-      if (id === undefined) {
-        id = this.lists.push(Int32Array.from(list)) - 1;
-        listIds.set(key, id);
-      }
-      cells[cell] = -(id + 2);
-    }
-    const wide = layer.items.length >= 2 ** 15 || this.lists.length + 2 >= 2 ** 15;
-    this.cells = wide ? cells : Int16Array.from(cells);
+  constructor(
+    private readonly grid: RasterGrid,
+    private readonly layer: PolygonLayer<unknown>,
+  ) {
+    const window = wholeWindow(grid);
+    const encoded = this.encode(window);
+    const wide = layer.size >= 2 ** 15 || this.lists.length + 2 >= 2 ** 15;
+    this.cells = wide ? encoded : Int16Array.from(encoded);
   }
 
-  /** Index of the polygon containing (x, y), which lies in raster cell `cell`; -1 for none. */
+  /** Labels the cells of one window again from the layer as it is now. */
+  relabel(window: CellWindow): void {
+    this.cells = writeWindow(this.grid, this.cells, window, this.encode(window));
+  }
+
+  /** Slot of the polygon containing (x, y), which lies in raster cell `cell`; -1 for none. */
   find(cell: number, x: number, y: number): number {
     const v = this.cells[cell]!;
     if (v >= -1) return v;
     const list = this.lists[-v - 2]!;
     for (let k = 0; k < list.length; k++) {
-      if (pointInPolygon(x, y, this.layer.items[list[k]!]!.geometry)) return list[k]!;
+      if (pointInPolygon(x, y, this.layer.item(list[k]!)!.geometry)) return list[k]!;
     }
     return -1;
+  }
+
+  /** The cells of a window as stored: slot, -1, or a candidate list. */
+  private encode(window: CellWindow): Int32Array {
+    const layer = this.layer;
+    const slots = layer.search(windowBox(this.grid, window));
+    const width = window.i1 - window.i0 + 1;
+    const first = new Int32Array(width * (window.j1 - window.j0 + 1)).fill(-1);
+    const more = new Map<number, number[]>();
+    const labels = labelWindow(
+      this.grid,
+      window,
+      slots.map((slot) => ({ id: slot, geometry: layer.item(slot)!.geometry })),
+      (x, y) => layer.findIndex(x, y),
+      (at, polygon) => {
+        const owner = first[at]!;
+        if (owner === -1) first[at] = polygon;
+        else if (owner !== polygon) {
+          const list = more.get(at);
+          if (list === undefined) more.set(at, [polygon]);
+          else if (!list.includes(polygon)) list.push(polygon);
+        }
+      },
+    );
+    for (let at = 0; at < labels.length; at++) {
+      if (labels[at] !== MIXED) continue;
+      // the candidates: the polygons touching the cell, and the one holding its centre (often one of them)
+      const touching = first[at]!;
+      const others = more.get(at);
+      const [x, y] = cellCentre(this.grid, window, at);
+      let centre = pointInPolygon(x, y, layer.item(touching)!.geometry) ? touching : -1;
+      if (centre < 0 && others) centre = others.find((slot) => pointInPolygon(x, y, layer.item(slot)!.geometry)) ?? -1;
+      if (centre < 0) centre = layer.findIndex(x, y);
+      // a cell along one edge of one polygon (most MIXED cells) keys its list by the slot alone
+      let key: number | string = touching;
+      let list: number[] | null = null;
+      if (others !== undefined || (centre >= 0 && centre !== touching)) {
+        list = [touching, ...(others ?? [])];
+        if (centre >= 0 && !list.includes(centre)) list.push(centre);
+        list.sort((a, b) => a - b);
+        key = list.join(',');
+      }
+      let id = this.listIds.get(key);
+      if (id === undefined) {
+        id = this.lists.push(Int32Array.from(list ?? [touching])) - 1;
+        this.listIds.set(key, id);
+      }
+      labels[at] = -(id + 2);
+    }
+    return labels;
   }
 }

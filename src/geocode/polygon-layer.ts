@@ -3,51 +3,151 @@ import { geometryBBox, type BBox } from '../geo/bbox.js';
 import { pointInPolygon } from '../geo/pip.js';
 import type { AreaGeometry } from '../model.js';
 
+/** A polygon of a layer: `key` names it across changes (a code), `value` is what a lookup answers. */
+export interface LayerItem<T> {
+  key: string;
+  geometry: AreaGeometry;
+  value: T;
+}
+
 /**
  * Polygons that do not overlap (one scheme of grids, one level of areas), found by point:
  * a flatbush R-tree over their boxes narrows the candidates, then pip.ts decides exactly with
  * its half-open edge rule, so a point on an edge shared by two polygons belongs to exactly one.
- * Flatbush rather than rbush: the set is static between rebuilds, and flatbush packs it into
- * typed arrays that build and search faster (bench/reverse.bench.ts measures both).
+ * Flatbush rather than rbush: the set changes rarely, and flatbush packs it into typed arrays
+ * that build and search faster (bench/reverse.bench.ts measures both).
+ *
+ * Each polygon has a slot, its index, kept for the layer's life; a changed polygon keeps its
+ * slot. Changes since the tree was built sit beside it, as tiles/layer-index.ts does: the slot
+ * is masked out of the tree and its new box is scanned from a short list, so a redrawn grid
+ * costs microseconds here instead of a new tree.
  */
 export class PolygonLayer<T> {
-  readonly items: readonly { geometry: AreaGeometry; value: T }[];
-  readonly extent: BBox | null;
-  private readonly index: Flatbush | null;
+  /** by slot; null for a removed polygon */
+  private readonly slots: (LayerItem<T> | null)[];
+  private readonly slotOf = new Map<string, number>();
+  private readonly tree: Flatbush | null;
+  /** slots the tree no longer answers for */
+  private readonly masked = new Set<number>();
+  /** live slots changed or added since the tree was built, with their boxes */
+  private readonly moved = new Map<number, BBox>();
+  private box: BBox | null = null;
 
-  constructor(items: readonly { geometry: AreaGeometry; value: T }[]) {
-    this.items = items;
+  constructor(items: readonly LayerItem<T>[]) {
+    this.slots = [...items];
+    for (const [slot, item] of items.entries()) this.slotOf.set(item.key, slot);
     if (items.length === 0) {
-      this.index = null;
-      this.extent = null;
+      this.tree = null;
       return;
     }
-    const index = new Flatbush(items.length);
-    const extent = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+    const tree = new Flatbush(items.length);
     for (const item of items) {
       const box = geometryBBox(item.geometry);
-      index.add(box.minX, box.minY, box.maxX, box.maxY);
-      extent.minX = Math.min(extent.minX, box.minX);
-      extent.minY = Math.min(extent.minY, box.minY);
-      extent.maxX = Math.max(extent.maxX, box.maxX);
-      extent.maxY = Math.max(extent.maxY, box.maxY);
+      tree.add(box.minX, box.minY, box.maxX, box.maxY);
+      this.grow(box);
     }
-    index.finish();
-    this.index = index;
-    this.extent = extent;
+    tree.finish();
+    this.tree = tree;
   }
 
-  /** Index of the polygon containing the point, or -1. */
+  /** Number of slots (removed polygons keep theirs): polygon indexes are below it. */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Box around every polygon the layer ever held, or null for none. */
+  get extent(): BBox | null {
+    return this.box;
+  }
+
+  /** Changes kept beside the tree. */
+  get pending(): number {
+    return this.masked.size + this.moved.size;
+  }
+
+  /** The polygon in a slot, null when removed. */
+  item(slot: number): LayerItem<T> | null {
+    return this.slots[slot] ?? null;
+  }
+
+  slot(key: string): number | undefined {
+    return this.slotOf.get(key);
+  }
+
+  /** The live polygons in slot order. */
+  *items(): Generator<{ slot: number; item: LayerItem<T> }> {
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      const item = this.slots[slot];
+      if (item) yield { slot, item };
+    }
+  }
+
+  /**
+   * Puts a polygon under its key (a new key takes the next slot), or removes the key (`item`
+   * null). Returns the slot and the boxes the change covers: old and new.
+   */
+  put(key: string, item: LayerItem<T> | null): { slot: number; boxes: BBox[] } {
+    let slot = this.slotOf.get(key);
+    const boxes: BBox[] = [];
+    if (slot === undefined) {
+      if (item === null) return { slot: -1, boxes };
+      slot = this.slots.push(null) - 1;
+      this.slotOf.set(key, slot);
+    }
+    const old = this.slots[slot];
+    if (old) boxes.push(this.moved.get(slot) ?? geometryBBox(old.geometry));
+    if (this.tree !== null && slot < this.tree.numItems) this.masked.add(slot);
+    this.slots[slot] = item;
+    if (item) {
+      const box = geometryBBox(item.geometry);
+      this.moved.set(slot, box);
+      this.grow(box);
+      boxes.push(box);
+    } else {
+      this.moved.delete(slot);
+    }
+    return { slot, boxes };
+  }
+
+  /** Slots of the live polygons whose boxes meet `box`. */
+  search(box: BBox): number[] {
+    const found: number[] = [];
+    if (this.tree !== null) {
+      for (const slot of this.tree.search(box.minX, box.minY, box.maxX, box.maxY)) if (!this.masked.has(slot)) found.push(slot);
+    }
+    for (const [slot, b] of this.moved) if (b.minX <= box.maxX && b.maxX >= box.minX && b.minY <= box.maxY && b.maxY >= box.minY) found.push(slot);
+    return found;
+  }
+
+  /** Slot of the polygon containing the point, or -1. */
   findIndex(x: number, y: number): number {
-    if (this.index === null) return -1;
-    for (const k of this.index.search(x, y, x, y)) {
-      if (pointInPolygon(x, y, this.items[k]!.geometry)) return k;
+    if (this.tree !== null) {
+      const hits = this.tree.search(x, y, x, y);
+      for (let k = 0; k < hits.length; k++) {
+        const slot = hits[k]!;
+        if (this.masked.size > 0 && this.masked.has(slot)) continue;
+        if (pointInPolygon(x, y, this.slots[slot]!.geometry)) return slot;
+      }
+    }
+    if (this.moved.size === 0) return -1;
+    for (const [slot, b] of this.moved) {
+      if (x >= b.minX && x <= b.maxX && y >= b.minY && y <= b.maxY && pointInPolygon(x, y, this.slots[slot]!.geometry)) return slot;
     }
     return -1;
   }
 
   find(x: number, y: number): T | null {
     const k = this.findIndex(x, y);
-    return k < 0 ? null : this.items[k]!.value;
+    return k < 0 ? null : this.slots[k]!.value;
+  }
+
+  private grow(box: BBox): void {
+    if (this.box === null) this.box = { ...box };
+    else {
+      this.box.minX = Math.min(this.box.minX, box.minX);
+      this.box.minY = Math.min(this.box.minY, box.minY);
+      this.box.maxX = Math.max(this.box.maxX, box.maxX);
+      this.box.maxY = Math.max(this.box.maxY, box.maxY);
+    }
   }
 }

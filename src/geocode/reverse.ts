@@ -1,8 +1,9 @@
-import type { AdminArea, Grid } from '../model.js';
+import type { AdminArea, AreaGeometry, Grid } from '../model.js';
 import type { Store } from '../store/store.js';
-import { CellRaster, OUTSIDE, rasterGrid } from './cell-raster.js';
+import { geometryBBox, type BBox } from '../geo/bbox.js';
+import { CellRaster, gridCovers, OUTSIDE, rasterGrid, windowBox, windowOf, type CellWindow, type RasterGrid } from './cell-raster.js';
 import { LayerRaster } from './layer-raster.js';
-import { PolygonLayer } from './polygon-layer.js';
+import { PolygonLayer, type LayerItem } from './polygon-layer.js';
 
 export interface NamedCode {
   code: string;
@@ -20,11 +21,21 @@ export interface Resolution {
 
 const HISTORY_RESOLVERS = 8;
 const HISTORY_RASTER_CELLS = 100_000;
+/** slots a layer may gain in place before its combination keys run out (then it is rebuilt) */
+const SPARE_SLOTS = 64;
 
 /** The answer for points outside every area (shared, never mutated). */
 export const NOWHERE: Resolution = Object.freeze({ district: null, street: null, community: null, unitGrid: null, socialGrid: null });
 
 const LEVELS = ['district', 'street', 'community', 'unitGrid', 'socialGrid'] as const;
+const UNIT = 3;
+const SOCIAL = 4;
+
+/** What a lookup answers for a grid (frozen: answers share it). */
+function gridItem(g: Grid): LayerItem<unknown> {
+  const value = g.scheme === 'unit' ? { code: g.code } : { staticCode: g.code, dynamicCode: g.dynamicCode!, name: g.name };
+  return { key: g.code, geometry: g.geometry, value: Object.freeze(value) };
+}
 
 /**
  * Point → district, street, community, unit grid and social grid, for one set of grid versions.
@@ -33,12 +44,18 @@ const LEVELS = ['district', 'street', 'community', 'unitGrid', 'socialGrid'] as 
  * one polygon of every layer); where edges touch a cell, a raster per layer answers the layers
  * with no edge there and tests only a short candidate list for the rest (layer-raster.ts).
  * Results are shared frozen objects, one per distinct combination, so a lookup allocates nothing.
+ * Grids change in place (`putGrids`): the polygon layers take the new shapes beside their trees
+ * and only the raster cells the old and new boxes cover are labelled again — a redrawn social
+ * grid costs about a millisecond instead of a new resolver (~0.6 s).
  */
 export class PointResolver {
   private readonly layers: readonly PolygonLayer<unknown>[];
+  private readonly grid: RasterGrid | null = null;
   private readonly combined: CellRaster | null = null;
   private readonly perLayer: readonly LayerRaster[] = [];
   private readonly combinations: Resolution[] = [];
+  /** the slot per layer each combination was made of */
+  private readonly combinationSlots: Int32Array[] = [];
   private readonly combinationIds = new Map<number | string, number>();
   /** radix of each layer in the numeric combination key, or null when the key would not fit 2^53 */
   private readonly radix: number[] | null;
@@ -52,21 +69,18 @@ export class PointResolver {
   ) {
     const areaLayer = (level: AdminArea['level']) =>
       new PolygonLayer(
-        areas.filter((a) => a.level === level).map((a) => ({ geometry: a.geometry, value: Object.freeze({ code: a.code, name: a.name }) })),
+        areas.filter((a) => a.level === level).map((a) => ({ key: a.code, geometry: a.geometry, value: Object.freeze({ code: a.code, name: a.name }) })),
       );
-    const unit = grids.filter((g) => g.scheme === 'unit');
-    const social = grids.filter((g) => g.scheme === 'social');
     this.layers = [
       areaLayer('district'),
       areaLayer('street'),
       areaLayer('community'),
-      new PolygonLayer(unit.map((g) => ({ geometry: g.geometry, value: Object.freeze({ code: g.code }) }))),
-      new PolygonLayer(
-        social.map((g) => ({ geometry: g.geometry, value: Object.freeze({ staticCode: g.code, dynamicCode: g.dynamicCode!, name: g.name }) })),
-      ),
+      new PolygonLayer(grids.filter((g) => g.scheme === 'unit').map(gridItem)),
+      new PolygonLayer(grids.filter((g) => g.scheme === 'social').map(gridItem)),
     ];
     this.found = new Int32Array(this.layers.length);
-    const sizes = this.layers.map((l) => l.items.length + 1);
+    // room for slots added in place: a key stays the same number while the layer grows
+    const sizes = this.layers.map((l) => l.size + 1 + SPARE_SLOTS);
     this.radix = sizes.reduce((a, b) => a * b, 1) < 2 ** 53 ? sizes : null;
     const extents = this.layers.map((l) => l.extent).filter((e) => e !== null);
     if (extents.length === 0 || raster === false) return;
@@ -79,8 +93,9 @@ export class PointResolver {
       },
       raster,
     );
+    this.grid = grid;
     this.perLayer = this.layers.map((layer) => new LayerRaster(grid, layer));
-    const geometries = this.layers.flatMap((l) => l.items.map((item) => item.geometry));
+    const geometries = this.layers.flatMap((l) => [...l.items()].map(({ item }) => item.geometry));
     // a combination id per distinct answer; there are at most as many as cells
     this.combined = new CellRaster(grid, geometries, (x, y) => this.exactId(x, y), grid.columns * grid.rows);
   }
@@ -104,6 +119,46 @@ export class PointResolver {
     return this.combined?.resolvedShare() ?? 0;
   }
 
+  /**
+   * Puts grids in place: each `grid` becomes the current shape of its scheme and code (null
+   * removes the code). Returns false, changing nothing, when it cannot — a new grid beyond the
+   * spare slots, or one reaching off the raster; the caller then builds a new resolver.
+   */
+  putGrids(changes: readonly { scheme: Grid['scheme']; code: string; grid: Grid | null }[]): boolean {
+    const added = [0, 0, 0, 0, 0];
+    for (const { scheme, code, grid } of changes) {
+      if (grid === null) continue;
+      const layer = this.layers[n(scheme)]!;
+      if (layer.slot(code) === undefined && this.radix !== null && layer.size + ++added[n(scheme)]! >= this.radix[n(scheme)]!) return false;
+      if (this.grid !== null && !gridCovers(this.grid, geometryBox(grid))) return false;
+    }
+    const boxes: BBox[] = [];
+    const changed = [new Set<number>(), new Set<number>(), new Set<number>(), new Set<number>(), new Set<number>()];
+    for (const { scheme, code, grid } of changes) {
+      const layer = this.layers[n(scheme)]!;
+      const slot = layer.slot(code);
+      const before = slot === undefined ? null : layer.item(slot);
+      const put = layer.put(code, grid === null ? null : gridItem(grid));
+      if (put.slot >= 0) changed[n(scheme)]!.add(put.slot);
+      const box = changedBox(before?.geometry ?? null, grid?.geometry ?? null);
+      if (box !== null) boxes.push(box);
+    }
+    // answers that name a changed grid name its new version
+    for (let id = 0; id < this.combinations.length; id++) {
+      const slots = this.combinationSlots[id]!;
+      if (changed.some((set, n) => set.has(slots[n]!))) this.combinations[id] = this.resolutionOf(slots);
+    }
+    if (this.grid === null || this.combined === null) return true;
+    for (const window of mergedWindows(this.grid, boxes)) {
+      const near = windowBox(this.grid, window);
+      const geometries: AreaGeometry[] = [];
+      for (const layer of this.layers) for (const slot of layer.search(near)) geometries.push(layer.item(slot)!.geometry);
+      this.combined.relabel(window, geometries, (x, y) => this.exactId(x, y));
+      for (let n = 0; n < this.layers.length; n++) if (changed[n]!.size > 0) this.perLayer[n]!.relabel(window);
+    }
+    return true;
+  }
+
   private exactIndexes(x: number, y: number): Int32Array {
     for (let n = 0; n < this.layers.length; n++) this.found[n] = this.layers[n]!.findIndex(x, y);
     return this.found;
@@ -121,44 +176,118 @@ export class PointResolver {
     return key;
   }
 
-  /** The shared result for one polygon index per layer (-1: none). */
+  /** The shared result for one polygon slot per layer (-1: none). */
   private combination(found: Int32Array): Resolution {
     const key = this.key(found);
     if (key === 0) return NOWHERE;
     let id = this.combinationIds.get(key);
     if (id === undefined) {
-      const resolution = Object.fromEntries(
-        LEVELS.map((level, n) => [level, found[n]! < 0 ? null : this.layers[n]!.items[found[n]!]!.value]),
-      ) as unknown as Resolution;
-      id = this.combinations.push(Object.freeze(resolution)) - 1;
+      const slots = Int32Array.from(found);
+      this.combinationSlots.push(slots);
+      id = this.combinations.push(this.resolutionOf(slots)) - 1;
       this.combinationIds.set(key, id);
     }
     return this.combinations[id]!;
   }
+
+  private resolutionOf(slots: Int32Array): Resolution {
+    const resolution = Object.fromEntries(LEVELS.map((level, n) => [level, slots[n]! < 0 ? null : (this.layers[n]!.item(slots[n]!)?.value ?? null)]));
+    return Object.freeze(resolution) as unknown as Resolution;
+  }
+}
+
+function geometryBox(grid: Grid): BBox {
+  return geometryBBox(grid.geometry);
+}
+
+/** The layer of a grid scheme. */
+const n = (scheme: Grid['scheme']): number => (scheme === 'unit' ? UNIT : SOCIAL);
+
+/**
+ * Where answers can differ between two shapes of a polygon: the box of the edges one has and the
+ * other has not (null when they are the same). The points whose answer changes form a region
+ * whose boundary is made of such edges (on an edge both shapes have, the inside is on the same
+ * side in both — nothing changes next to it — or on opposite sides, and then both sides change),
+ * so the region, and every raster cell whose edges change, lies in that box. A redraw that moves
+ * a 40 m piece from one grid to another relabels a 40 m box, not both grids.
+ */
+function changedBox(before: AreaGeometry | null, after: AreaGeometry | null): BBox | null {
+  if (before === null || after === null) return before === null && after === null ? null : geometryBBox((before ?? after)!);
+  const edges = (g: AreaGeometry): Map<string, number[]> => {
+    const out = new Map<string, number[]>();
+    for (const polygon of g.type === 'Polygon' ? [g.coordinates] : g.coordinates) {
+      for (const ring of polygon) {
+        for (let k = 0; k < ring.length - 1; k++) {
+          const [ax, ay] = ring[k]!;
+          const [bx, by] = ring[k + 1]!;
+          // either direction: the same segment
+          const forward = ax! < bx! || (ax === bx && ay! <= by!);
+          out.set(forward ? `${ax},${ay},${bx},${by}` : `${bx},${by},${ax},${ay}`, [ax!, ay!, bx!, by!]);
+        }
+      }
+    }
+    return out;
+  };
+  const old = edges(before);
+  const now = edges(after);
+  const box = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+  const grow = (e: number[]): void => {
+    box.minX = Math.min(box.minX, e[0]!, e[2]!);
+    box.minY = Math.min(box.minY, e[1]!, e[3]!);
+    box.maxX = Math.max(box.maxX, e[0]!, e[2]!);
+    box.maxY = Math.max(box.maxY, e[1]!, e[3]!);
+  };
+  for (const [key, e] of old) if (!now.has(key)) grow(e);
+  for (const [key, e] of now) if (!old.has(key)) grow(e);
+  return box.minX === Infinity ? null : box;
+}
+
+/**
+ * The raster windows covering some boxes: boxes whose windows meet are merged (a redraw's old
+ * and new shapes and its neighbours' overlap), so no cell is labelled twice.
+ */
+function mergedWindows(grid: RasterGrid, boxes: readonly BBox[]): CellWindow[] {
+  const windows = boxes.map((b) => windowOf(grid, b));
+  for (let merged = true; merged; ) {
+    merged = false;
+    for (let a = 0; a < windows.length && !merged; a++) {
+      for (let b = a + 1; b < windows.length; b++) {
+        const p = windows[a]!;
+        const q = windows[b]!;
+        if (p.i0 > q.i1 || q.i0 > p.i1 || p.j0 > q.j1 || q.j0 > p.j1) continue;
+        windows[a] = { i0: Math.min(p.i0, q.i0), j0: Math.min(p.j0, q.j0), i1: Math.max(p.i1, q.i1), j1: Math.max(p.j1, q.j1) };
+        windows.splice(b, 1);
+        merged = true;
+        break;
+      }
+    }
+  }
+  return windows;
 }
 
 /**
  * Reverse geocoding over the stored history: the current grid versions answer by default,
  * `at` answers with the versions valid that day. Versions only change on the dates where some
  * version starts or ends, so resolvers are cached per interval between those dates.
+ * New and changed versions are taken in place (`putVersions`): the current resolver changes
+ * only where the grids did, and cached resolvers of intervals the change reaches are dropped.
  */
 export class ReverseGeocoder {
   private readonly areas: readonly AdminArea[];
-  private readonly versions: readonly Grid[];
+  /** every version of every grid, by `scheme:code` */
+  private readonly history = new Map<string, Grid[]>();
+  /** how many versions start or end on each date */
+  private readonly dateUses = new Map<string, number>();
   /** sorted distinct valid_from / valid_to dates */
-  private readonly changeDates: readonly string[];
-  private readonly resolvers = new Map<number, PointResolver>();
-  private readonly current: PointResolver;
+  private changeDates: readonly string[];
+  /** by interval, `${first day}|${day after the last}` */
+  private readonly resolvers = new Map<string, PointResolver>();
+  private current: PointResolver;
 
   constructor(areas: readonly AdminArea[], versions: readonly Grid[]) {
     this.areas = areas;
-    this.versions = versions;
-    const dates = new Set<string>();
-    for (const v of versions) {
-      dates.add(v.validFrom);
-      if (v.validTo !== null) dates.add(v.validTo);
-    }
-    this.changeDates = [...dates].sort();
+    for (const v of versions) this.add(v);
+    this.changeDates = [...this.dateUses.keys()].sort();
     this.current = new PointResolver(areas, versions.filter((v) => v.validTo === null));
   }
 
@@ -171,6 +300,26 @@ export class ReverseGeocoder {
     return this.resolverAt(at).resolve(lng, lat);
   }
 
+  /**
+   * Takes grid versions in place, each new or replacing the stored version of its scheme, code
+   * and valid_from (a version closed by a newer one comes again with its valid_to). The current
+   * resolver changes where the grids did; resolvers of past intervals the change reaches are
+   * dropped and built again when asked for.
+   */
+  putVersions(changed: readonly Grid[]): void {
+    if (changed.length === 0) return;
+    let datesChanged = false;
+    let from = changed[0]!.validFrom;
+    for (const version of changed) datesChanged = this.add(version) || datesChanged;
+    for (const version of changed) if (version.validFrom < from) from = version.validFrom;
+    const touched = new Map(changed.map((v) => [`${v.scheme}:${v.code}`, { scheme: v.scheme, code: v.code, grid: null as Grid | null }]));
+    for (const [key, t] of touched) t.grid = this.history.get(key)!.find((v) => v.validTo === null) ?? null;
+    if (!this.current.putGrids([...touched.values()])) this.current = new PointResolver(this.areas, this.allVersions().filter((v) => v.validTo === null));
+    if (datesChanged) this.changeDates = [...this.dateUses.keys()].sort();
+    // an interval that ends on or before the first day the change reaches answers as before
+    for (const key of [...this.resolvers.keys()]) if (key.slice(key.indexOf('|') + 1) > from) this.resolvers.delete(key);
+  }
+
   /** The resolver for a date, built on first use; the current one when nothing changed since. */
   resolverAt(at?: string): PointResolver {
     if (at === undefined) return this.current;
@@ -179,17 +328,52 @@ export class ReverseGeocoder {
     while (interval < this.changeDates.length && this.changeDates[interval]! <= at) interval++;
     // on or after the last change, the versions valid are the current ones
     if (interval === this.changeDates.length) return this.current;
-    let resolver = this.resolvers.get(interval);
+    const key = `${this.changeDates[interval - 1] ?? ''}|${this.changeDates[interval]!}`;
+    let resolver = this.resolvers.get(key);
     if (resolver === undefined) {
-      const valid = this.versions.filter((v) => v.validFrom <= at && (v.validTo === null || v.validTo > at));
+      const valid = this.allVersions().filter((v) => v.validFrom <= at && (v.validTo === null || v.validTo > at));
       // history is asked for far less than the present: a small raster builds in a fraction of the time
       resolver = new PointResolver(this.areas, valid, { raster: { maxCells: HISTORY_RASTER_CELLS } });
       if (this.resolvers.size >= HISTORY_RESOLVERS) this.resolvers.delete(this.resolvers.keys().next().value!);
     } else {
-      this.resolvers.delete(interval);
+      this.resolvers.delete(key);
     }
     // least recently used first, so the eviction above drops the date asked for longest ago
-    this.resolvers.set(interval, resolver);
+    this.resolvers.set(key, resolver);
     return resolver;
   }
+
+  private allVersions(): Grid[] {
+    return [...this.history.values()].flat();
+  }
+
+  /** Adds a version, or replaces the one of its grid with the same valid_from; true when a date came or went. */
+  private add(version: Grid): boolean {
+    const key = `${version.scheme}:${version.code}`;
+    let versions = this.history.get(key);
+    if (versions === undefined) this.history.set(key, (versions = []));
+    const k = versions.findIndex((v) => v.validFrom === version.validFrom);
+    let changed = false;
+    if (k >= 0) {
+      changed = this.useDates(versions[k]!, -1);
+      versions[k] = version;
+    } else {
+      versions.push(version);
+    }
+    return this.useDates(version, 1) || changed;
+  }
+
+  private useDates(version: Grid, by: 1 | -1): boolean {
+    let changed = false;
+    for (const date of version.validTo === null ? [version.validFrom] : [version.validFrom, version.validTo]) {
+      const uses = (this.dateUses.get(date) ?? 0) + by;
+      if (uses === 0) this.dateUses.delete(date), (changed = true);
+      else {
+        if (uses === 1 && by === 1) changed = true;
+        this.dateUses.set(date, uses);
+      }
+    }
+    return changed;
+  }
 }
+

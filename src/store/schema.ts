@@ -180,6 +180,13 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
       CREATE INDEX aliases_alias ON aliases (alias);
     `,
   },
+  {
+    version: 5,
+    description: 'houses by social grid: a grid redraw reassigns the houses of the grids it changes without reading every house',
+    sql: `
+      CREATE INDEX houses_social_grid ON houses (social_static_code);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { ConflictError, StoreError } from '../errors.js';
 import type { Address, AdminArea, Component, Grid, GridScheme, House, IdLayer, Layer, Poi } from '../model.js';
-import { geometryBBox } from '../geo/bbox.js';
+import { geometryBBox, type BBox } from '../geo/bbox.js';
 import { gridChangeKey, logChange, type ChangeOp } from './changes.js';
 import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from './rows.js';
 import { migrate } from './schema.js';
@@ -183,6 +183,27 @@ export class Store {
   /** A social grid version by its full static + dynamic code. */
   getSocialGridVersion(staticCode: string, dynamicCode: string): Grid | null {
     return this.one('grids', "SELECT * FROM grids WHERE scheme = 'social' AND code = ? AND dynamic_code = ?", staticCode, dynamicCode);
+  }
+
+  /** Current grids of a scheme whose boxes meet `box` (a redraw's possible neighbours), by code. */
+  gridsMeeting(scheme: GridScheme, box: BBox): Grid[] {
+    const rows = this.db
+      .prepare('SELECT * FROM grids WHERE scheme = ? AND valid_to IS NULL AND max_x >= ? AND min_x <= ? AND max_y >= ? AND min_y <= ? ORDER BY code')
+      .all(scheme, box.minX, box.maxX, box.minY, box.maxY) as Row[];
+    return rows.map(gridRows.fromRow);
+  }
+
+  /**
+   * Id, social grid and footprint of the houses assigned to any of the given social grids (static
+   * codes), by id: what a redraw needs to reassign them (~7× quicker than whole records).
+   */
+  houseFootprintsInSocialGrids(staticCodes: readonly string[]): { id: number; socialStaticCode: string; geometry: House['geometry'] }[] {
+    if (staticCodes.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT id, social_static_code, geometry FROM houses WHERE social_static_code IN (${staticCodes.map(() => '?').join(', ')}) ORDER BY id`)
+      .raw()
+      .all(...staticCodes) as [number, string, string][];
+    return rows.map(([id, socialStaticCode, geometry]) => ({ id, socialStaticCode, geometry: JSON.parse(geometry) as House['geometry'] }));
   }
 
   /** Every version of a grid, oldest first. */

@@ -57,15 +57,18 @@ export class GridRedraw {
         throw new ConflictError(`the new boundary reaches outside community ${community.code} ${community.name}; a social grid stays inside its community`);
       }
 
-      const others = [...this.store.iterate('grids')].filter((g) => g.scheme === 'social' && g.code !== staticCode);
+      // the grids the new boundary may take from (their boxes meet it), and those named
+      const others = new Map(this.store.gridsMeeting('social', geometryBBox(boundary)).filter((g) => g.code !== staticCode).map((g) => [g.code, g]));
       const given = new Map<string, AreaGeometry>();
       for (const [i, n] of (request.neighbours ?? []).entries()) {
-        if (!others.some((g) => g.code === n.static_code)) throw new InvalidRequestError(`neighbours[${i}].static_code ${n.static_code} is not a current social grid`);
+        const named = n.static_code === staticCode ? null : (others.get(n.static_code) ?? this.store.getGrid('social', n.static_code));
+        if (named === null) throw new InvalidRequestError(`neighbours[${i}].static_code ${n.static_code} is not a current social grid`);
+        others.set(named.code, named);
         given.set(n.static_code, areaGeometry(n.geometry, `neighbours[${i}].geometry`));
       }
       // a neighbour not named loses what the new boundary takes from it
       const changed = new Map<string, { old: Grid; geometry: AreaGeometry }>();
-      for (const grid of others) {
+      for (const grid of others.values()) {
         const explicit = given.get(grid.code);
         if (explicit) {
           changed.set(grid.code, { old: grid, geometry: explicit });
@@ -133,11 +136,10 @@ export class GridRedraw {
     const resolver = new PointResolver([], newVersions, { raster: false });
     const codes = new Set(oldVersions.map((g) => g.code));
     const moved: House[] = [];
-    for (const house of this.store.iterate('houses')) {
-      if (house.socialStaticCode === null || !codes.has(house.socialStaticCode)) continue;
+    for (const house of this.store.houseFootprintsInSocialGrids([...codes])) {
       const [lng, lat] = representativePoint(house.geometry);
       const now = resolver.resolve(lng!, lat!).socialGrid?.staticCode ?? house.socialStaticCode;
-      if (now !== house.socialStaticCode) moved.push({ ...house, socialStaticCode: now });
+      if (now !== house.socialStaticCode) moved.push({ ...this.store.getHouse(house.id)!, socialStaticCode: now });
     }
     if (moved.length > 0) this.store.upsert('houses', moved, { actor: by.name });
     return moved.length;
