@@ -319,3 +319,57 @@ describe('ForwardGeocoder on a hand-made road', () => {
   });
 });
 
+
+describe('ForwardGeocoder on a road through two 街道', () => {
+  // a district of two streets side by side (west x < 116.41, east x ≥ 116.41), one community each;
+  // 长街 runs east across both without plates, 牌街 with plates 1–9 in the west and 51–59 in the east
+  const box = (code: string, level: AdminArea['level'], name: string, parentCode: string | null, x0: number, x1: number): AdminArea => ({
+    code,
+    level,
+    name,
+    parentCode,
+    geometry: { type: 'Polygon', coordinates: [[[x0, 39.9], [x1, 39.9], [x1, 39.91], [x0, 39.91], [x0, 39.9]]] },
+  });
+  const areas = [
+    box('110101', 'district', '东城区', null, 116.4, 116.42),
+    box('110101001', 'street', '西甲街道', '110101', 116.4, 116.41),
+    box('110101002', 'street', '东乙街道', '110101', 116.41, 116.42),
+    box('110101001001', 'community', '西甲社区', '110101001', 116.4, 116.41),
+    box('110101002001', 'community', '东乙社区', '110101002', 116.41, 116.42),
+  ];
+  const line = (id: number, name: string, y: number, x0: number, x1: number) => ({ id, name, kind: 'main' as const, geometry: { type: 'LineString' as const, coordinates: [[x0, y], [x1, y]] } });
+  // the long road is drawn as pieces split at crossings, as real centrelines are
+  const roads = [line(1, '长街', 39.903, 116.401, 116.405), line(2, '长街', 39.903, 116.405, 116.409), line(3, '长街', 39.903, 116.411, 116.419), line(4, '牌街', 39.907, 116.401, 116.419)];
+  const plate = (id: number, number: number, x: number): Address => ({
+    id,
+    road: '牌街',
+    number,
+    compound: false,
+    building: null,
+    unit: null,
+    geometry: { type: 'Point', coordinates: [x, 39.9071] },
+    houseId: id,
+    status: '在用',
+    retiredOn: null,
+  });
+  const addresses = [plate(1, 1, 116.402), plate(2, 5, 116.404), plate(3, 9, 116.406), plate(4, 51, 116.412), plate(5, 55, 116.414), plate(6, 59, 116.416)];
+  let geocoder: ForwardGeocoder;
+  beforeAll(() => {
+    geocoder = new ForwardGeocoder({ areas, roads, addresses, houses: addresses.map((a) => ({ id: a.id, address: null })) }, new ReverseGeocoder(areas, []));
+  });
+
+  it('answers in the part of the road the named 街道 or 社区 holds', () => {
+    expect(geocoder.geocode('东乙街道长街8号')[0]).toMatchObject({ level: 'road', street: { name: '东乙街道' }, matched: { road: '长街', edits: ['number'] } });
+    expect(geocoder.geocode('西甲街道长街8号')[0]).toMatchObject({ level: 'road', street: { name: '西甲街道' } });
+    expect(geocoder.geocode('东乙社区长街8号')[0]).toMatchObject({ level: 'road', street: { name: '东乙街道' } });
+    expect(geocoder.geocode('西甲社区长街')[0]).toMatchObject({ level: 'road', street: { name: '西甲街道' } });
+  });
+
+  it('answers where the numbering puts a number, and in the named 街道 when that says otherwise', () => {
+    expect(geocoder.geocode('牌街53号')[0]).toMatchObject({ level: 'road', street: { name: '东乙街道' }, score: 0.6 });
+    expect(geocoder.geocode('牌街3号')[0]).toMatchObject({ level: 'road', street: { name: '西甲街道' }, score: 0.6 });
+    const named = geocoder.geocode('西甲街道牌街53号')[0]!;
+    expect(named).toMatchObject({ level: 'road', street: { name: '西甲街道' } });
+    expect(named.matched.edits).not.toContain('street');
+  });
+});

@@ -523,11 +523,22 @@ export class ForwardGeocoder {
     }
     let placed = this.interpolate(entry, number);
     // on a road through several 街道, the part in the 街道 the address names, when the plates' numbering puts it elsewhere
-    if (placed !== null && context.streetCodes !== null && entry.lineStreet.some((code) => context.streetCodes!.has(code ?? ''))) {
-      if (!context.streetCodes.has(this.resolver.resolve(placed.x, placed.y).street?.code ?? '')) placed = null;
+    const named = context.streetCodes;
+    if (placed !== null && named !== null && [...named].some((code) => entry.streets.has(code)) && !named.has(this.resolver.resolve(placed.x, placed.y).street?.code ?? '')) {
+      placed = this.nearestPlateIn(entry, number, named);
     }
-    placed ??= this.alongCentreline(entry, number, context.streetCodes);
+    placed ??= this.alongCentreline(entry, number, named);
     if (placed !== null) out.push(this.candidate(placed.x, placed.y, placed.score, 'road', entry.name, plateText, ['number']));
+  }
+
+  /** The plate of the road in the named 街道 whose number is nearest `number`, or null when none lies there. */
+  private nearestPlateIn(entry: RoadEntry, number: number, streetCodes: Set<string>): { x: number; y: number; score: number } | null {
+    let best: PlateGroup | null = null;
+    for (const group of entry.plates.values()) {
+      if (best !== null && Math.abs(group.number - number) >= Math.abs(best.number - number)) continue;
+      if (streetCodes.has(this.resolver.resolve(group.x, group.y).street?.code ?? '')) best = group;
+    }
+    return best === null ? null : { x: best.x, y: best.y, score: SCORE.extrapolated };
   }
 
   private candidate(x: number, y: number, score: number, level: MatchLevel, road: string, plate: string | null = null, edits: MatchEdit[] = []): Candidate {
