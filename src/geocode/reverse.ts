@@ -1,6 +1,7 @@
 import type { AdminArea, AreaGeometry, Grid } from '../model.js';
 import type { Store } from '../store/store.js';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
+import { changedBox } from '../geo/changed-box.js';
 import { CellRaster, gridCovers, OUTSIDE, rasterGrid, windowBox, windowOf, type CellWindow, type RasterGrid } from './cell-raster.js';
 import { LayerRaster } from './layer-raster.js';
 import { PolygonLayer, type LayerItem } from './polygon-layer.js';
@@ -203,44 +204,6 @@ function geometryBox(grid: Grid): BBox {
 /** The layer of a grid scheme. */
 const n = (scheme: Grid['scheme']): number => (scheme === 'unit' ? UNIT : SOCIAL);
 
-/**
- * Where answers can differ between two shapes of a polygon: the box of the edges one has and the
- * other has not (null when they are the same). The points whose answer changes form a region
- * whose boundary is made of such edges (on an edge both shapes have, the inside is on the same
- * side in both — nothing changes next to it — or on opposite sides, and then both sides change),
- * so the region, and every raster cell whose edges change, lies in that box. A redraw that moves
- * a 40 m piece from one grid to another relabels a 40 m box, not both grids.
- */
-function changedBox(before: AreaGeometry | null, after: AreaGeometry | null): BBox | null {
-  if (before === null || after === null) return before === null && after === null ? null : geometryBBox((before ?? after)!);
-  const edges = (g: AreaGeometry): Map<string, number[]> => {
-    const out = new Map<string, number[]>();
-    for (const polygon of g.type === 'Polygon' ? [g.coordinates] : g.coordinates) {
-      for (const ring of polygon) {
-        for (let k = 0; k < ring.length - 1; k++) {
-          const [ax, ay] = ring[k]!;
-          const [bx, by] = ring[k + 1]!;
-          // either direction: the same segment
-          const forward = ax! < bx! || (ax === bx && ay! <= by!);
-          out.set(forward ? `${ax},${ay},${bx},${by}` : `${bx},${by},${ax},${ay}`, [ax!, ay!, bx!, by!]);
-        }
-      }
-    }
-    return out;
-  };
-  const old = edges(before);
-  const now = edges(after);
-  const box = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
-  const grow = (e: number[]): void => {
-    box.minX = Math.min(box.minX, e[0]!, e[2]!);
-    box.minY = Math.min(box.minY, e[1]!, e[3]!);
-    box.maxX = Math.max(box.maxX, e[0]!, e[2]!);
-    box.maxY = Math.max(box.maxY, e[1]!, e[3]!);
-  };
-  for (const [key, e] of old) if (!now.has(key)) grow(e);
-  for (const [key, e] of now) if (!old.has(key)) grow(e);
-  return box.minX === Infinity ? null : box;
-}
 
 /**
  * The raster windows covering some boxes: boxes whose windows meet are merged (a redraw's old

@@ -3,7 +3,8 @@ import polygonClipping, { type Geom } from 'polygon-clipping';
 import { decodeSocialGridCode, nextDynamicCode } from '../codes/index.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
 import { geometryAreaM2 } from '../geo/area.js';
-import { geometryBBox } from '../geo/bbox.js';
+import { geometryBBox, type BBox } from '../geo/bbox.js';
+import { changedBox } from '../geo/changed-box.js';
 import { rewindGeometry, validateGeometry } from '../geo/validate.js';
 import { PointResolver } from '../geocode/reverse.js';
 import { representativePoint } from '../ingest/layer-records.js';
@@ -57,8 +58,10 @@ export class GridRedraw {
         throw new ConflictError(`the new boundary reaches outside community ${community.code} ${community.name}; a social grid stays inside its community`);
       }
 
-      // the grids the new boundary may take from (their boxes meet it), and those named
-      const others = new Map(this.store.gridsMeeting('social', geometryBBox(boundary)).filter((g) => g.code !== staticCode).map((g) => [g.code, g]));
+      // what the new boundary takes beyond the grid, and the grids it may take that from (their boxes meet it); those named
+      const gained = polygonClipping.difference(geom(boundary), geom(current.geometry));
+      const gainedBox = areaOf(gained) > TOLERANCE_M2 ? geometryBBox({ type: 'MultiPolygon', coordinates: gained } as MultiPolygon) : null;
+      const others = new Map(gainedBox === null ? [] : this.store.gridsMeeting('social', gainedBox).filter((g) => g.code !== staticCode).map((g) => [g.code, g]));
       const given = new Map<string, AreaGeometry>();
       for (const [i, n] of (request.neighbours ?? []).entries()) {
         const named = n.static_code === staticCode ? null : (others.get(n.static_code) ?? this.store.getGrid('social', n.static_code));
@@ -66,7 +69,7 @@ export class GridRedraw {
         others.set(named.code, named);
         given.set(n.static_code, areaGeometry(n.geometry, `neighbours[${i}].geometry`));
       }
-      // a neighbour not named loses what the new boundary takes from it
+      // a neighbour not named loses what the new boundary takes from it: grids tile, so that is what it shares with the gain
       const changed = new Map<string, { old: Grid; geometry: AreaGeometry }>();
       for (const grid of others.values()) {
         const explicit = given.get(grid.code);
@@ -74,8 +77,8 @@ export class GridRedraw {
           changed.set(grid.code, { old: grid, geometry: explicit });
           continue;
         }
-        if (!boxesMeet(grid.geometry, boundary)) continue;
-        if (areaOf(polygonClipping.intersection(geom(grid.geometry), geom(boundary))) <= TOLERANCE_M2) continue;
+        if (gainedBox === null || !boxesMeet(geometryBBox(grid.geometry), gainedBox)) continue;
+        if (areaOf(polygonClipping.intersection(geom(grid.geometry), gained)) <= TOLERANCE_M2) continue;
         const rest = polygonClipping.difference(geom(grid.geometry), geom(boundary));
         if (areaOf(rest) <= TOLERANCE_M2) throw new ConflictError(`the new boundary covers all of social grid ${grid.code} ${grid.name}; merge grids explicitly instead`);
         changed.set(grid.code, { old: grid, geometry: fromClipped(rest) });
@@ -131,12 +134,17 @@ export class GridRedraw {
     }
   }
 
-  /** Puts houses in the old shapes' area into the grid they now stand in; returns how many moved. */
+  /**
+   * Puts the houses of the changed grids into the grid they now stand in; returns how many moved.
+   * Only houses in the box where old and new shapes differ can have moved (geo/changed-box.ts).
+   */
   private reassignHouses(newVersions: Grid[], oldVersions: Grid[], by: Writer): number {
+    let box: BBox | null = null;
+    for (const [k, old] of oldVersions.entries()) box = union(box, changedBox(old.geometry, newVersions[k]!.geometry));
+    if (box === null) return 0;
     const resolver = new PointResolver([], newVersions, { raster: false });
-    const codes = new Set(oldVersions.map((g) => g.code));
     const moved: House[] = [];
-    for (const house of this.store.houseFootprintsInSocialGrids([...codes])) {
+    for (const house of this.store.houseFootprintsInSocialGrids(oldVersions.map((g) => g.code), box)) {
       const [lng, lat] = representativePoint(house.geometry);
       const now = resolver.resolve(lng!, lat!).socialGrid?.staticCode ?? house.socialStaticCode;
       if (now !== house.socialStaticCode) moved.push({ ...this.store.getHouse(house.id)!, socialStaticCode: now });
@@ -144,6 +152,11 @@ export class GridRedraw {
     if (moved.length > 0) this.store.upsert('houses', moved, { actor: by.name });
     return moved.length;
   }
+}
+
+function union(a: BBox | null, b: BBox | null): BBox | null {
+  if (a === null || b === null) return a ?? b;
+  return { minX: Math.min(a.minX, b.minX), minY: Math.min(a.minY, b.minY), maxX: Math.max(a.maxX, b.maxX), maxY: Math.max(a.maxY, b.maxY) };
 }
 
 function areaGeometry(value: unknown, where: string): AreaGeometry {
@@ -169,8 +182,6 @@ function describe(parts: polygonClipping.MultiPolygon): string {
   return `${Math.round(areaOf(parts))} m² around ${lng.toFixed(5)}, ${lat.toFixed(5)}`;
 }
 
-function boxesMeet(a: AreaGeometry, b: AreaGeometry): boolean {
-  const p = geometryBBox(a);
-  const q = geometryBBox(b);
+function boxesMeet(p: BBox, q: BBox): boolean {
   return p.minX <= q.maxX && q.minX <= p.maxX && p.minY <= q.maxY && q.minY <= p.maxY;
 }
