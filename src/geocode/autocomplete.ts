@@ -62,6 +62,9 @@ const KIND_WEIGHT: Readonly<Record<SuggestionKind, number>> = { street: 0, commu
  */
 const TIER = { exact: 0, prefix: 1, pinyinPrefix: 2, syllables: 3, infix: 4 } as const;
 
+/** Longest query the syllable-by-syllable matcher tries (it backtracks; names are shorter than this in pinyin). */
+const MAX_SYLLABLE_QUERY = 40;
+
 /** A suggestion found a few times over (same kind, text, street and community) is shown once: room for the duplicates. */
 const DEDUPE_SLACK = 4;
 
@@ -191,7 +194,7 @@ export class AutocompleteIndex {
     const top = new TopK(wanted + DEDUPE_SLACK);
     this.matchKeys(q, top);
     this.matchPlates(q, top);
-    if (/^[a-z][a-z0-9]*$/.test(q) && top.accepts(TIER.syllables)) this.matchSyllables(q, top);
+    if (q.length <= MAX_SYLLABLE_QUERY && /^[a-z][a-z0-9]*$/.test(q) && top.accepts(TIER.syllables)) this.matchSyllables(q, top);
     if (q.length >= 2 && top.accepts(TIER.infix)) this.matchInfix(q, top);
     return this.present(top.items, wanted);
   }
