@@ -52,6 +52,9 @@ export function startLive(store: Store, options: TileServiceOptions & { interval
       onWrite: options.onWrite,
       findKey: (secret) => findApiKey(store, secret),
     },
-    stop: () => watcher.stop(),
+    stop: () => {
+      watcher.stop();
+      geocoders.stop();
+    },
   };
 }

@@ -34,11 +34,6 @@ export function rasterGrid(extent: BBox, { maxCells = 1_000_000, minCellDeg = 0.
   return { minX: extent.minX, minY: extent.minY, size, columns: Math.max(1, Math.ceil(width / size)), rows: Math.max(1, Math.ceil(height / size)) };
 }
 
-/** The whole raster as a window. */
-export function wholeWindow(grid: RasterGrid): CellWindow {
-  return { i0: 0, j0: 0, i1: grid.columns - 1, j1: grid.rows - 1 };
-}
-
 /** Column of x, clamped to the raster: one monotonic function, so an edge and a point on it agree. */
 function column(grid: RasterGrid, inverseSize: number, x: number): number {
   return Math.min(grid.columns - 1, Math.max(0, Math.floor((x - grid.minX) * inverseSize)));
@@ -182,25 +177,21 @@ export function writeWindow(
 /**
  * A lookup raster over several polygon layers (see `labelWindow`): a cell holds the class id
  * of the region it lies in, OUTSIDE, or MIXED where an edge touches it. Most points then
- * resolve with one array read; the rest fall back to the exact test.
+ * resolve with one array read; the rest fall back to the exact test. It is labelled window by
+ * window: bands of rows when built, the cells around a changed polygon afterwards.
  */
 export class CellRaster {
   readonly grid: RasterGrid;
   private readonly inverseSize: number;
   cells: Int16Array | Int32Array;
 
-  /**
-   * @param classify the class id of a point strictly inside a region (same for the whole region), or OUTSIDE
-   * @param classCount upper bound of class ids: below 2^15 the raster takes 2 bytes a cell, else 4
-   */
-  constructor(grid: RasterGrid, geometries: Iterable<AreaGeometry>, classify: (x: number, y: number) => number, classCount: number) {
+  /** An unlabelled raster (every cell OUTSIDE): `relabel` labels it window by window. */
+  constructor(grid: RasterGrid) {
     this.grid = grid;
     this.inverseSize = 1 / grid.size;
-    // smaller cells keep more of the raster in the processor cache, which is what lookups wait on
-    this.cells = new Int16Array(0);
-    const window = wholeWindow(grid);
-    const labels = labelWindow(grid, window, numbered(geometries), classify);
-    this.cells = classCount < 2 ** 15 || labels.every((v) => v < 2 ** 15) ? Int16Array.from(labels) : labels;
+    // 2 bytes a cell keep more of the raster in the processor cache, which is what lookups wait
+    // on; a window whose labels need more widens it (writeWindow)
+    this.cells = new Int16Array(grid.columns * grid.rows).fill(OUTSIDE);
   }
 
   /** Labels one window again (after polygons in it changed); `geometries` are all that may touch it. */

@@ -31,22 +31,41 @@ function nearestAddressOf(store: Store): NearestAddress {
   return new NearestAddress(inUse(store.iterate('addresses')));
 }
 
+/** Longest stretch (ms) a rebuild keeps the event loop before requests waiting get their turn. */
+const REBUILD_SLICE_MS = 8;
+
+/** How a rebuild of the reverse geocoder went: how long, and how long it held the event loop at most. */
+export interface RebuildReport {
+  totalMs: number;
+  slices: number;
+  longestSliceMs: number;
+}
+
 /**
  * Geocoders a running server keeps up to date. `applyChanges` takes a batch of logged changes
  * in place, so a write through the API costs milliseconds, not a rebuild:
- * - grids (a redraw, a new version): the reverse geocoder relabels just the raster cells the
- *   old and new shapes cover (reverse.ts `putVersions`), ~1 ms;
+ * - grids (a redraw, a new version): the reverse geocoder relabels just the raster cells where
+ *   the old and new shapes differ (reverse.ts `putVersions`), well under a millisecond;
  * - houses, door plates, places: the forward index (forward.ts `applyChanges`), the nearest door
- *   plate (masked tree + small cells) and autocomplete change in place, well under a millisecond;
- * - areas, roads, aliases — which only imports change — rebuild what they touch: the reverse
- *   geocoder on areas (~0.6 s for the default district), the forward index (~0.3 s). Each
- *   rebuild swaps in whole, so a request never sees a half-built index.
- * Components touch none of them.
+ *   plate (masked tree + small cells) and autocomplete change in place, well under a millisecond.
+ * Areas, roads and aliases, which only imports change, need rebuilds:
+ * - areas: a new reverse geocoder is built in slices of at most ~8 ms between which requests are
+ *   answered (from the old one, kept up to date meanwhile), then swapped in with the grid versions
+ *   written since it read the store; then the forward index is rebuilt against it (~0.3 s, not
+ *   sliced). An import of areas shows in `/v1/reverse` a second or two later on the default
+ *   district instead of blocking the server for that long;
+ * - roads, aliases: the forward index is rebuilt at once (~0.3 s).
+ * Each rebuild swaps in whole, so a request never sees a half-built index. Components touch none.
  */
 export class LiveGeocoders implements Geocoders {
   private current: Geocoders;
   /** what the forward index resolves points with: whatever reverse geocoder is current */
   private readonly resolver = { resolve: (lng: number, lat: number) => this.current.reverse.resolve(lng, lat) };
+  /** a reverse geocoder being built after areas changed, and the grid versions written since it read the store */
+  private rebuild: { steps: Generator<void, ReverseGeocoder>; grids: Grid[]; started: number; slices: number; longestMs: number } | null = null;
+  private readonly waiting: (() => void)[] = [];
+  /** the last rebuild of the reverse geocoder that finished, or null */
+  lastRebuild: RebuildReport | null = null;
 
   constructor(
     private readonly store: Store,
@@ -72,18 +91,64 @@ export class LiveGeocoders implements Geocoders {
   }
 
   applyChanges(changes: readonly StoreChange[]): void {
-    const layers = new Set(changes.map((c) => c.layer));
     const { store } = this;
-    let { reverse, forward, nearestAddress } = this.current;
-    // areas first: everything else places points in them
-    if (layers.has('areas')) reverse = ReverseGeocoder.fromStore(store);
-    else if (layers.has('grids')) reverse.putVersions(gridVersionsOf(changes));
-    for (const change of changes) if (change.layer === 'addresses') nearestAddress.put(Number(change.key), store.getAddress(Number(change.key)));
-    if (reverse !== this.current.reverse || !forward.applyChanges(changes, store)) forward = ForwardGeocoder.fromStore(store, this.resolver);
-    this.current = { ...this.current, reverse, forward, nearestAddress };
+    const grids = gridVersionsOf(changes);
+    if (grids.length > 0) {
+      this.current.reverse.putVersions(grids);
+      this.rebuild?.grids.push(...grids);
+    }
+    // a rebuild reads the store as it is now, this batch included
+    const areas = changes.some((c) => c.layer === 'areas');
+    if (areas) this.startRebuild();
+    for (const change of changes) if (change.layer === 'addresses') this.current.nearestAddress.put(Number(change.key), store.getAddress(Number(change.key)));
+    // areas reach the forward index when the new reverse geocoder does (it is rebuilt then)
+    const rest = areas ? changes.filter((c) => c.layer !== 'areas') : changes;
+    if (!this.current.forward.applyChanges(rest, store)) this.current = { ...this.current, forward: ForwardGeocoder.fromStore(store, this.resolver) };
     // in place, a few ms for a write; context (street, community) is looked up in the current areas
     this.current.autocomplete.applyChanges(changes, store, (lng, lat) => this.reverse.resolve(lng, lat));
   }
+
+  /** Resolves once no rebuild is running (at once when none is). */
+  settled(): Promise<void> {
+    return this.rebuild === null ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Drops a rebuild in progress (the server is stopping). */
+  stop(): void {
+    this.rebuild = null;
+    for (const done of this.waiting.splice(0)) done();
+  }
+
+  private startRebuild(): void {
+    const steps = ReverseGeocoder.inSteps(this.store);
+    // its first step reads the store: grid versions written after it are queued for it
+    steps.next();
+    const running = this.rebuild !== null;
+    this.rebuild = { steps, grids: [], started: performance.now(), slices: 0, longestMs: 0 };
+    if (!running) setImmediate(this.slice);
+  }
+
+  /** One slice of the rebuild: steps until REBUILD_SLICE_MS have passed, then the rest after pending I/O. */
+  private readonly slice = (): void => {
+    const job = this.rebuild;
+    if (job === null) return;
+    const from = performance.now();
+    let step = job.steps.next();
+    while (!step.done && performance.now() - from < REBUILD_SLICE_MS) step = job.steps.next();
+    job.slices++;
+    job.longestMs = Math.max(job.longestMs, performance.now() - from);
+    if (!step.done) {
+      setImmediate(this.slice);
+      return;
+    }
+    const reverse = step.value;
+    reverse.putVersions(job.grids);
+    this.rebuild = null;
+    this.current = { ...this.current, reverse };
+    this.current = { ...this.current, forward: ForwardGeocoder.fromStore(this.store, this.resolver) };
+    this.lastRebuild = { totalMs: performance.now() - job.started, slices: job.slices, longestSliceMs: job.longestMs };
+    for (const done of this.waiting.splice(0)) done();
+  };
 }
 
 /** The grid versions a batch of changes wrote, in order: a new version, and the one it closed. */

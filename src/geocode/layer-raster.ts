@@ -1,5 +1,5 @@
 import { pointInPolygon } from '../geo/pip.js';
-import { cellCentre, labelWindow, MIXED, wholeWindow, windowBox, writeWindow, type CellWindow, type RasterGrid } from './cell-raster.js';
+import { cellCentre, labelWindow, MIXED, windowBox, writeWindow, type CellWindow, type RasterGrid } from './cell-raster.js';
 import type { PolygonLayer } from './polygon-layer.js';
 
 /**
@@ -16,14 +16,13 @@ export class LayerRaster {
   /** identical candidate lists (cells along one shared edge) are stored once */
   private readonly listIds = new Map<number | string, number>();
 
+  /** An unlabelled raster (no polygon anywhere): `relabel` labels it window by window. */
   constructor(
     private readonly grid: RasterGrid,
     private readonly layer: PolygonLayer<unknown>,
   ) {
-    const window = wholeWindow(grid);
-    const encoded = this.encode(window);
-    const wide = layer.size >= 2 ** 15 || this.lists.length + 2 >= 2 ** 15;
-    this.cells = wide ? encoded : Int16Array.from(encoded);
+    // 2 bytes a cell while slots and lists fit (writeWindow widens it when they no longer do)
+    this.cells = layer.size >= 2 ** 15 ? new Int32Array(grid.columns * grid.rows).fill(-1) : new Int16Array(grid.columns * grid.rows).fill(-1);
   }
 
   /** Labels the cells of one window again from the layer as it is now. */

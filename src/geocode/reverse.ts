@@ -32,6 +32,29 @@ const LEVELS = ['district', 'street', 'community', 'unitGrid', 'socialGrid'] as 
 const UNIT = 3;
 const SOCIAL = 4;
 
+/** raster cells labelled in one step of a build */
+const BAND_CELLS = 8_192;
+
+export interface ResolverOptions {
+  /** false: no rasters (slower lookups, no build cost, for a few lookups); else their size */
+  raster?: false | { maxCells?: number; minCellDeg?: number };
+  /** leave the rasters to `labelRasters` (PointResolver.inSteps) */
+  inSteps?: boolean;
+}
+
+/** The five polygon layers: district, street, community, unit grid, social grid. */
+function layersOf(areas: readonly AdminArea[], grids: readonly Grid[]): PolygonLayer<unknown>[] {
+  const areaLayer = (level: AdminArea['level']) =>
+    new PolygonLayer(areas.filter((a) => a.level === level).map((a) => ({ key: a.code, geometry: a.geometry, value: Object.freeze({ code: a.code, name: a.name }) })));
+  return [
+    areaLayer('district'),
+    areaLayer('street'),
+    areaLayer('community'),
+    new PolygonLayer(grids.filter((g) => g.scheme === 'unit').map(gridItem)),
+    new PolygonLayer(grids.filter((g) => g.scheme === 'social').map(gridItem)),
+  ];
+}
+
 /** What a lookup answers for a grid (frozen: answers share it). */
 function gridItem(g: Grid): LayerItem<unknown> {
   const value = g.scheme === 'unit' ? { code: g.code } : { staticCode: g.code, dynamicCode: g.dynamicCode!, name: g.name };
@@ -63,28 +86,14 @@ export class PointResolver {
   private readonly found: Int32Array;
 
   /** `raster: false` skips the rasters: slower lookups, no build cost (for a few lookups). */
-  constructor(
-    areas: readonly AdminArea[],
-    grids: readonly Grid[],
-    { raster = {} }: { raster?: false | { maxCells?: number; minCellDeg?: number } } = {},
-  ) {
-    const areaLayer = (level: AdminArea['level']) =>
-      new PolygonLayer(
-        areas.filter((a) => a.level === level).map((a) => ({ key: a.code, geometry: a.geometry, value: Object.freeze({ code: a.code, name: a.name }) })),
-      );
-    this.layers = [
-      areaLayer('district'),
-      areaLayer('street'),
-      areaLayer('community'),
-      new PolygonLayer(grids.filter((g) => g.scheme === 'unit').map(gridItem)),
-      new PolygonLayer(grids.filter((g) => g.scheme === 'social').map(gridItem)),
-    ];
+  constructor(areas: readonly AdminArea[], grids: readonly Grid[], options: ResolverOptions = {}) {
+    this.layers = layersOf(areas, grids);
     this.found = new Int32Array(this.layers.length);
     // room for slots added in place: a key stays the same number while the layer grows
     const sizes = this.layers.map((l) => l.size + 1 + SPARE_SLOTS);
     this.radix = sizes.reduce((a, b) => a * b, 1) < 2 ** 53 ? sizes : null;
     const extents = this.layers.map((l) => l.extent).filter((e) => e !== null);
-    if (extents.length === 0 || raster === false) return;
+    if (extents.length === 0 || options.raster === false) return;
     const grid = rasterGrid(
       {
         minX: Math.min(...extents.map((e) => e.minX)),
@@ -92,13 +101,47 @@ export class PointResolver {
         maxX: Math.max(...extents.map((e) => e.maxX)),
         maxY: Math.max(...extents.map((e) => e.maxY)),
       },
-      raster,
+      options.raster,
     );
     this.grid = grid;
     this.perLayer = this.layers.map((layer) => new LayerRaster(grid, layer));
-    const geometries = this.layers.flatMap((l) => [...l.items()].map(({ item }) => item.geometry));
-    // a combination id per distinct answer; there are at most as many as cells
-    this.combined = new CellRaster(grid, geometries, (x, y) => this.exactId(x, y), grid.columns * grid.rows);
+    this.combined = new CellRaster(grid);
+    if (!options.inSteps) for (const _ of this.labelRasters());
+  }
+
+  /**
+   * A resolver built in steps of a few milliseconds — one band of one raster each — so a server
+   * can answer requests between them (a rebuild after an import of areas). It must not be used
+   * before the generator returns it.
+   */
+  static *inSteps(areas: readonly AdminArea[], grids: readonly Grid[], options: Omit<ResolverOptions, 'inSteps'> = {}): Generator<void, PointResolver> {
+    const resolver = new PointResolver(areas, grids, { ...options, inSteps: true });
+    yield* resolver.labelRasters();
+    return resolver;
+  }
+
+  /** Labels the rasters band by band (bands of rows, ~8,000 cells), yielding after each raster's band. */
+  private *labelRasters(): Generator<void> {
+    const grid = this.grid;
+    if (grid === null || this.combined === null) return;
+    const rows = Math.max(1, Math.floor(BAND_CELLS / grid.columns));
+    for (let j0 = 0; j0 < grid.rows; j0 += rows) {
+      const band = { i0: 0, j0, i1: grid.columns - 1, j1: Math.min(grid.rows - 1, j0 + rows - 1) };
+      for (const raster of this.perLayer) {
+        raster.relabel(band);
+        yield;
+      }
+      this.relabelCombined(band);
+      yield;
+    }
+  }
+
+  /** Labels one window of the raster over all layers again; its class ids are combination ids. */
+  private relabelCombined(window: CellWindow): void {
+    const near = windowBox(this.grid!, window);
+    const geometries: AreaGeometry[] = [];
+    for (const layer of this.layers) for (const slot of layer.search(near)) geometries.push(layer.item(slot)!.geometry);
+    this.combined!.relabel(window, geometries, (x, y) => this.exactId(x, y));
   }
 
   /** Resolves a WGS84 point. */
@@ -151,10 +194,7 @@ export class PointResolver {
     }
     if (this.grid === null || this.combined === null) return true;
     for (const window of mergedWindows(this.grid, boxes)) {
-      const near = windowBox(this.grid, window);
-      const geometries: AreaGeometry[] = [];
-      for (const layer of this.layers) for (const slot of layer.search(near)) geometries.push(layer.item(slot)!.geometry);
-      this.combined.relabel(window, geometries, (x, y) => this.exactId(x, y));
+      this.relabelCombined(window);
       for (let n = 0; n < this.layers.length; n++) if (changed[n]!.size > 0) this.perLayer[n]!.relabel(window);
     }
     return true;
@@ -247,15 +287,28 @@ export class ReverseGeocoder {
   private readonly resolvers = new Map<string, PointResolver>();
   private current: PointResolver;
 
-  constructor(areas: readonly AdminArea[], versions: readonly Grid[]) {
+  /** @param current the resolver of the current versions, when built already (`inSteps`) */
+  constructor(areas: readonly AdminArea[], versions: readonly Grid[], current?: PointResolver) {
     this.areas = areas;
     for (const v of versions) this.add(v);
     this.changeDates = [...this.dateUses.keys()].sort();
-    this.current = new PointResolver(areas, versions.filter((v) => v.validTo === null));
+    this.current = current ?? new PointResolver(areas, versions.filter((v) => v.validTo === null));
   }
 
   static fromStore(store: Store): ReverseGeocoder {
     return new ReverseGeocoder([...store.iterate('areas')], [...store.iterateGridVersions()]);
+  }
+
+  /**
+   * A geocoder over the store as it is now, built in steps of a few milliseconds (see
+   * PointResolver.inSteps); reading the store (~50 ms) is the first step.
+   */
+  static *inSteps(store: Store): Generator<void, ReverseGeocoder> {
+    const areas = [...store.iterate('areas')];
+    const versions = [...store.iterateGridVersions()];
+    yield;
+    const current = yield* PointResolver.inSteps(areas, versions.filter((v) => v.validTo === null));
+    return new ReverseGeocoder(areas, versions, current);
   }
 
   /** Resolves a WGS84 point against the versions valid on `at` (YYYY-MM-DD), current by default. */

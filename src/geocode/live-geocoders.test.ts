@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interiorPoint } from '../geo/interior-point.js';
+import { changesSince, lastChangeSeq } from '../store/changes.js';
+import { openTestDistrict, type TestDistrict } from '../test-helpers/test-district.js';
+import { LiveGeocoders } from './geocoders.js';
+
+let district: TestDistrict;
+let geocoders: LiveGeocoders;
+
+beforeAll(() => {
+  district = openTestDistrict('live-geocoders');
+  geocoders = new LiveGeocoders(district.store);
+}, 120_000);
+
+afterAll(() => {
+  geocoders?.stop();
+  district?.remove();
+});
+
+describe('LiveGeocoders', () => {
+  it('rebuilds the reverse geocoder in slices after an import of areas, answering from the old one meanwhile, and keeps grid versions written during the rebuild', async () => {
+    const { store } = district;
+    const community = store.getArea('110101001001')!;
+    const inside = interiorPoint(community.geometry) as [number, number];
+    const social = geocoders.reverse.resolve(...inside).socialGrid!;
+    const from = lastChangeSeq(store.db);
+    store.upsert('areas', [{ ...community, name: '多福巷新社区' }]);
+    geocoders.applyChanges(changesSince(store.db, from));
+    // the old geocoder answers until the new one is ready
+    expect(geocoders.reverse.resolve(...inside).community?.name).toBe(community.name);
+
+    // a grid version written while the rebuild runs: in the old geocoder at once, and in the new one
+    const grid = store.getGrid('social', social.staticCode)!;
+    const seq = lastChangeSeq(store.db);
+    store.addGridVersion({ ...grid, dynamicCode: '203001', validFrom: '2030-01-01' });
+    geocoders.applyChanges(changesSince(store.db, seq));
+    expect(geocoders.reverse.resolve(...inside).socialGrid?.dynamicCode).toBe('203001');
+
+    // requests get their turn between slices
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    await geocoders.settled();
+    clearInterval(ticker);
+    expect(geocoders.reverse.resolve(...inside).community?.name).toBe('多福巷新社区');
+    expect(geocoders.reverse.resolve(...inside).socialGrid?.dynamicCode).toBe('203001');
+    // the forward index, rebuilt against the new areas, knows the new name
+    expect(geocoders.forward.geocode('东城区东华门街道多福巷新社区')[0]).toMatchObject({ level: 'community', community: { code: community.code, name: '多福巷新社区' } });
+    const report = geocoders.lastRebuild!;
+    console.log(
+      `reverse rebuild after an import of areas: ${report.totalMs.toFixed(0)} ms in ${report.slices} slices, the longest ${report.longestSliceMs.toFixed(1)} ms; ` +
+        `${turns} timer turns ran meanwhile`,
+    );
+    expect(report.slices).toBeGreaterThan(10);
+    expect(turns).toBeGreaterThan(report.slices / 4);
+  }, 120_000);
+});
