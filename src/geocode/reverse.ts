@@ -80,6 +80,8 @@ export class PointResolver {
   private readonly combinations: Resolution[] = [];
   /** the slot per layer each combination was made of */
   private readonly combinationSlots: Int32Array[] = [];
+  /** per layer, the combinations naming each slot (grid layers only: those change in place) */
+  private readonly combinationsOf: Map<number, number[]>[] = LEVELS.map(() => new Map());
   private readonly combinationIds = new Map<number | string, number>();
   /** radix of each layer in the numeric combination key, or null when the key would not fit 2^53 */
   private readonly radix: number[] | null;
@@ -188,9 +190,10 @@ export class PointResolver {
       if (box !== null) boxes.push(box);
     }
     // answers that name a changed grid name its new version
-    for (let id = 0; id < this.combinations.length; id++) {
-      const slots = this.combinationSlots[id]!;
-      if (changed.some((set, n) => set.has(slots[n]!))) this.combinations[id] = this.resolutionOf(slots);
+    for (const n of [UNIT, SOCIAL]) {
+      for (const slot of changed[n]!) {
+        for (const id of this.combinationsOf[n]!.get(slot) ?? []) this.combinations[id] = this.resolutionOf(this.combinationSlots[id]!);
+      }
     }
     if (this.grid === null || this.combined === null) return true;
     for (const window of mergedWindows(this.grid, boxes)) {
@@ -227,6 +230,12 @@ export class PointResolver {
       this.combinationSlots.push(slots);
       id = this.combinations.push(this.resolutionOf(slots)) - 1;
       this.combinationIds.set(key, id);
+      for (const n of [UNIT, SOCIAL]) {
+        if (slots[n]! < 0) continue;
+        const ids = this.combinationsOf[n]!.get(slots[n]!);
+        if (ids) ids.push(id);
+        else this.combinationsOf[n]!.set(slots[n]!, [id]);
+      }
     }
     return this.combinations[id]!;
   }
