@@ -9,7 +9,6 @@ import { runBatch, type InputBlock } from './batch-runner.js';
 import type { ProcessorFactory } from './block-job.js';
 import { readGeoJsonBlocks } from './geojson-blocks.js';
 import { readRecordBlocks } from './record-blocks.js';
-import { chooseThreads } from './worker-pool.js';
 
 /** The flags every batch command takes, besides its own. */
 export const BATCH_FLAGS = {
@@ -55,10 +54,8 @@ export interface BatchCommandOptions<O> {
   /** output file; standard output when undefined */
   output: string | undefined;
   strict: boolean;
-  /** the --threads flag, if given */
+  /** the --threads flag, if given; else workers are added when they measure worth it (runBatch) */
   threads: number | undefined;
-  /** without --threads, use workers from this input size (where they measured faster) */
-  workersFromBytes: number;
   /** names of the CSV columns appended to the header */
   csvColumns: readonly string[];
   /** the processor's options, from the CSV header's names (null for JSON input); may throw to refuse the header */
@@ -110,7 +107,7 @@ export async function runBatchCommand<O>(options: BatchCommandOptions<O>): Promi
       firstLine,
       job: { module: options.module, factory: options.factory, options: job },
       factory: options.create,
-      threads: chooseThreads(options.threads, input.sizeBytes, options.workersFromBytes),
+      threads: options.threads ?? 'auto',
       bytesRead: input.bytesRead,
       totalBytes: input.sizeBytes,
     });

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Io } from '../io.js';
-import type { BlockProcessor, BlockResult, JobSpec, ProcessorFactory } from './block-job.js';
+import { AutoThreads } from './auto-threads.js';
+import type { BlockResult, JobSpec, ProcessorFactory } from './block-job.js';
 import { Progress, summaryLine, type BatchCounts } from './progress.js';
-import { WorkerPool } from './worker-pool.js';
+import { maxAutoThreads, WorkerPool } from './worker-pool.js';
 
 /** A block of whole records; `lines` gives each record's input line when records are not lines (GeoJSON). */
 export interface InputBlock {
@@ -29,8 +30,11 @@ export interface BatchOptions<O> {
   job: JobSpec<O>;
   /** the function `job` names, to build the processor in this thread */
   factory: ProcessorFactory<O>;
-  /** 1: process in this thread; more: that many worker threads */
-  threads: number;
+  /**
+   * N: this thread and N − 1 worker threads, all from the first block; 'auto': this thread, and
+   * workers (up to one per core, 8 threads in all) once they measure worth it (auto-threads.ts)
+   */
+  threads: number | 'auto';
   /** bytes of input read so far, and the input's size when known: for the progress bar */
   bytesRead: () => number;
   totalBytes: number | null;
@@ -38,36 +42,50 @@ export interface BatchOptions<O> {
 
 export interface BatchReport extends BatchCounts {
   seconds: number;
+  /** threads that processed at least one block */
+  threads: number;
 }
 
 /** Bad rows listed on stderr one by one; the rest are only counted. */
 export const MAX_LISTED_BAD_ROWS = 200;
 
-interface Executor {
-  run(block: Uint8Array): Promise<BlockResult>;
-  close(): Promise<void>;
+/** Blocks queued on a worker: enough that it never waits while this thread processes a block. */
+const WORKER_DEPTH = 3;
+/** Results this thread may hold while an earlier block is still on a worker. */
+const HELD_AHEAD = 4;
+
+interface Slot {
+  result: BlockResult | null;
+  /** a worker's answer, while it is pending */
+  promise: Promise<BlockResult> | null;
+  lines: number[] | undefined;
 }
 
 /**
- * Runs a batch: blocks go to a processor (in-process, or spread over worker threads), results
- * are written in input order with backpressure, bad rows are reported by line number, a
- * progress line shows on a terminal and a summary ends the run. At most a few blocks per
- * worker are in flight, so memory stays flat whatever the input size.
+ * Runs a batch: blocks are processed in this thread and, when there are workers, on them —
+ * each ready worker is kept a few blocks ahead and this thread takes the rest, so a worker
+ * still building its index costs nothing but a core. Results are written in input order with
+ * backpressure, bad rows are reported by line number, a progress line shows on a terminal and
+ * a summary ends the run. At most a few blocks per thread are in flight, so memory stays flat
+ * whatever the input size. Every thread builds its own index, so with `threads: 'auto'` workers
+ * join only when this run's measurements say they repay it (auto-threads.ts).
  */
 export async function runBatch<O>(options: BatchOptions<O>): Promise<BatchReport> {
   const { io, output, joiner = '' } = options;
   const progress = new Progress(io, { label: options.label, totalBytes: options.totalBytes });
   const counts: BatchCounts = { rows: 0, matched: 0, unmatched: 0, bad: 0 };
   const sink = writer(output);
-  const executor = options.threads > 1 ? poolExecutor(options.threads, options.job) : inlineExecutor(options.factory(options.job.options));
-  const window = options.threads > 1 ? options.threads * 3 : 1;
-  const inFlight: { result: Promise<BlockResult>; lines: number[] | undefined }[] = [];
+  const auto = options.threads === 'auto';
+  const maxThreads = auto ? maxAutoThreads() : (options.threads as number);
+  const pool = maxThreads > 1 ? new WorkerPool(options.job) : null;
+  const queue: Slot[] = [];
   let nextLine = options.firstLine;
   let wroteBlock = false;
+  let inlineBlocks = 0;
 
   const settle = async (): Promise<void> => {
-    const { result, lines } = inFlight.shift()!;
-    const done = await result;
+    const { result, promise, lines } = queue.shift()!;
+    const done = result ?? (await promise!);
     for (const { line, reason } of done.bad) {
       counts.bad++;
       if (counts.bad <= MAX_LISTED_BAD_ROWS) progress.log(`line ${lines ? lines[line] : nextLine + line}: ${reason}`);
@@ -85,42 +103,44 @@ export async function runBatch<O>(options: BatchOptions<O>): Promise<BatchReport
   };
 
   try {
+    // workers build alongside this thread; with a fixed count all take part from the first block
+    if (pool !== null && !auto) pool.grow(maxThreads - 1);
+    const buildStarted = performance.now();
+    const processor = options.factory(options.job.options);
+    const buildMs = performance.now() - buildStarted;
+    if (pool !== null && !auto) await pool.someReady();
+    const plan = pool !== null && auto ? new AutoThreads({ maxWorkers: maxThreads - 1, buildMs, totalBytes: options.totalBytes }) : null;
+    let dispatchedBytes = 0;
+
     await sink.write(options.head);
     for await (const { block, lines } of options.blocks) {
-      const result = executor.run(block);
-      // settled in order below; a later block failing first must not count as unhandled
-      result.catch(() => {});
-      inFlight.push({ result, lines });
-      if (inFlight.length >= window) await settle();
+      dispatchedBytes += block.length;
+      const worker = pool?.available(WORKER_DEPTH) ?? null;
+      if (worker !== null) {
+        const slot: Slot = { result: null, promise: pool!.run(worker, block), lines };
+        // settled in order below; a later block failing first must not count as unhandled
+        slot.promise!.then((result) => (slot.result = result)).catch(() => {});
+        queue.push(slot);
+      } else {
+        queue.push({ result: processor.process(block), promise: null, lines });
+        inlineBlocks++;
+        const workers = plan?.check(dispatchedBytes) ?? 0;
+        if (workers > 0) pool!.grow(workers);
+      }
+      const held = (pool?.size ?? 0) * WORKER_DEPTH + HELD_AHEAD;
+      while (queue.length > 0 && (queue[0]!.result !== null || queue.length > held)) await settle();
     }
-    while (inFlight.length > 0) await settle();
+    while (queue.length > 0) await settle();
     await sink.write(options.tail);
   } finally {
     sink.release();
-    await executor.close();
+    await pool?.close();
   }
   if (counts.bad > MAX_LISTED_BAD_ROWS) progress.log(`… and ${counts.bad - MAX_LISTED_BAD_ROWS} more bad rows`);
   const seconds = progress.seconds;
-  progress.finish(summaryLine(options.label, counts, seconds));
-  return { ...counts, seconds };
-}
-
-function inlineExecutor(processor: BlockProcessor): Executor {
-  return {
-    run: (block) => {
-      try {
-        return Promise.resolve(processor.process(block));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
-    close: async () => {},
-  };
-}
-
-function poolExecutor<O>(threads: number, job: JobSpec<O>): Executor {
-  const pool = new WorkerPool(threads, job);
-  return { run: (block) => pool.run(block), close: () => pool.close() };
+  const threads = (inlineBlocks > 0 ? 1 : 0) + (pool?.busyWorkers ?? 0);
+  progress.finish(summaryLine(options.label, counts, seconds, threads));
+  return { ...counts, seconds, threads };
 }
 
 /** Writes with backpressure; a stream error (EPIPE, disk full) fails the next write. */

@@ -122,6 +122,21 @@ export class CsvScanner {
     return true;
   }
 
+  /** Where field `k`'s bytes start (after an opening quote). */
+  fieldStart(k: number): number {
+    return this.fieldStarts[k]!;
+  }
+
+  /** Where field `k`'s bytes end (before a closing quote). */
+  fieldEnd(k: number): number {
+    return this.fieldEnds[k]!;
+  }
+
+  /** Whether field `k` holds "" escapes, so that its text differs from its bytes. */
+  fieldEscaped(k: number): boolean {
+    return this.fieldKinds[k] === ESCAPED;
+  }
+
   /** Field `k` as text (quotes removed, "" read as "). */
   text(k: number): string {
     const text = decoder.decode(this.bytes.subarray(this.fieldStarts[k]!, this.fieldEnds[k]!));

@@ -7,7 +7,7 @@ const encoder = new TextEncoder();
  */
 export class OutputBuffer {
   private buffer: Uint8Array;
-  private length = 0;
+  private used = 0;
 
   constructor(capacity = 64 * 1024) {
     this.buffer = new Uint8Array(Math.max(16, capacity));
@@ -16,14 +16,14 @@ export class OutputBuffer {
   /** Appends bytes `from`–`to` of `source`. */
   appendRange(source: Uint8Array, from: number, to: number): void {
     const count = to - from;
-    if (this.length + count > this.buffer.length) this.grow(count);
+    if (this.used + count > this.buffer.length) this.grow(count);
     const buffer = this.buffer;
     // short rows copy faster in a loop than through a subarray view
     if (count < 96) {
-      let at = this.length;
+      let at = this.used;
       for (let k = from; k < to; k++) buffer[at++] = source[k]!;
-    } else buffer.set(source.subarray(from, to), this.length);
-    this.length += count;
+    } else buffer.set(source.subarray(from, to), this.used);
+    this.used += count;
   }
 
   /** Appends all of `source`. */
@@ -33,21 +33,36 @@ export class OutputBuffer {
 
   /** Appends text as UTF-8. */
   appendText(text: string): void {
-    if (this.length + text.length * 3 > this.buffer.length) this.grow(text.length * 3);
-    this.length += encoder.encodeInto(text, this.buffer.subarray(this.length)).written;
+    if (this.used + text.length * 3 > this.buffer.length) this.grow(text.length * 3);
+    this.used += encoder.encodeInto(text, this.buffer.subarray(this.used)).written;
+  }
+
+  /** Bytes written so far: a mark to `truncate` back to, or to read from with `since`. */
+  get length(): number {
+    return this.used;
+  }
+
+  /** Drops what was written after `mark` (a row that turned out bad). */
+  truncate(mark: number): void {
+    this.used = Math.min(this.used, mark);
+  }
+
+  /** A view of the bytes written since `mark`; valid until the next append. */
+  since(mark: number): Uint8Array {
+    return this.buffer.subarray(mark, this.used);
   }
 
   /** The bytes written; a view of a buffer that now belongs to the caller (it may be transferred). */
   bytes(): Uint8Array {
-    const written = this.buffer.subarray(0, this.length);
+    const written = this.buffer.subarray(0, this.used);
     this.buffer = new Uint8Array(16);
-    this.length = 0;
+    this.used = 0;
     return written;
   }
 
   private grow(needed: number): void {
-    const next = new Uint8Array(Math.max(this.buffer.length * 2, this.length + needed));
-    next.set(this.buffer.subarray(0, this.length));
+    const next = new Uint8Array(Math.max(this.buffer.length * 2, this.used + needed));
+    next.set(this.buffer.subarray(0, this.used));
     this.buffer = next;
   }
 }

@@ -86,10 +86,14 @@ export function progressLine(label: string, rows: number, rowsPerSecond: number,
   return `${label} [${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${Math.floor(share * 100)}%  ${counts}`;
 }
 
-/** The closing line: `reverse: 1,000,000 rows (999,000 matched, 990 unmatched, 10 bad) in 1.52 s, 657,894 rows/s`. */
-export function summaryLine(label: string, counts: BatchCounts, seconds: number): string {
+/**
+ * The closing line: `reverse: 1,000,000 rows (999,000 matched, 990 unmatched, 10 bad) in 1.52 s, 657,894 rows/s`,
+ * and `on 2 threads` when more than one took part.
+ */
+export function summaryLine(label: string, counts: BatchCounts, seconds: number, threads = 1): string {
   const rate = seconds > 0 ? counts.rows / seconds : 0;
-  return `${label}: ${count(counts.rows)} row${counts.rows === 1 ? '' : 's'} (${count(counts.matched)} matched, ${count(counts.unmatched)} unmatched, ${count(counts.bad)} bad) in ${seconds.toFixed(2)} s, ${count(rate)} rows/s`;
+  const on = threads > 1 ? ` on ${threads} threads` : '';
+  return `${label}: ${count(counts.rows)} row${counts.rows === 1 ? '' : 's'} (${count(counts.matched)} matched, ${count(counts.unmatched)} unmatched, ${count(counts.bad)} bad) in ${seconds.toFixed(2)} s, ${count(rate)} rows/s${on}`;
 }
 
 function count(n: number): string {

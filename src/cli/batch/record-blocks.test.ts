@@ -44,6 +44,15 @@ describe('readRecordBlocks', () => {
     expect(blocks).toEqual(['{"a":"\\""}\n', '{"b":"\\""}\n', '{"c":1}']);
   });
 
+  it('cuts a chunk larger than a block into several blocks', async () => {
+    const text = Array.from({ length: 1000 }, (_, k) => `${k},"地址 ${k}"\n`).join('');
+    const blocks = await collect(readRecordBlocks(chunked(encoder.encode(text), []), { quotes: true, blockBytes: 1024 }));
+    expect(blocks.join('')).toBe(text);
+    // ~17 KB: blocks of one to two block sizes (and a record)
+    expect(blocks.length).toBeGreaterThan(6);
+    for (const block of blocks) expect(encoder.encode(block).length).toBeLessThan(2 * 1024 + 20);
+  });
+
   test.prop([
     fc.array(fc.array(fc.string({ unit: 'grapheme', maxLength: 6 }), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 30 }),
     fc.array(fc.nat(), { maxLength: 12 }),

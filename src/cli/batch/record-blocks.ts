@@ -28,24 +28,28 @@ export async function* readRecordBlocks(source: AsyncIterable<Uint8Array>, { quo
   /** the byte before the chunk being scanned: a quote opens a field only right after , or a line break */
   let previous = NEWLINE;
   let first = true;
-  for await (let chunk of source) {
-    if (first && chunk.length > 0) {
+  for await (let whole of source) {
+    if (first && whole.length > 0) {
       first = false;
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      if (whole[0] === 0xef && whole[1] === 0xbb && whole[2] === 0xbf) whole = whole.subarray(3);
     }
-    if (chunk.length === 0) continue;
-    const scan: { end: number; inQuotes: boolean } = quotes ? scanQuoted(chunk, inQuotes, previous) : { end: chunk.lastIndexOf(NEWLINE) + 1, inQuotes: false };
-    inQuotes = scan.inQuotes;
-    previous = chunk[chunk.length - 1]!;
-    if (scan.end > 0) boundary = pendingBytes + scan.end;
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    if (boundary >= blockBytes) {
-      const { block, rest } = cut(pending, boundary);
-      yield block;
-      pending = rest;
-      pendingBytes -= boundary;
-      boundary = -1;
+    // a chunk bigger than a block (files are read 1 MiB at a time) is scanned in block-sized
+    // pieces, so that it gives several blocks: threads then share the work more evenly
+    for (let at = 0; at < whole.length; at += blockBytes) {
+      const chunk = whole.subarray(at, Math.min(whole.length, at + blockBytes));
+      const scan: { end: number; inQuotes: boolean } = quotes ? scanQuoted(chunk, inQuotes, previous) : { end: chunk.lastIndexOf(NEWLINE) + 1, inQuotes: false };
+      inQuotes = scan.inQuotes;
+      previous = chunk[chunk.length - 1]!;
+      if (scan.end > 0) boundary = pendingBytes + scan.end;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (boundary >= blockBytes) {
+        const { block, rest } = cut(pending, boundary);
+        yield block;
+        pending = rest;
+        pendingBytes -= boundary;
+        boundary = -1;
+      }
     }
   }
   if (pendingBytes > 0) yield cut(pending, pendingBytes).block;

@@ -3,14 +3,12 @@ import { CsvScanner } from './csv-scanner.js';
 import { LineCursor } from './line-cursor.js';
 import { OutputBuffer, utf8 } from './output-buffer.js';
 
-/** What a CSV row function fills in: the bytes appended to the record (with the line break). */
-export interface CsvRowOutput {
-  appended: Uint8Array;
-  matched: boolean;
-}
-
-/** Reads one CSV row; fills `output` and returns null, or returns why the row is bad. */
-export type CsvRow = (csv: CsvScanner, output: CsvRowOutput) => string | null;
+/**
+ * Reads one CSV row and appends to `out` what follows the record (its new fields and the line
+ * break; the record's own bytes are already there); returns whether it matched, or why the row
+ * is bad (anything it appended is then dropped).
+ */
+export type CsvRow = (csv: CsvScanner, out: OutputBuffer) => boolean | string;
 
 /**
  * The loop over a CSV block: skips blank lines, reports malformed records and wrong field
@@ -19,21 +17,24 @@ export type CsvRow = (csv: CsvScanner, output: CsvRowOutput) => string | null;
 export function csvRowBlock(block: Uint8Array, fields: number, row: CsvRow): BlockResult {
   const csv = new CsvScanner(block);
   const out = new OutputBuffer(block.length * 3);
-  const output: CsvRowOutput = { appended: new Uint8Array(0), matched: false };
   const bad: BadRow[] = [];
   let rows = 0;
   let matched = 0;
   while (csv.next()) {
     if (csv.blank) continue;
     rows++;
-    const problem = csv.error ?? (csv.fieldCount !== fields ? `has ${csv.fieldCount} fields, the header has ${fields}` : row(csv, output));
-    if (problem !== null) {
-      bad.push({ line: csv.line, reason: problem });
-      continue;
+    const mark = out.length;
+    let outcome: boolean | string;
+    if (csv.error !== null) outcome = csv.error;
+    else if (csv.fieldCount !== fields) outcome = `has ${csv.fieldCount} fields, the header has ${fields}`;
+    else {
+      out.appendRange(block, csv.start, csv.end);
+      outcome = row(csv, out);
     }
-    if (output.matched) matched++;
-    out.appendRange(block, csv.start, csv.end);
-    out.append(output.appended);
+    if (typeof outcome === 'string') {
+      out.truncate(mark);
+      bad.push({ line: csv.line, reason: outcome });
+    } else if (outcome) matched++;
   }
   return { output: out.bytes(), lines: csv.lines, rows, matched, unmatched: rows - matched - bad.length, bad };
 }

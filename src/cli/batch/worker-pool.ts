@@ -11,67 +11,138 @@ const WORKER_URL = new URL(`./worker${import.meta.url.slice(import.meta.url.last
  */
 export const WORKERS_RUNNABLE = WORKER_URL.pathname.endsWith('.js') || process.execArgv.some((a) => a.includes('tsx'));
 
-/**
- * Threads for a batch: the flag when given; else a worker per core (up to 8) when the input is a
- * file of at least `workersFromBytes` — each worker builds its own index, so below that one thread
- * finishes first — else 1 (in-process). Input of unknown size (a pipe) stays in-process.
- */
-export function chooseThreads(requested: number | undefined, inputBytes: number | null, workersFromBytes: number): number {
-  if (requested !== undefined) return requested;
-  const cores = availableParallelism();
-  if (!WORKERS_RUNNABLE || cores < 2 || inputBytes === null || inputBytes < workersFromBytes) return 1;
-  return Math.min(cores, 8);
+/** The most threads a batch uses unasked: one per core, up to 8; 1 where workers cannot run. */
+export function maxAutoThreads(): number {
+  return WORKERS_RUNNABLE ? Math.max(1, Math.min(availableParallelism(), 8)) : 1;
 }
+
+/** Messages from a worker: its processor is built (or failed to build), or a block's result. */
+export type WorkerMessage = { ready: true } | { ready: false; error: string } | { id: number; result?: BlockResult; error?: string };
 
 interface Pending {
   resolve: (result: BlockResult) => void;
   reject: (error: Error) => void;
 }
 
-/** Worker threads that each build a processor from the same job and process blocks in any order. */
+/** One worker thread; it takes blocks once `ready`. */
+export interface PoolWorker {
+  readonly ready: boolean;
+  /** blocks sent and not yet answered */
+  readonly pending: number;
+}
+
+interface Entry extends PoolWorker {
+  worker: Worker;
+  ready: boolean;
+  pending: number;
+  /** blocks sent in all */
+  blocks: number;
+  waiting: Map<number, Pending>;
+}
+
+/**
+ * Worker threads that each build a processor from the same job (their own store connection and
+ * index) and then process blocks. Workers start building at once and take blocks only when
+ * ready, so the thread that owns the pool can go on processing meanwhile.
+ */
 export class WorkerPool {
-  private readonly workers: { worker: Worker; pending: Map<number, Pending> }[] = [];
+  private readonly entries: Entry[] = [];
+  private readonly job: JobSpec;
   private nextId = 0;
   private failure: Error | null = null;
+  private closing = false;
+  private readyListeners: (() => void)[] = [];
 
-  constructor(size: number, job: JobSpec) {
-    for (let k = 0; k < size; k++) {
-      // inherit loader flags (tsx), not flags a worker refuses
-      const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-      const worker = new Worker(WORKER_URL, { workerData: job, execArgv });
-      const entry = { worker, pending: new Map<number, Pending>() };
-      worker.on('message', (message: { id: number; result?: BlockResult; error?: string }) => {
-        const pending = entry.pending.get(message.id);
-        if (!pending) return;
-        entry.pending.delete(message.id);
-        if (message.result) pending.resolve(message.result);
-        else pending.reject(new Error(message.error ?? 'the worker failed'));
-      });
-      const fail = (error: Error) => {
-        this.failure ??= error;
-        for (const pending of entry.pending.values()) pending.reject(error);
-        entry.pending.clear();
-      };
-      worker.on('error', (error) => fail(new Error(`batch worker failed: ${error.message}`, { cause: error })));
-      worker.on('exit', (code) => fail(new Error(`batch worker exited with code ${code}`)));
-      this.workers.push(entry);
-    }
+  constructor(job: JobSpec) {
+    this.job = job;
   }
 
-  /** Processes a block on the least busy worker; the block's buffer is transferred (unusable afterwards). */
-  run(block: Uint8Array): Promise<BlockResult> {
+  /** Workers started so far. */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Workers that were given at least one block. */
+  get busyWorkers(): number {
+    return this.entries.filter((e) => e.blocks > 0).length;
+  }
+
+  /** Starts `count` more workers. */
+  grow(count: number): void {
+    for (let k = 0; k < count; k++) this.start();
+  }
+
+  /** A ready worker with fewer than `depth` blocks pending, the least busy; null if none. Throws once a worker failed. */
+  available(depth: number): PoolWorker | null {
+    if (this.failure) throw this.failure;
+    let best: Entry | null = null;
+    for (const entry of this.entries) if (entry.ready && entry.pending < depth && (best === null || entry.pending < best.pending)) best = entry;
+    return best;
+  }
+
+  /** Resolves when some worker is ready; rejects when a worker fails first. */
+  someReady(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    let entry = this.workers[0]!;
-    for (const candidate of this.workers) if (candidate.pending.size < entry.pending.size) entry = candidate;
+    if (this.entries.some((e) => e.ready)) return Promise.resolve();
+    return new Promise((resolve, reject) => this.readyListeners.push(() => (this.failure ? reject(this.failure) : resolve())));
+  }
+
+  /** Processes a block on `worker` (from `available`); the block's buffer is transferred (unusable afterwards). */
+  run(worker: PoolWorker, block: Uint8Array): Promise<BlockResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    const entry = worker as Entry;
     const id = this.nextId++;
+    entry.pending++;
+    entry.blocks++;
     return new Promise<BlockResult>((resolve, reject) => {
-      entry.pending.set(id, { resolve, reject });
+      entry.waiting.set(id, { resolve, reject });
       entry.worker.postMessage({ id, block }, [block.buffer as ArrayBuffer]);
     });
   }
 
   /** Stops every worker. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
+    this.closing = true;
+    await Promise.all(this.entries.map(({ worker }) => worker.terminate()));
+  }
+
+  private start(): void {
+    // inherit loader flags (tsx), not flags a worker refuses
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const worker = new Worker(WORKER_URL, { workerData: this.job, execArgv });
+    const entry: Entry = { worker, ready: false, pending: 0, blocks: 0, waiting: new Map() };
+    worker.on('message', (message: WorkerMessage) => {
+      if ('ready' in message) {
+        if (message.ready) entry.ready = true;
+        else this.fail(entry, new Error(`batch worker failed: ${message.error}`));
+        this.notifyReady();
+        return;
+      }
+      const waiting = entry.waiting.get(message.id);
+      if (!waiting) return;
+      entry.waiting.delete(message.id);
+      entry.pending--;
+      if (message.result) waiting.resolve(message.result);
+      else waiting.reject(new Error(message.error ?? 'the worker failed'));
+    });
+    worker.on('error', (error) => this.fail(entry, new Error(`batch worker failed: ${error.message}`, { cause: error })));
+    worker.on('exit', (code) => {
+      if (!this.closing) this.fail(entry, new Error(`batch worker exited with code ${code}`));
+    });
+    this.entries.push(entry);
+  }
+
+  private fail(entry: Entry, error: Error): void {
+    this.failure ??= error;
+    entry.ready = false;
+    for (const waiting of entry.waiting.values()) waiting.reject(error);
+    entry.waiting.clear();
+    this.notifyReady();
+  }
+
+  private notifyReady(): void {
+    const listeners = this.readyListeners;
+    this.readyListeners = [];
+    for (const listener of listeners) listener();
   }
 }
