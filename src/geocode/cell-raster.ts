@@ -185,13 +185,13 @@ export class CellRaster {
   private readonly inverseSize: number;
   cells: Int16Array | Int32Array;
 
-  /** An unlabelled raster (every cell OUTSIDE): `relabel` labels it window by window. */
+  /** An unlabelled raster: `relabel` labels it window by window, and must cover it before it is read. */
   constructor(grid: RasterGrid) {
     this.grid = grid;
     this.inverseSize = 1 / grid.size;
     // 2 bytes a cell keep more of the raster in the processor cache, which is what lookups wait
     // on; a window whose labels need more widens it (writeWindow)
-    this.cells = new Int16Array(grid.columns * grid.rows).fill(OUTSIDE);
+    this.cells = new Int16Array(grid.columns * grid.rows);
   }
 
   /** Labels one window again (after polygons in it changed); `geometries` are all that may touch it. */

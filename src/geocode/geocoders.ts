@@ -31,6 +31,9 @@ function nearestAddressOf(store: Store): NearestAddress {
   return new NearestAddress(inUse(store.iterate('addresses')));
 }
 
+/** Grid versions in one batch beyond which the reverse geocoder is rebuilt in slices rather than changed in place (an import). */
+const MAX_GRIDS_IN_PLACE = 64;
+
 /** Longest stretch (ms) a rebuild keeps the event loop before requests waiting get their turn. */
 const REBUILD_SLICE_MS = 8;
 
@@ -49,7 +52,8 @@ export interface RebuildReport {
  * - houses, door plates, places: the forward index (forward.ts `applyChanges`), the nearest door
  *   plate (masked tree + small cells) and autocomplete change in place, well under a millisecond.
  * Areas, roads and aliases, which only imports change, need rebuilds:
- * - areas: a new reverse geocoder is built in slices of at most ~8 ms between which requests are
+ * - areas, or an import of more than MAX_GRIDS_IN_PLACE grid versions at once: a new
+ *   reverse geocoder is built in slices of at most ~8 ms between which requests are
  *   answered (from the old one, kept up to date meanwhile), then swapped in with the grid versions
  *   written since it read the store; then the forward index is rebuilt against it (~0.3 s, not
  *   sliced). An import of areas shows in `/v1/reverse` a second or two later on the default
@@ -92,14 +96,18 @@ export class LiveGeocoders implements Geocoders {
 
   applyChanges(changes: readonly StoreChange[]): void {
     const { store } = this;
-    const grids = gridVersionsOf(changes);
+    const areas = changes.some((c) => c.layer === 'areas');
+    // grids go in place, but an import of many is cheaper as a sliced rebuild; writes through the
+    // API go in place always, so they show when their response does
+    const imported = changes.filter((c) => c.layer === 'grids' && c.actor === 'import').length;
+    const large = imported * 2 > MAX_GRIDS_IN_PLACE;
+    const grids = gridVersionsOf(large ? changes.filter((c) => c.actor !== 'import') : changes);
     if (grids.length > 0) {
       this.current.reverse.putVersions(grids);
       this.rebuild?.grids.push(...grids);
     }
     // a rebuild reads the store as it is now, this batch included
-    const areas = changes.some((c) => c.layer === 'areas');
-    if (areas) this.startRebuild();
+    if (areas || large) this.startRebuild();
     for (const change of changes) if (change.layer === 'addresses') this.current.nearestAddress.put(Number(change.key), store.getAddress(Number(change.key)));
     // areas reach the forward index when the new reverse geocoder does (it is rebuilt then)
     const rest = areas ? changes.filter((c) => c.layer !== 'areas') : changes;

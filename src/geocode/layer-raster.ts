@@ -16,13 +16,13 @@ export class LayerRaster {
   /** identical candidate lists (cells along one shared edge) are stored once */
   private readonly listIds = new Map<number | string, number>();
 
-  /** An unlabelled raster (no polygon anywhere): `relabel` labels it window by window. */
+  /** An unlabelled raster: `relabel` labels it window by window, and must cover it before it is read. */
   constructor(
     private readonly grid: RasterGrid,
     private readonly layer: PolygonLayer<unknown>,
   ) {
     // 2 bytes a cell while slots and lists fit (writeWindow widens it when they no longer do)
-    this.cells = layer.size >= 2 ** 15 ? new Int32Array(grid.columns * grid.rows).fill(-1) : new Int16Array(grid.columns * grid.rows).fill(-1);
+    this.cells = layer.size >= 2 ** 15 ? new Int32Array(grid.columns * grid.rows) : new Int16Array(grid.columns * grid.rows);
   }
 
   /** Labels the cells of one window again from the layer as it is now. */

@@ -53,4 +53,20 @@ describe('LiveGeocoders', () => {
     expect(report.slices).toBeGreaterThan(10);
     expect(turns).toBeGreaterThan(report.slices / 4);
   }, 120_000);
+
+  it('takes an import of many grid versions as a sliced rebuild, and a redraw through the API in place at once', async () => {
+    const { store } = district;
+    const social = [...store.iterate('grids')].filter((g) => g.scheme === 'social').slice(0, 40);
+    const from = lastChangeSeq(store.db);
+    for (const grid of social) store.addGridVersion({ ...grid, dynamicCode: '203501', validFrom: '2035-01-01' });
+    const api = [...store.iterate('grids')].find((g) => g.scheme === 'social' && !social.some((s) => s.code === g.code))!;
+    store.addGridVersion({ ...api, dynamicCode: '203502', validFrom: '2035-01-01' }, { actor: '东华门街道分中心' });
+    geocoders.applyChanges(changesSince(store.db, from));
+    const at = (code: string): [number, number] => interiorPoint(store.getGrid('social', code)!.geometry) as [number, number];
+    expect(geocoders.reverse.resolve(...at(api.code)).socialGrid?.dynamicCode).toBe('203502');
+    expect(geocoders.reverse.resolve(...at(social[0]!.code)).socialGrid?.dynamicCode).not.toBe('203501');
+    await geocoders.settled();
+    for (const grid of social) expect(geocoders.reverse.resolve(...at(grid.code)).socialGrid?.dynamicCode).toBe('203501');
+    expect(geocoders.reverse.resolve(...at(api.code)).socialGrid?.dynamicCode).toBe('203502');
+  }, 120_000);
 });

@@ -75,8 +75,8 @@ function gridItem(g: Grid): LayerItem<unknown> {
 export class PointResolver {
   private readonly layers: readonly PolygonLayer<unknown>[];
   private readonly grid: RasterGrid | null = null;
-  private readonly combined: CellRaster | null = null;
-  private readonly perLayer: readonly LayerRaster[] = [];
+  private combined: CellRaster | null = null;
+  private readonly perLayer: LayerRaster[] = [];
   private readonly combinations: Resolution[] = [];
   /** the slot per layer each combination was made of */
   private readonly combinationSlots: Int32Array[] = [];
@@ -106,8 +106,6 @@ export class PointResolver {
       options.raster,
     );
     this.grid = grid;
-    this.perLayer = this.layers.map((layer) => new LayerRaster(grid, layer));
-    this.combined = new CellRaster(grid);
     if (!options.inSteps) for (const _ of this.labelRasters());
   }
 
@@ -122,10 +120,16 @@ export class PointResolver {
     return resolver;
   }
 
-  /** Labels the rasters band by band (bands of rows, ~8,000 cells), yielding after each raster's band. */
+  /** Makes the rasters (a step each) and labels them band by band (~8,000 cells), yielding after each raster's band. */
   private *labelRasters(): Generator<void> {
     const grid = this.grid;
-    if (grid === null || this.combined === null) return;
+    if (grid === null) return;
+    for (const layer of this.layers) {
+      this.perLayer.push(new LayerRaster(grid, layer));
+      yield;
+    }
+    this.combined = new CellRaster(grid);
+    yield;
     const rows = Math.max(1, Math.floor(BAND_CELLS / grid.columns));
     for (let j0 = 0; j0 < grid.rows; j0 += rows) {
       const band = { i0: 0, j0, i1: grid.columns - 1, j1: Math.min(grid.rows - 1, j0 + rows - 1) };
@@ -309,13 +313,20 @@ export class ReverseGeocoder {
   }
 
   /**
-   * A geocoder over the store as it is now, built in steps of a few milliseconds (see
-   * PointResolver.inSteps); reading the store (~50 ms) is the first step.
+   * A geocoder over the store as it is from the first step on, built in steps of a few
+   * milliseconds (see PointResolver.inSteps). The first step reads the areas; grid versions are
+   * read a page a step, so the caller must replay the grid versions written after the first step.
    */
   static *inSteps(store: Store): Generator<void, ReverseGeocoder> {
     const areas = [...store.iterate('areas')];
-    const versions = [...store.iterateGridVersions()];
     yield;
+    const versions: Grid[] = [];
+    for (const page of store.gridVersionPages()) {
+      versions.push(...page);
+      yield;
+    }
+    // the order fromStore reads them in, so both build the same resolver
+    versions.sort((a, b) => (a.scheme !== b.scheme ? (a.scheme > b.scheme ? -1 : 1) : a.code !== b.code ? (a.code < b.code ? -1 : 1) : a.validFrom < b.validFrom ? -1 : 1));
     const current = yield* PointResolver.inSteps(areas, versions.filter((v) => v.validTo === null));
     return new ReverseGeocoder(areas, versions, current);
   }

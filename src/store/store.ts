@@ -222,6 +222,21 @@ export class Store {
     }
   }
 
+  /**
+   * Every version of every grid, a page at a time in id order, each page read when asked for:
+   * the connection stays free between pages (a rebuild reads the store in slices). A version
+   * written between pages comes in a later page or not at all; the reader takes those from the
+   * change log.
+   */
+  *gridVersionPages(size = 500): Generator<Grid[]> {
+    for (let after = 0; ; ) {
+      const rows = this.db.prepare('SELECT * FROM grids WHERE id > ? ORDER BY id LIMIT ?').all(after, size) as Row[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.id as number;
+      yield rows.map(gridRows.fromRow);
+    }
+  }
+
   getComponent(code: string): Component | null {
     return this.one('components', 'SELECT * FROM components WHERE code = ?', code);
   }
