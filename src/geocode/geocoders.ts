@@ -164,7 +164,8 @@ function gridVersionsOf(changes: readonly StoreChange[]): Grid[] {
   const versions: Grid[] = [];
   for (const change of changes) {
     if (change.layer !== 'grids') continue;
-    for (const row of [change.before, change.after]) if (row !== null) versions.push(gridRows.fromRow({ ...row, geometry: JSON.stringify(row.geometry) }));
+    // the log keeps the geometry parsed already: map the other columns, and take it as it is
+    for (const row of [change.before, change.after]) if (row !== null) versions.push({ ...gridRows.fromRow({ ...row, geometry: 'null' }), geometry: row.geometry as Grid['geometry'] });
   }
   return versions;
 }
