@@ -111,12 +111,12 @@ describe('event-loop time per write', () => {
     const rows = [...costs].map(([kind, list]) => {
       const cpu = list.map((c) => c.cpuMs);
       const wall = list.map((c) => c.wallMs);
-      return { kind, cpuMedian: quantile(cpu, 0.5), cpuP95: quantile(cpu, 0.95), wallMedian: quantile(wall, 0.5), wallP95: quantile(wall, 0.95) };
+      return { kind, cpuMin: quantile(cpu, 0), cpuMedian: quantile(cpu, 0.5), cpuP95: quantile(cpu, 0.95), wallMedian: quantile(wall, 0.5), wallP95: quantile(wall, 0.95) };
     });
     const limit = busy ? BUDGET_MS * BUSY_FACTOR : BUDGET_MS;
     console.log(
-      `event-loop time per write, ${WRITES} writes each (median / p95, ms; CPU, then wall clock; ${cpus()[0]?.model} ×${cpus().length}, load average ${load.toFixed(2)}):\n` +
-        rows.map((r) => `  ${r.kind.padEnd(18)} CPU ${r.cpuMedian.toFixed(2)} / ${r.cpuP95.toFixed(2)}   wall ${r.wallMedian.toFixed(2)} / ${r.wallP95.toFixed(2)}`).join('\n') +
+      `event-loop time per write, ${WRITES} writes each (ms; CPU min / median / p95, then wall clock median / p95; ${cpus()[0]?.model} ×${cpus().length}, load average ${load.toFixed(2)}):\n` +
+        rows.map((r) => `  ${r.kind.padEnd(18)} CPU ${r.cpuMin.toFixed(2)} / ${r.cpuMedian.toFixed(2)} / ${r.cpuP95.toFixed(2)}   wall ${r.wallMedian.toFixed(2)} / ${r.wallP95.toFixed(2)}`).join('\n') +
         (busy ? `\n  the machine was busy (load above ${cpus().length}): medians are held to ${limit} ms instead of ${BUDGET_MS} ms` : ''),
     );
     for (const r of rows) expect(r.cpuMedian, `${r.kind}: median CPU time per write`).toBeLessThan(limit);
