@@ -24,6 +24,8 @@ export interface Config {
   readsNeedKey: boolean;
   /** largest request body accepted, MiB */
   maxBodyMb: number;
+  /** how long an API write waits for another writer (an import) before answering 503, seconds */
+  writeWaitS: number;
 }
 
 export const DEFAULTS = {
@@ -37,12 +39,14 @@ export const DEFAULTS = {
   rateLimit: 200,
   // 100,000 points for POST /v1/reverse fit in ~5 MiB of JSON
   maxBodyMb: 16,
+  // longer than an import of some 100,000 features holds the database
+  writeWaitS: 30,
 } as const;
 
 /**
  * Builds the config from flags and the environment (WANGGE_DB, PORT, HOST, WANGGE_SEED,
  * WANGGE_TILE_CACHE_MB, WANGGE_CORS_ORIGINS, WANGGE_RATE_LIMIT, WANGGE_RATE_BURST,
- * WANGGE_TRUST_PROXY, WANGGE_READS_NEED_KEY, WANGGE_MAX_BODY_MB). Boolean flags pass "1".
+ * WANGGE_TRUST_PROXY, WANGGE_READS_NEED_KEY, WANGGE_MAX_BODY_MB, WANGGE_WRITE_WAIT_S). Boolean flags pass "1".
  */
 export function loadConfig(flags: Partial<Record<keyof Config, string | undefined>> = {}, env = process.env): Readonly<Config> {
   const pick = (flag: string | undefined, name: string): string | undefined => flag ?? (env[name] || undefined);
@@ -58,6 +62,7 @@ export function loadConfig(flags: Partial<Record<keyof Config, string | undefine
     trustProxy: boolean(pick(flags.trustProxy, 'WANGGE_TRUST_PROXY'), 'trust proxy'),
     readsNeedKey: boolean(pick(flags.readsNeedKey, 'WANGGE_READS_NEED_KEY'), 'reads need key'),
     maxBodyMb: integer(pick(flags.maxBodyMb, 'WANGGE_MAX_BODY_MB'), DEFAULTS.maxBodyMb, 'body size limit (MiB)', 1, 4096),
+    writeWaitS: decimal(pick(flags.writeWaitS, 'WANGGE_WRITE_WAIT_S'), DEFAULTS.writeWaitS, 'write wait (seconds)', 0, 3600),
   });
 }
 

@@ -65,3 +65,23 @@ export class RateLimitedError extends AppError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/**
+ * What the operation needs is unavailable for now — the disk is full or failing, or another
+ * writer holds the database — and nothing was changed; `retryAfterSeconds` says when to try
+ * again (503). The message names no file of the server, so it may be shown to clients.
+ */
+export class UnavailableError extends AppError {
+  readonly retryAfterSeconds: number;
+  constructor(code: 'busy' | 'disk_full' | 'io_error', message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** Another connection holds the database's write lock; nothing was written, so the work may simply be run again. */
+export class BusyError extends UnavailableError {
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super('busy', message, retryAfterSeconds, options);
+  }
+}

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { AppError } from '../errors.js';
+import { ioFailureOf } from '../store/io-failure.js';
 import { UsageError } from './args.js';
 import { processIo, type Io } from './io.js';
 
@@ -59,7 +60,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   try {
     return await (await load())(rest, io);
-  } catch (error) {
+  } catch (caught) {
+    // a full or failing disk, or a database held by another writer, is said plainly (an AppError)
+    const error = ioFailureOf(caught) ?? caught;
     io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
     if (verbose && error instanceof Error && error.stack) io.err(error.stack);
     if (error instanceof UsageError) return 2;

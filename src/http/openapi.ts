@@ -785,7 +785,10 @@ function buildDocument(): OpenApiDocument {
         RateLimited: problemResponse('too many requests from this key or address', {
           'Retry-After': { description: 'seconds to wait', schema: { type: 'integer', minimum: 1 } },
         }),
-        Unavailable: problemResponse('the database cannot be read (or, for a write, the server was started read-only)'),
+        Unavailable: problemResponse(
+          'the database cannot be read; or, for a write, the disk is full or failing (code disk_full, io_error) or another writer held the database too long (code busy) — nothing was written, try again after Retry-After',
+          { 'Retry-After': { description: 'seconds to wait (sent with codes busy, disk_full and io_error)', schema: { type: 'integer', minimum: 1 } } },
+        ),
         ServerError: problemResponse('unexpected failure, logged under the request id'),
       },
       securitySchemes: {

@@ -3,7 +3,18 @@ import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId, type RequestIdVariables } from 'hono/request-id';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ConflictError, ForbiddenError, InvalidRequestError, NotFoundError, RateLimitedError, StoreError, TooLargeError, UnauthorizedError } from '../errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidRequestError,
+  NotFoundError,
+  RateLimitedError,
+  StoreError,
+  TooLargeError,
+  UnauthorizedError,
+  UnavailableError,
+} from '../errors.js';
+import { ioFailureOf } from '../store/io-failure.js';
 import { errorFields, logOf } from './logger.js';
 
 /** Media type of every error response (RFC 9457). */
@@ -72,6 +83,8 @@ const GENERIC_DETAILS: Partial<Record<number, string>> = {
 
 /** The status an error is answered with; anything not in the table is a 500 that hides its message. */
 export function errorStatus(error: unknown): ErrorStatus {
+  // 503 with its own code (busy, disk_full, io_error), so a client can tell a full disk from a lock held too long
+  if (error instanceof UnavailableError) return { status: 503, code: error.code, expose: true };
   for (const [type, status] of ERROR_STATUSES) if (error instanceof type) return status;
   if (error instanceof HTTPException) {
     // thrown by hono middleware; its message is written by us or hono, never by a client
@@ -108,11 +121,17 @@ export function problemResponse(
   return c.body(JSON.stringify(problem), status, { ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE, 'Cache-Control': 'no-store' });
 }
 
-/** `app.onError`: maps the error through the table; hidden errors are logged with the request id. */
-export function handleError(error: Error, c: Context): Response {
+/**
+ * `app.onError`: maps the error through the table; hidden errors are logged with the request id.
+ * A full or failing disk or a write lock held too long (SQLITE_FULL, ENOSPC, SQLITE_IOERR, EIO,
+ * SQLITE_BUSY) is no bug: 503 with Retry-After and a detail that says which.
+ */
+export function handleError(thrown: Error, c: Context): Response {
+  const error = ioFailureOf(thrown) ?? thrown;
   const mapped = errorStatus(error);
   if (mapped.expose) {
     const message = error.message || statusTitle(mapped.status);
+    if (error instanceof UnavailableError) logOf(c).warn('request failed', { method: c.req.method, path: c.req.path, status: mapped.status, ...errorFields(thrown) });
     return problemResponse(c, mapped.status, mapped.code, message, responseHeadersOf(error));
   }
   const id = requestIdOf(c) ?? 'none';
@@ -121,9 +140,9 @@ export function handleError(error: Error, c: Context): Response {
   return problemResponse(c, mapped.status, mapped.code, `${generic} (logged as request ${id})`);
 }
 
-/** Headers an error's answer needs: when to retry after a 429, how to authenticate after a 401. */
+/** Headers an error's answer needs: when to retry after a 429 or 503, how to authenticate after a 401. */
 function responseHeadersOf(error: Error): Record<string, string> {
-  if (error instanceof RateLimitedError) return { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) };
+  if (error instanceof RateLimitedError || error instanceof UnavailableError) return { 'Retry-After': String(Math.max(1, Math.ceil(error.retryAfterSeconds))) };
   if (error instanceof UnauthorizedError) return { 'WWW-Authenticate': 'Bearer realm="wangge"' };
   return {};
 }

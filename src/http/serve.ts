@@ -15,6 +15,9 @@ export interface ServeOptions {
   port: number;
 }
 
+/** How long an idle kept-alive connection stays open (below Node's 60 s headersTimeout). */
+const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+
 /** How long close() lets requests in flight run before it drops their connections. */
 export const DEFAULT_GRACE_MS = 10_000;
 
@@ -50,6 +53,11 @@ export function startServer(app: FetchApp, { host, port }: ServeOptions): Promis
     // @hono/node-server's listener, on a plain Node server: serve() does not take an errorHandler
     const listener = getRequestListener((request, env) => app.fetch(request, env), { hostname: host, errorHandler: unreadableRequest });
     const server = createServer(listener);
+    // Node's 5 s is shorter than the pause while the server applies a large import to its indexes
+    // (~7 s for 10,000 components on two loaded cores): a client that reused a kept-alive
+    // connection in that pause met ECONNRESET (issue 12's mixed load). Shutdown closes idle
+    // connections itself (drainer), so a longer timeout does not delay it.
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     server.listen(port, host, () => {
       const info = server.address() as AddressInfo;
       server.off('error', reject);

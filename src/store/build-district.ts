@@ -1,6 +1,7 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { DEFAULT_DISTRICT_OPTIONS, generateDistrict } from '../ingest/generate/district.js';
 import { loadGeneratorInputs } from '../ingest/generate/inputs.js';
+import { commitPart, partPathOf, removeStaleParts } from './part-file.js';
 import { Store, type StoreCounts } from './store.js';
 
 export interface BuildOptions {
@@ -19,7 +20,8 @@ export function buildDistrictDatabase(path: string, options: BuildOptions = {}):
   const scale = options.scale ?? 1;
   if (!Number.isInteger(scale) || scale < 1) throw new Error(`scale must be a whole number ≥ 1, got ${scale}`);
   const inputs = loadGeneratorInputs();
-  const temporary = `${path}.building-${process.pid}`;
+  const temporary = partPathOf(path);
+  removeStaleParts(path);
   rmSync(temporary, { force: true });
   const store = Store.open(temporary, { bulk: true });
   try {
@@ -49,7 +51,7 @@ export function buildDistrictDatabase(path: string, options: BuildOptions = {}):
     store.close();
     // an old database's side files would be replayed onto the new one
     for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) if (existsSync(file)) rmSync(file);
-    renameSync(temporary, path);
+    commitPart(temporary, path);
     return counts;
   } catch (error) {
     store.close();

@@ -30,10 +30,16 @@ export function gridChangeKey(scheme: string, code: string): string {
   return `${scheme}:${code}`;
 }
 
+// prepared once per connection: an import logs a change for every feature it writes
+const insertChange = new WeakMap<Database.Database, Database.Statement>();
+
 export function logChange(db: Database.Database, change: NewChange): void {
-  db.prepare(
-    'INSERT INTO changes (at, actor, op, layer, key, before, after, min_x, min_y, max_x, max_y) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(
+  let statement = insertChange.get(db);
+  if (statement === undefined) {
+    statement = db.prepare('INSERT INTO changes (at, actor, op, layer, key, before, after, min_x, min_y, max_x, max_y) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    insertChange.set(db, statement);
+  }
+  statement.run(
     new Date().toISOString(),
     change.actor,
     change.op,

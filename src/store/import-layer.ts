@@ -5,6 +5,7 @@ import { rewindGeometry } from '../geo/validate.js';
 import { featureToRecord, recordKey, type LayerRecordOf, type RecordContext } from '../ingest/layer-records.js';
 import type { SourceItem } from '../ingest/read-features.js';
 import type { Layer } from '../model.js';
+import { ioFailureOf } from './io-failure.js';
 import type { Store } from './store.js';
 
 export interface ImportOptions {
@@ -50,7 +51,9 @@ export function importLayer(store: Store, layer: Layer, items: Iterable<SourceIt
   // a key written twice by one file would silently replace its first feature
   const written = new Map<string | number, string>();
 
-  const run = store.db.transaction(() => {
+  // IMMEDIATE (store.transaction): the write lock is taken before the first feature is read, so a
+  // writer elsewhere makes this wait or fail as a whole (BusyError), never feature by feature
+  store.transaction(() => {
     for (const item of items) {
       report.read++;
       if (item.error !== undefined) {
@@ -69,12 +72,14 @@ export function importLayer(store: Store, layer: Layer, items: Iterable<SourceIt
         store.transaction(() => write(store, layer, record));
         report.written++;
       } catch (error) {
+        // a full or failing disk or a lock is no fault of the feature: the import stops, writing nothing
+        const failure = ioFailureOf(error);
+        if (failure) throw failure;
         report.invalid.push({ where: item.where, reason: (error as Error).message });
       }
     }
     if (report.invalid.length > 0 && !options.skipInvalid) throw new ImportRejectedError(report);
   });
-  run();
   return report;
 }
 

@@ -4,6 +4,7 @@ import { ConflictError, StoreError } from '../errors.js';
 import type { Address, AdminArea, Component, Grid, GridScheme, House, IdLayer, Layer, Poi } from '../model.js';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
 import { gridChangeKey, logChange, type ChangeOp } from './changes.js';
+import { ioFailureOf } from './io-failure.js';
 import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from './rows.js';
 import { migrate } from './schema.js';
 
@@ -23,7 +24,16 @@ export interface OpenOptions {
   readonly?: boolean;
   /** bulk builds into a fresh file trade durability for speed (no journal); WAL is set at close */
   bulk?: boolean;
+  /**
+   * How long a transaction waits, blocking, for another connection's write lock before it fails
+   * with BusyError (SQLite's busy timeout; default 5000). The server and `wangge import` pass 0
+   * and wait between attempts instead (write-lock.ts), so the event loop stays free and the wait
+   * can be reported.
+   */
+  busyTimeoutMs?: number;
 }
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 type Row = Record<string, unknown>;
 
@@ -43,6 +53,7 @@ export class Store {
   readonly db: Database.Database;
   readonly path: string;
   private readonly bulk: boolean;
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database, path: string, bulk: boolean) {
     this.db = db;
@@ -58,6 +69,8 @@ export class Store {
       throw new StoreError(`cannot open database ${path}: ${(error as Error).message}`, { cause: error });
     }
     try {
+      // a migration waits for a running import like any other writer
+      db.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
       if (!options.readonly) {
         if (options.bulk) {
           db.pragma('journal_mode = OFF');
@@ -68,7 +81,7 @@ export class Store {
         }
         migrate(db);
       }
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
       // a readonly open must still find a wangge schema
       db.prepare('SELECT 1 FROM meta LIMIT 1').all();
     } catch (error) {
@@ -83,9 +96,27 @@ export class Store {
     if (this.db.open) this.db.close();
   }
 
-  /** Runs `work` in one transaction: all of it is written, or (on a throw) none of it. */
+  /**
+   * Runs `work` in one transaction: all of it is written, or (on a throw) none of it; inside
+   * another transaction, as a savepoint of it. It begins IMMEDIATE, taking the write lock before
+   * `work` reads anything: a deferred one would read first and then, when another connection had
+   * written meanwhile, fail at its first write at once, without waiting (SQLITE_BUSY_SNAPSHOT).
+   * When another connection holds the lock beyond the busy timeout, throws BusyError having run
+   * nothing, so the caller may simply try again.
+   */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    let begun = false;
+    try {
+      return this.db
+        .transaction(() => {
+          begun = true;
+          return work();
+        })
+        .immediate();
+    } catch (error) {
+      if (!begun) throw ioFailureOf(error) ?? error;
+      throw error;
+    }
   }
 
   /** Inserts records as they are (ids included); fails on a duplicate key. */
@@ -108,10 +139,10 @@ export class Store {
    */
   upsert<L extends Exclude<Layer, 'grids'>>(layer: L, records: Iterable<LayerRecord<L>>, by: ChangeAuthor = IMPORT): number {
     const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
-    const statement = this.db.prepare(
+    const statement = this.prepared(
       `INSERT OR REPLACE INTO ${mapping.table} (${mapping.columns.join(', ')}) VALUES (${mapping.columns.map((c) => '@' + c).join(', ')})`,
     );
-    const current = this.db.prepare(`SELECT ${mapping.columns.join(', ')} FROM ${mapping.table} WHERE ${mapping.key} = ?`);
+    const current = this.prepared(`SELECT ${mapping.columns.join(', ')} FROM ${mapping.table} WHERE ${mapping.key} = ?`);
     let count = 0;
     this.transaction(() => {
       for (const record of records) {
@@ -294,13 +325,12 @@ export class Store {
 
   /** The next free integer id of a table keyed by id. */
   nextId(layer: IdLayer): number {
-    return ((this.db.prepare(`SELECT max(id) FROM ${layer}`).pluck().get() as number | null) ?? 0) + 1;
+    return ((this.prepared(`SELECT max(id) FROM ${layer}`).pluck().get() as number | null) ?? 0) + 1;
   }
 
   /** The next free component serial for a district and class. */
   nextComponentSerial(districtCode: string, major: string, minor: string): number {
-    const last = this.db
-      .prepare('SELECT max(code) FROM components WHERE code >= ? AND code <= ?')
+    const last = this.prepared('SELECT max(code) FROM components WHERE code >= ? AND code <= ?')
       .pluck()
       .get(`${districtCode}${major}${minor}000000`, `${districtCode}${major}${minor}999999`) as string | null;
     return last === null ? 1 : Number(last.slice(10)) + 1;
@@ -325,6 +355,17 @@ export class Store {
       }
     }
     return hash.digest('hex');
+  }
+
+  /**
+   * A statement prepared once per store: preparing costs more than running a one-row statement,
+   * and an import runs these for every feature while it holds the write lock. Only for statements
+   * always run the same way (a pluck or raw mode sticks to the statement) and never iterated.
+   */
+  private prepared(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 
   private one<L extends Layer>(layer: L, sql: string, ...params: unknown[]): LayerRecord<L> | null {

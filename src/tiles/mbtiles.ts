@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
+import { ioFailureOf } from '../store/io-failure.js';
+import { commitPart, partPathOf, removeStaleParts } from '../store/part-file.js';
 import type { ArchiveMetadata, ArchiveTile, ArchiveWriter, VectorLayerInfo } from './archive.js';
 import { tmsRow, type TileCoord } from './tile-coords.js';
 import { TileCache, type ServedTile } from './tile-cache.js';
@@ -12,11 +14,12 @@ import type { TileProvider } from './tile-provider.js';
 /**
  * MBTiles 1.3 (https://github.com/mapbox/mbtiles-spec/blob/master/1.3/spec.md): tiles in TMS row
  * order, gzip MVT data, deduplicated through `map` + `images` behind the `tiles` view the spec
- * names. The whole file is written in one transaction into a temporary file, indexes are built
- * after the rows, and the file is renamed into place only when complete.
+ * names. The whole file is written in one transaction into a temporary file (part-file.ts), indexes
+ * are built after the rows, and the file is moved into place only when complete.
  */
 export function createMbtilesWriter(path: string): ArchiveWriter {
-  const temporary = `${path}.part-${process.pid}`;
+  const temporary = partPathOf(path);
+  removeStaleParts(path);
   rmSync(temporary, { force: true });
   let db: Database.Database;
   try {
@@ -48,11 +51,15 @@ export function createMbtilesWriter(path: string): ArchiveWriter {
     add(tile: ArchiveTile) {
       if (state !== 'open') throw new Error(`the MBTiles writer is ${state}`);
       const id = createHash('sha256').update(tile.data).digest('base64url');
-      if (!stored.has(id)) {
-        insertImage.run(id, tile.data);
-        stored.add(id);
+      try {
+        if (!stored.has(id)) {
+          insertImage.run(id, tile.data);
+          stored.add(id);
+        }
+        insertMap.run(tile.z, tile.x, tmsRow(tile.z, tile.y), id);
+      } catch (error) {
+        throw ioFailureOf(error, path) ?? error;
       }
-      insertMap.run(tile.z, tile.x, tmsRow(tile.z, tile.y), id);
     },
     async finish(metadata: ArchiveMetadata) {
       if (state !== 'open') throw new Error(`the MBTiles writer is ${state}`);
@@ -67,11 +74,11 @@ export function createMbtilesWriter(path: string): ArchiveWriter {
           ANALYZE;
         `);
         close();
-        renameSync(temporary, path);
+        commitPart(temporary, path);
         state = 'finished';
       } catch (error) {
         this.abort();
-        throw error;
+        throw ioFailureOf(error, path) ?? error;
       }
     },
     abort() {

@@ -4,10 +4,12 @@
  * CDN can serve with range requests.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
+import { ioFailureOf } from '../store/io-failure.js';
+import { commitPart, partPathOf, removeStaleParts } from '../store/part-file.js';
 import type { ArchiveMetadata, ArchiveWriter } from './archive.js';
 import { buildDirectories, encodeHeader, MAX_TILE_ZOOM, zxyToTileId, type DirectoryEntry } from './pmtiles-format.js';
 
@@ -21,7 +23,8 @@ import { buildDirectories, encodeHeader, MAX_TILE_ZOOM, zxyToTileId, type Direct
  * tiles, a few MB); a city- or country-size pyramid would want the blobs spooled to disk instead.
  */
 export function createPmtilesWriter(path: string): ArchiveWriter {
-  const partial = `${path}.part-${process.pid}`;
+  const partial = partPathOf(path);
+  removeStaleParts(path);
   let fd: number | undefined = openSync(partial, 'w');
   let phase: 'adding' | 'writing' | 'closed' = 'adding';
   let aborted = false;
@@ -101,13 +104,13 @@ export function createPmtilesWriter(path: string): ArchiveWriter {
         await pipeline(Readable.from(untilAborted(sections)), stream);
         // checked and renamed without an await in between, so abort() cannot slip in after the check
         if (aborted) throw new Error(`export to ${path} was aborted`);
-        renameSync(partial, path);
+        commitPart(partial, path);
         phase = 'closed';
       } catch (error) {
         phase = 'closed';
         releaseTiles();
         releaseFile();
-        throw error;
+        throw ioFailureOf(error, path) ?? error;
       }
     },
 

@@ -1,7 +1,8 @@
-import { createWriteStream, openSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, openSync, rmSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { InvalidRequestError } from '../../errors.js';
+import { commitPart, partPathOf, removeStaleParts } from '../../store/part-file.js';
 
 /** Where a batch writes: a file that appears only when complete, or standard output. */
 export interface BatchOutput {
@@ -21,7 +22,8 @@ export function openBatchOutput(path: string | undefined): BatchOutput {
   if (path === undefined || path === '-') {
     return { stream: process.stdout, commit: async () => {}, abort: () => {} };
   }
-  const partial = `${path}.part-${process.pid}`;
+  const partial = partPathOf(path);
+  removeStaleParts(path);
   let fd: number;
   try {
     fd = openSync(partial, 'w');
@@ -34,7 +36,7 @@ export function openBatchOutput(path: string | undefined): BatchOutput {
     async commit() {
       stream.end();
       await finished(stream);
-      renameSync(partial, path);
+      commitPart(partial, path);
     },
     abort() {
       stream.destroy();

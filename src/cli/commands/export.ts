@@ -5,6 +5,7 @@ import { isIsoDate, layerHasGeometry, recordToFeature } from '../../ingest/layer
 import { FEATURE_FORMATS } from '../../ingest/read-features.js';
 import { featureSerializer } from '../../ingest/write-features.js';
 import { LAYERS } from '../../model.js';
+import { ioFailureOf } from '../../store/io-failure.js';
 import { LAYER_ROWS } from '../../store/rows.js';
 import { Store } from '../../store/store.js';
 import { choiceFlag, parseFlags, UsageError } from '../args.js';
@@ -49,7 +50,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
       await output.commit();
     } catch (error) {
       output.abort();
-      throw error;
+      throw ioFailureOf(error, values.output) ?? error;
     }
   } finally {
     store.close();

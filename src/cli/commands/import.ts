@@ -7,7 +7,8 @@ import { detectFormat, FEATURE_FORMATS, readFeatures } from '../../ingest/read-f
 import { LAYERS } from '../../model.js';
 import { importLayer, ImportRejectedError, type ImportReport } from '../../store/import-layer.js';
 import { Store } from '../../store/store.js';
-import { choiceFlag, parseFlags, UsageError } from '../args.js';
+import { whenWritable } from '../../store/write-lock.js';
+import { choiceFlag, integerFlag, parseFlags, UsageError } from '../args.js';
 import type { Io } from '../io.js';
 
 export const importHelp = `wangge import FILE --layer ${LAYERS.join('|')} [options]
@@ -23,10 +24,14 @@ Aliases are attributes only: CSV without coordinates, or GeoJSON features with g
   --format F         geojson|ndjson|csv (default: from the file name or content)
   --skip-invalid     write the valid features, report the rest
   --date YYYY-MM-DD  when new grid versions take effect if the input has no valid_from (default today)
+  --wait SECONDS     how long to wait while another process writes (a server's API writes,
+                     another import), saying so on stderr; then nothing is imported (default 120)
   --db PATH          database file (default data/dongcheng.db, or $WANGGE_DB); created if missing
 FILE may be - for standard input.`;
 
 const MAX_LISTED = 200;
+const DEFAULT_WAIT_S = 120;
+const WAIT_REPORT_EVERY_MS = 5_000;
 
 export async function importCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags('import', argv, {
@@ -35,6 +40,7 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
     format: { type: 'string' },
     'skip-invalid': { type: 'boolean' },
     date: { type: 'string' },
+    wait: { type: 'string' },
     db: { type: 'string' },
   });
   if (values.help) return io.out(importHelp), 0;
@@ -46,13 +52,15 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
   const format = values.format === undefined ? detectFormat(file, text) : choiceFlag(values.format, 'format', FEATURE_FORMATS);
   if (values.date !== undefined && !isIsoDate(values.date)) throw new UsageError(`--date must be a date YYYY-MM-DD, got "${values.date}"`);
   const today = values.date ?? new Date().toISOString().slice(0, 10);
+  const waitS = integerFlag(values.wait, 'wait', DEFAULT_WAIT_S);
   const config = loadConfig({ dbPath: values.db });
 
-  const store = Store.open(config.dbPath);
+  // no blocking busy wait: whenWritable waits for other writers and says so
+  const store = Store.open(config.dbPath, { busyTimeoutMs: 0 });
   try {
     let grids: PointResolver | null = null;
-    const report = runImport(() =>
-      importLayer(store, layer, readFeatures(text, format, { attributesOnly: !layerHasGeometry(layer) }), {
+    const report = await runImport(() =>
+      whenWritable(() => importLayer(store, layer, readFeatures(text, format, { attributesOnly: !layerHasGeometry(layer) }), {
         toWgs84: toWgs84(crs),
         skipInvalid: values['skip-invalid'] ?? false,
         today,
@@ -62,11 +70,16 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
           const found = grids.resolve(lng, lat);
           return { unitGridCode: found.unitGrid?.code ?? null, socialStaticCode: found.socialGrid?.staticCode ?? null };
         },
-      }),
+      }), { waitMs: waitS * 1000, onWait: reportWaiting(io, waitS) }),
     );
     listInvalid(report, io);
     if (report.rejected) {
       io.err(`error: ${report.invalid.length} of ${report.read} features are invalid; nothing was imported (--skip-invalid imports the rest)`);
+      return 1;
+    }
+    // a nightly batch that imports nothing must not look like one that worked
+    if (report.written === 0 && report.invalid.length > 0) {
+      io.err(`error: all ${report.read} features are invalid; nothing was imported`);
       return 1;
     }
     io.out(`imported ${report.written} of ${report.read} ${layer} from ${file} (${format}, ${values.crs ?? 'wgs84'})${report.invalid.length ? `; skipped ${report.invalid.length} invalid` : ''}`);
@@ -76,9 +89,9 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function runImport(run: () => ImportReport): ImportReport & { rejected: boolean } {
+async function runImport(run: () => Promise<ImportReport>): Promise<ImportReport & { rejected: boolean }> {
   try {
-    return { ...run(), rejected: false };
+    return { ...(await run()), rejected: false };
   } catch (error) {
     if (error instanceof ImportRejectedError) return { ...error.report, rejected: true };
     throw error;
@@ -88,4 +101,15 @@ function runImport(run: () => ImportReport): ImportReport & { rejected: boolean 
 function listInvalid(report: ImportReport, io: Io): void {
   for (const { where, reason } of report.invalid.slice(0, MAX_LISTED)) io.err(`${where}: ${reason}`);
   if (report.invalid.length > MAX_LISTED) io.err(`… and ${report.invalid.length - MAX_LISTED} more invalid features`);
+}
+
+/** Says on stderr that the import waits for the database, after a second and then every few seconds. */
+function reportWaiting(io: Io, waitS: number): (waitedMs: number) => void {
+  // an API write holds the lock for milliseconds: not worth a line
+  let nextReportMs = 1000;
+  return (waitedMs) => {
+    if (waitedMs < nextReportMs) return;
+    nextReportMs = waitedMs + WAIT_REPORT_EVERY_MS;
+    io.err(`waiting for the database: another writer holds it (${(waitedMs / 1000).toFixed(0)} s so far, up to ${waitS} s)`);
+  };
 }

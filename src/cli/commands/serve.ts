@@ -14,7 +14,7 @@ import type { Io } from '../io.js';
 
 export const serveHelp = `wangge serve [--db PATH] [--port N] [--host ADDR] [--mbtiles FILE] [--tile-cache-mb N]
              [--cors-origins LIST] [--rate-limit N] [--rate-burst N] [--trust-proxy]
-             [--reads-need-key] [--max-body-mb N]
+             [--reads-need-key] [--max-body-mb N] [--write-wait-s N]
 
 Serves the HTTP API, the vector tiles and the map page (/). With no database yet, the default
 district (Dongcheng) is generated first. Imports into the database while it runs show in the
@@ -36,6 +36,8 @@ tiles within a second.
                        sets it ($WANGGE_TRUST_PROXY=1)
   --reads-need-key     GET requests need an API key too ($WANGGE_READS_NEED_KEY=1)
   --max-body-mb N      largest request body (default 16, or $WANGGE_MAX_BODY_MB)
+  --write-wait-s N     how long a write waits while another process (wangge import) writes,
+                       then 503 with Retry-After (default 30, or $WANGGE_WRITE_WAIT_S)
 
 Logs are JSON lines on stderr, one per request. SIGTERM or SIGINT stops the server gracefully:
 no new connections, requests in flight get ${DEFAULT_GRACE_MS / 1000} s to finish, then the database is
@@ -54,6 +56,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     'trust-proxy': { type: 'boolean' },
     'reads-need-key': { type: 'boolean' },
     'max-body-mb': { type: 'string' },
+    'write-wait-s': { type: 'string' },
   });
   if (values.help) return io.out(serveHelp), 0;
   const config = loadConfig({
@@ -67,6 +70,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     trustProxy: values['trust-proxy'] ? '1' : undefined,
     readsNeedKey: values['reads-need-key'] ? '1' : undefined,
     maxBodyMb: values['max-body-mb'],
+    writeWaitS: values['write-wait-s'],
   });
   const log = createLogger((line) => io.err(line));
   if (!existsSync(config.dbPath)) {
@@ -75,7 +79,8 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     buildDistrictDatabase(config.dbPath, { seed: config.seed, onProgress: (m) => log.info(m) });
     log.info(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  const store = Store.open(config.dbPath);
+  // writes wait for an import between attempts (write-lock.ts), never blocking the event loop
+  const store = Store.open(config.dbPath, { busyTimeoutMs: 0 });
   const cacheBytes = config.tileCacheMb * 2 ** 20;
   let mbtiles: MbtilesTileProvider | undefined;
   let live: LiveService | undefined;
@@ -87,7 +92,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     const tiles: TileProvider = values.mbtiles !== undefined ? (mbtiles = MbtilesTileProvider.open(values.mbtiles, { cacheBytes })) : live.tiles;
     log.info(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const metrics = createMetrics({ tiles });
-    const writes = { ...live.writes, onWrite: metrics.countWrite };
+    const writes = { ...live.writes, onWrite: metrics.countWrite, writeWaitMs: config.writeWaitS * 1000 };
     const app = createApp({
       store,
       geocoders: live.geocoders,

@@ -8,6 +8,8 @@ import { InvalidRequestError } from '../../errors.js';
 import type { Component } from '../../model.js';
 import { changesSince } from '../../store/changes.js';
 import type { Store } from '../../store/store.js';
+import { whenWritable } from '../../store/write-lock.js';
+import { DEFAULTS } from '../../config.js';
 import type { FeatureWriter, PatchBody, WritableLayer, WritableRecord, Writer } from '../../write/feature-writer.js';
 import type { GridRedraw, RedrawRequest } from '../../write/grid-redraw.js';
 import { requireApiKey, type ApiKeyLookup, type AuthEnv } from '../auth.js';
@@ -24,6 +26,8 @@ export interface WriteApi {
   afterWrite(): void;
   /** counts a committed write for /metrics */
   onWrite?(layer: string, op: string): void;
+  /** how long a write waits for another writer (an import) before answering 503 (default: config.ts) */
+  writeWaitMs?: number;
 }
 
 /** Write endpoints with the key lookup that guards them. */
@@ -46,6 +50,8 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
       ? requireApiKey(api.findKey)
       : async (c) => problemResponse(c, 405, 'read_only', 'this server is read-only: it was started without a writable database', { Allow: allow });
   const need = (): WriteApi => api!;
+  // waits for another writer without blocking the event loop, so reads go on during an import
+  const commit = <T>(work: () => T): Promise<T> => whenWritable(work, { waitMs: api!.writeWaitMs ?? DEFAULTS.writeWaitS * 1000 });
   const done = (layer: string, op: string): void => {
     api!.afterWrite();
     api!.onWrite?.(layer, op);
@@ -60,20 +66,23 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
   for (const { layer, path, key, noun } of routes) {
     app.post(path, guard(''), validated(`${noun}Create`), async function create(c) {
       const { writer } = need();
-      const record = writer.create(layer, await featureBody(c), writerOf(c));
+      const feature = await featureBody(c);
+      const record = await commit(() => writer.create(layer, feature, writerOf(c)));
       done(layer, 'create');
       const body = featureOf(layer, record);
       return c.body(JSON.stringify(body), 201, { 'Content-Type': GEOJSON_CONTENT_TYPE, Location: `${path}/${body.id}`, 'Cache-Control': 'no-store' });
     });
     app.patch(`${path}/:${key}`, guard('GET, HEAD'), validated(`${noun}Patch`), async function patch(c) {
       const { writer } = need();
-      const record = writer.patch(layer, keyOf(layer, c.req.param(key)!), await patchBody(c), writerOf(c));
+      const body = await patchBody(c);
+      const record = await commit(() => writer.patch(layer, keyOf(layer, c.req.param(key)!), body, writerOf(c)));
       done(layer, 'update');
       return geoJson(c, featureOf(layer, record));
     });
-    app.delete(`${path}/:${key}`, guard('GET, HEAD'), validated(`${noun}Retire`), function retire(c) {
+    app.delete(`${path}/:${key}`, guard('GET, HEAD'), validated(`${noun}Retire`), async function retire(c) {
       const { writer } = need();
-      const record = writer.retire(layer, keyOf(layer, c.req.param(key)!), parseDate(c.req.query('date'), 'date'), writerOf(c));
+      const date = parseDate(c.req.query('date'), 'date');
+      const record = await commit(() => writer.retire(layer, keyOf(layer, c.req.param(key)!), date, writerOf(c)));
       done(layer, 'retire');
       return geoJson(c, featureOf(layer, record));
     });
@@ -81,7 +90,8 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
 
   app.post('/v1/grids/:staticCode/versions', guard(''), validated('gridVersionCreate'), async function gridVersionCreate(c) {
     const { grids, store } = need();
-    const result = grids.redraw(c.req.param('staticCode'), (await jsonBody(c)) as RedrawRequest, writerOf(c));
+    const request = (await jsonBody(c)) as RedrawRequest;
+    const result = await commit(() => grids.redraw(c.req.param('staticCode'), request, writerOf(c)));
     done('grids', 'version');
     const body = {
       grid: gridFeature(result.grid, store),
