@@ -99,20 +99,31 @@ describe('scopeCovers', () => {
 describe('scopeRefusal', () => {
   it('names the key, its scope, the feature and the grid it lies in', () => {
     const place = { unitGridCode: '110101002003004', socialStaticCode: '1101010020031002' };
-    expect(scopeRefusal(dongchengKey, place, 'component 1101010101000123')).toBe(
+    expect(scopeRefusal(dongchengKey, place, 'change component 1101010101000123')).toBe(
       'key "东华门街道分中心" (scope 110101001 东华门街道) may not change component 1101010101000123: it lies in unit grid 110101002003004, outside the scope',
     );
   });
 
   it('says when the feature lies in no grid, or in no social grid for a grid-scoped key', () => {
     const nowhere = { unitGridCode: null, socialStaticCode: null };
-    expect(scopeRefusal(dongchengKey, nowhere, 'house 7')).toBe(
+    expect(scopeRefusal(dongchengKey, nowhere, 'change house 7')).toBe(
       'key "东华门街道分中心" (scope 110101001 东华门街道) may not change house 7: it lies in no grid, so no scope covers it',
     );
     const gridKey = { name: '网格员张三', scope: '1101010010011001', scopeName: null };
-    expect(scopeRefusal(gridKey, { unitGridCode: '110101001001001', socialStaticCode: null }, 'house 7')).toBe(
+    expect(scopeRefusal(gridKey, { unitGridCode: '110101001001001', socialStaticCode: null }, 'change house 7')).toBe(
       'key "网格员张三" (scope 1101010010011001) may not change house 7: it lies in no social grid',
     );
+  });
+
+  it('says how much of a line or polygon lies beyond the scope, and who may write it', () => {
+    const place = { unitGridCode: '110101001002003', socialStaticCode: null, outside: '412 m² around 116.41020, 39.93110' };
+    expect(scopeCovers('110101001', place)).toBe(false);
+    expect(scopeCovers('110101001', { ...place, outside: null })).toBe(true);
+    expect(scopeRefusal(dongchengKey, place, 'create this house')).toBe(
+      'key "东华门街道分中心" (scope 110101001 东华门街道) may not create this house: 412 m² around 116.41020, 39.93110 of it lies outside the scope; a feature crossing the scope\'s edge is written with a key whose scope holds all of it',
+    );
+    // a feature in another street is refused for where it lies, whatever sticks out
+    expect(scopeRefusal(dongchengKey, { ...place, unitGridCode: '110101002003004' }, 'create this house')).toMatch(/it lies in unit grid 110101002003004, outside the scope$/);
   });
 
   test.prop([anyScope, place])('refuses with ForbiddenError exactly when the scope does not cover the place', (scope, p: Place) => {

@@ -8,6 +8,11 @@ export type ScopeLevel = 'district' | 'street' | 'community' | 'social_grid';
 export interface Place {
   unitGridCode: string | null;
   socialStaticCode: string | null;
+  /**
+   * for a line or polygon, the part of it beyond the scope's area and the rounding tolerance
+   * ("412 m² around 116.41020, 39.93110"); the writer measures it against the key's scope
+   */
+  outside?: string | null;
 }
 
 /** The parts of a key a refusal names. */
@@ -36,38 +41,41 @@ export function scopeLevel(scope: string): ScopeLevel {
 }
 
 /**
- * Whether a key with this scope may change a feature at `place`. A feature on a scope's edge
- * counts by its assigned grid: admin scopes go by the unit grid code (which starts with its
- * community's code), or the social static code when no unit grid is assigned; a social grid scope
- * goes by the social static code. A place in no grid is covered by no scope.
+ * Whether a key with this scope may change a feature at `place`. A feature counts by its assigned
+ * grid: admin scopes go by the unit grid code (which starts with its community's code), or the
+ * social static code when no unit grid is assigned; a social grid scope goes by the social static
+ * code. A place in no grid is covered by no scope, and neither is a line or polygon with a part
+ * `outside` the scope's area: a feature crossing a scope's edge belongs to the key of a scope
+ * holding all of it.
  * @example scopeCovers('110101001', { unitGridCode: '110101001002003', socialStaticCode: null }) // true
  */
 export function scopeCovers(scope: string, place: Place): boolean {
   const level = scopeLevel(scope);
   const grid = decidingGrid(level, place);
-  if (grid === null) return false;
+  if (grid === null || (place.outside ?? null) !== null) return false;
   return level === 'social_grid' ? grid.code === scope : grid.code.startsWith(scope);
 }
 
 /**
- * Why a key may not change `what` (e.g. `component 110101…`), for a place its scope does not
+ * Why a key may not do `what` (e.g. `change component 110101…`), for a place its scope does not
  * cover: the detail of the 403.
- * @example scopeRefusal(key, place, 'component 1101010101000123')
+ * @example scopeRefusal(key, place, 'change component 1101010101000123')
  * // 'key "东华门街道分中心" (scope 110101001 东华门街道) may not change component 1101010101000123: it lies in unit grid 110101002003004, outside the scope'
  */
 export function scopeRefusal(key: ScopedKey, place: Place, what: string): string {
   const scope = key.scopeName === null ? key.scope : `${key.scope} ${key.scopeName}`;
-  return `key "${key.name}" (scope ${scope}) may not change ${what}: ${outsideReason(scopeLevel(key.scope), place)}`;
+  return `key "${key.name}" (scope ${scope}) may not ${what}: ${outsideReason(key.scope, place)}`;
 }
 
-/** Throws ForbiddenError with the refusal unless the key's scope covers `place`. */
+/** Throws ForbiddenError with the refusal unless the key's scope covers `place`; `what` is what the key was about to do. */
 export function requireScope(key: ScopedKey, place: Place, what: string): void {
   if (!scopeCovers(key.scope, place)) throw new ForbiddenError(scopeRefusal(key, place, what));
 }
 
-function outsideReason(level: ScopeLevel, place: Place): string {
-  const grid = decidingGrid(level, place);
-  if (grid !== null) return `it lies in ${grid.kind} ${grid.code}, outside the scope`;
+function outsideReason(scope: string, place: Place): string {
+  const grid = decidingGrid(scopeLevel(scope), place);
+  if (grid !== null && !scopeCovers(scope, { ...place, outside: null })) return `it lies in ${grid.kind} ${grid.code}, outside the scope`;
+  if (grid !== null) return `${place.outside} of it lies outside the scope; a feature crossing the scope's edge is written with a key whose scope holds all of it`;
   if (place.unitGridCode === null && place.socialStaticCode === null) return 'it lies in no grid, so no scope covers it';
   return 'it lies in no social grid';
 }

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiKey, findApiKey, revokeApiKey } from '../auth/api-keys.js';
 import { UnauthorizedError } from '../errors.js';
 import { Store } from '../store/store.js';
-import { bearerSecret, requireApiKey, type AuthEnv } from './auth.js';
+import { bearerSecret, optionalApiKey, requireApiKey, type AuthEnv } from './auth.js';
 import { installProblemHandling, type Problem, type ProblemEnv } from './problem.js';
 
 const square = { type: 'Polygon' as const, coordinates: [[[116.4, 39.9], [116.401, 39.9], [116.401, 39.901], [116.4, 39.901], [116.4, 39.9]]] };
@@ -95,6 +95,18 @@ describe('requireApiKey', () => {
     await expectUnauthorized(await guarded.request('/v1/things/1'), 'needs an API key');
     const res = await guarded.request('/v1/things/1', { headers: { Authorization: `Bearer ${secret}` } });
     expect(await res.json()).toEqual({ by: '东华门街道分中心' });
+  });
+});
+
+describe('optionalApiKey', () => {
+  it('lets a request without a key through without one, and checks a key that is sent', async () => {
+    const reads = new Hono<ProblemEnv & AuthEnv>();
+    installProblemHandling(reads);
+    reads.get('/v1/changes', optionalApiKey((s) => findApiKey(store, s)), (c) => c.json({ by: (c.get('apiKey') as { name: string } | undefined)?.name ?? null }));
+    expect(await (await reads.request('/v1/changes')).json()).toEqual({ by: null });
+    const res = await reads.request('/v1/changes', { headers: { Authorization: `Bearer ${secret}` } });
+    expect(await res.json()).toEqual({ by: '东华门街道分中心' });
+    await expectUnauthorized(await reads.request('/v1/changes', { headers: { Authorization: 'Bearer wg_nope' } }), 'the API key is unknown or revoked');
   });
 });
 

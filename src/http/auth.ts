@@ -29,6 +29,19 @@ export function requireApiKey(lookup: ApiKeyLookup): MiddlewareHandler<AuthEnv> 
 }
 
 /**
+ * `requireApiKey` for a read that shows some keys more (the change log): a request without an
+ * Authorization header goes on without a key; one with a header needs a valid key (401 otherwise).
+ */
+export function optionalApiKey(lookup: ApiKeyLookup): MiddlewareHandler<AuthEnv> {
+  const required = requireApiKey(lookup);
+  return async function optionalApiKeyCheck(c, next) {
+    // under --reads-need-key the key is checked already
+    if ((c.get('apiKey') as ApiKey | undefined) !== undefined || c.req.header('Authorization') === undefined) return next();
+    return required(c, next);
+  };
+}
+
+/**
  * The secret of an `Authorization: Bearer <secret>` header (scheme case-insensitive, RFC 9110
  * §11.1); throws UnauthorizedError saying what is missing or malformed.
  */

@@ -472,11 +472,13 @@ function buildDocument(): OpenApiDocument {
         get: {
           operationId: 'changesList',
           summary: 'The change log, oldest first: every create, update, retire and grid version, with who made it and the rows before and after',
+          description:
+            'With an API key (required under --reads-need-key, optional otherwise) only the changes inside the key\'s scope: those whose feature\'s representative point lay in the scope\'s area before or lies there after. Who made a change (`actor`) is shown to district keys only; everyone else reads null. A page may end before `limit` changes with a `next` to go on from.',
           parameters: [
             query('since', 'changes after this sequence number (the `next` of the previous page)', { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
             query('limit', 'most changes to return (1–1000)', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
           ],
-          responses: { '200': { description: 'a page of changes', content: jsonContent(ref('ChangePage')) }, ...problems(400, 503, 500) },
+          responses: { '200': { description: 'a page of changes', content: jsonContent(ref('ChangePage')) }, ...problems(400, 401, 503, 500) },
         },
       },
       '/tiles/{source}/{z}/{x}/{y}': {
@@ -901,7 +903,7 @@ function writeSchemas(): Record<string, unknown> {
           type: 'string',
           pattern: '^[0-9]{6}$',
           format: 'division-code',
-          description: 'only for a component outside every unit grid: the district its code is numbered in',
+          description: 'the district its code is numbered in; it comes from the unit grid the component lies in, and any other value is a 400',
         },
       },
       ['major', 'minor', 'dept_main'],
@@ -950,7 +952,7 @@ function writeSchemas(): Record<string, unknown> {
       properties: {
         seq: { type: 'integer', minimum: 1 },
         at: { type: 'string', format: 'date-time' },
-        actor: { type: 'string', description: "the API key's name, or import" },
+        actor: nullable('string', { description: "the API key's name, or import; null unless the reader holds a district key" }),
         op: { enum: ['create', 'update', 'retire', 'version', 'upsert'], description: 'upsert: logged before ops were recorded' },
         layer: { enum: LAYERS },
         key: { type: 'string', description: 'code (areas, components), id (houses, addresses, roads, pois, aliases), scheme:code (grids)' },

@@ -200,7 +200,8 @@ describe('POST /v1/grids/{staticCode}/versions', () => {
     expect(((await gap.json()) as { detail: string }).detail).toMatch(/leave \d+ m² around .* that no grid covers/);
     const huge = { type: 'Polygon', coordinates: [[[116.3, 39.8], [116.5, 39.8], [116.5, 40], [116.3, 40], [116.3, 39.8]]] };
     expect((await send('POST', `/v1/grids/${grid.code}/versions`, { geometry: huge }, donghuamen)).status).toBe(409);
-    expect((await send('POST', `/v1/grids/${grid.code}/versions`, { geometry: small }, jingshan)).status).toBe(409);
+    // a grid outside the key's scope is refused before its geometry is looked at
+    expect((await send('POST', `/v1/grids/${grid.code}/versions`, { geometry: small }, jingshan)).status).toBe(403);
     expect(store.contentDigest()).toBe(before);
   });
 });
@@ -219,12 +220,16 @@ describe('readsNeedKey', () => {
 });
 
 describe('GET /v1/changes', () => {
-  it('pages through every write with who, what, before and after', async () => {
-    const first = (await (await app.request('/v1/changes?since=0&limit=2')).json()) as { changes: Record<string, unknown>[]; next: number };
+  it('pages through every write with who (to a district key), what, before and after', async () => {
+    const dongcheng = createApiKey(store, { name: '东城区网格化服务管理中心', scope: '110101' }).secret;
+    const headers = { Authorization: `Bearer ${dongcheng}` };
+    const first = (await (await app.request('/v1/changes?since=0&limit=2', { headers })).json()) as { changes: Record<string, unknown>[]; next: number };
     expect(first.changes).toHaveLength(2);
     expect(first.changes[0]).toMatchObject({ seq: 1, actor: '东华门街道分中心', op: 'create', layer: 'components', before: null });
     expect(first.changes[0]!.after).toMatchObject({ major: '01', minor: '19' });
-    const all = (await (await app.request(`/v1/changes?since=${first.next}&limit=1000`)).json()) as { changes: { op: string; before: unknown }[]; next: null };
+    const anonymous = (await (await app.request('/v1/changes?since=0&limit=2')).json()) as { changes: Record<string, unknown>[] };
+    expect(anonymous.changes[0]).toMatchObject({ seq: 1, actor: null });
+    const all = (await (await app.request(`/v1/changes?since=${first.next}&limit=1000`, { headers })).json()) as { changes: { op: string; before: unknown }[]; next: null };
     expect(all.next).toBeNull();
     expect(all.changes.map((c) => c.op)).toEqual(expect.arrayContaining(['update', 'retire', 'version']));
     expect(all.changes.find((c) => c.op === 'retire')!.before).toMatchObject({ status: expect.any(String) });

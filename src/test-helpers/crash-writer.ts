@@ -31,7 +31,7 @@ const gridsAt = (lng: number, lat: number): { unitGridCode: string | null; socia
 // the writer startLive wires, with a plain resolver: the live indexes take seconds to build
 const writer = new FeatureWriter(store, gridsAt);
 const redraw = new GridRedraw(store);
-const by: Writer = { name: CRASH_WRITER, authorize: () => undefined };
+const by: Writer = { name: CRASH_WRITER, scope: gridCode.slice(0, 6), authorize: () => undefined };
 const points = grids.filter((g) => g.scheme === 'unit' && g.code.startsWith(gridCode.slice(0, 9))).map((g) => interiorPoint(g.geometry) as [number, number]);
 
 function component(k: number, i: number): Feature {

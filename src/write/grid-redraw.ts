@@ -5,12 +5,15 @@ import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js'
 import { geometryAreaM2 } from '../geo/area.js';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
 import { changedBox } from '../geo/changed-box.js';
+import { clipped } from '../geo/clipping-failure.js';
+import { describePart } from '../geo/part-outside.js';
 import { rewindGeometry, validateGeometry } from '../geo/validate.js';
 import { PointResolver } from '../geocode/reverse.js';
 import { representativePoint } from '../ingest/layer-records.js';
 import type { AreaGeometry, Grid, House } from '../model.js';
 import type { Store } from '../store/store.js';
 import type { Writer } from './feature-writer.js';
+import { TOLERANCE_M2 } from './tolerance.js';
 
 /** A redraw as the API takes it (snake_case, as in docs/write-api.md). */
 export interface RedrawRequest {
@@ -28,16 +31,16 @@ export interface RedrawResult {
   reassigned: { houses: number; components: number; addresses: number };
 }
 
-/** Areas smaller than this (m²) are rounding, not gaps or overlaps. */
-const TOLERANCE_M2 = 1;
-
 /**
  * Redraws a social grid's boundary: its current version is closed and a version with the next
  * dynamic code opens; neighbours the new boundary takes area from get new versions without it,
- * neighbours named in the request get the boundaries given; the request is refused (409) with
- * the place and size of any gap or overlap it would leave, or if the grid would leave its
- * community. Houses are then assigned to the grids they now stand in. One transaction.
- * Components and door plates hold no social grid, so none is reassigned by a redraw.
+ * neighbours named in the request get the boundaries given. The writer's scope must hold the
+ * grid and every neighbour that changes (403). The request is refused (409) with the place and
+ * size of any gap or overlap it would leave, or if a grid would leave its community. Slivers
+ * within the rounding tolerance are cut off where a new boundary reaches beyond its community or
+ * over a grid that keeps its version, so no boundary ever overlaps one that does not change.
+ * Houses are then assigned to the grids they now stand in. One transaction. Components and door
+ * plates hold no social grid, so none is reassigned by a redraw.
  */
 export class GridRedraw {
   constructor(
@@ -49,14 +52,11 @@ export class GridRedraw {
     const parsed = decodeSocialGridCode(staticCode);
     if (parsed.dynamicCode !== null) throw new InvalidRequestError(`give the static code alone (${parsed.staticCode}), not a full code with a dynamic part`);
     const validFrom = request.valid_from ?? this.today();
-    return this.store.transaction(() => {
+    return this.store.transaction(() => clipped('the redraw', () => {
       const current = this.store.getGrid('social', staticCode);
       if (!current) throw new NotFoundError(`no current social grid with static code ${staticCode}`);
-      const boundary = areaGeometry(request.geometry, 'geometry');
-      const community = this.store.getArea(current.communityCode);
-      if (community && areaOf(polygonClipping.difference(geom(boundary), geom(community.geometry))) > TOLERANCE_M2) {
-        throw new ConflictError(`the new boundary reaches outside community ${community.code} ${community.name}; a social grid stays inside its community`);
-      }
+      by.authorize({ unitGridCode: null, socialStaticCode: staticCode }, `redraw social grid ${staticCode}`);
+      const boundary = this.withinCommunity(current, areaGeometry(request.geometry, 'geometry'), 'the new boundary');
 
       // what the new boundary takes beyond the grid, and the grids it may take that from (their boxes meet it); those named
       const gained = polygonClipping.difference(geom(boundary), geom(current.geometry));
@@ -66,8 +66,9 @@ export class GridRedraw {
       for (const [i, n] of (request.neighbours ?? []).entries()) {
         const named = n.static_code === staticCode ? null : (others.get(n.static_code) ?? this.store.getGrid('social', n.static_code));
         if (named === null) throw new InvalidRequestError(`neighbours[${i}].static_code ${n.static_code} is not a current social grid`);
+        by.authorize({ unitGridCode: null, socialStaticCode: named.code }, `change neighbouring social grid ${named.code}`);
         others.set(named.code, named);
-        given.set(n.static_code, areaGeometry(n.geometry, `neighbours[${i}].geometry`));
+        given.set(n.static_code, this.withinCommunity(named, areaGeometry(n.geometry, `neighbours[${i}].geometry`), `the new boundary of neighbour ${named.code}`));
       }
       // a neighbour not named loses what the new boundary takes from it: grids tile, so that is what it shares with the gain
       const changed = new Map<string, { old: Grid; geometry: AreaGeometry }>();
@@ -78,15 +79,15 @@ export class GridRedraw {
           continue;
         }
         if (gainedBox === null || !boxesMeet(geometryBBox(grid.geometry), gainedBox)) continue;
-        if (areaOf(polygonClipping.intersection(geom(grid.geometry), gained)) <= TOLERANCE_M2) continue;
+        const taken = polygonClipping.intersection(geom(grid.geometry), gained);
+        if (areaOf(taken) <= TOLERANCE_M2) continue;
         const rest = polygonClipping.difference(geom(grid.geometry), geom(boundary));
         if (areaOf(rest) <= TOLERANCE_M2) throw new ConflictError(`the new boundary covers all of social grid ${grid.code} ${grid.name}; merge grids explicitly instead`);
+        by.authorize({ unitGridCode: null, socialStaticCode: grid.code }, `change neighbouring social grid ${grid.code}, which the new boundary takes ${describe(taken)} from`);
         changed.set(grid.code, { old: grid, geometry: fromClipped(rest) });
       }
-      this.checkTiling(current, boundary, [...changed.values()]);
-
-      by.authorize({ unitGridCode: null, socialStaticCode: staticCode }, `redraw social grid ${staticCode}`);
-      for (const { old } of changed.values()) by.authorize({ unitGridCode: null, socialStaticCode: old.code }, `change neighbouring social grid ${old.code}, which the new boundary touches`);
+      const [settled, ...settledNeighbours] = this.settleTiling(current, boundary, [...changed.values()]);
+      for (const [k, c] of [...changed.values()].entries()) c.geometry = settledNeighbours[k]!;
 
       const year = Number(validFrom.slice(0, 4));
       const version = (old: Grid, geometry: AreaGeometry, name = old.name): Grid => ({
@@ -98,7 +99,7 @@ export class GridRedraw {
         validFrom,
         validTo: null,
       });
-      const grid = version(current, boundary, request.name ?? current.name);
+      const grid = version(current, settled!, request.name ?? current.name);
       this.store.addGridVersion(grid, { actor: by.name });
       const neighbours = [...changed.values()].map(({ old, geometry }) => {
         const next = version(old, geometry);
@@ -107,14 +108,33 @@ export class GridRedraw {
       });
       const houses = this.reassignHouses([grid, ...neighbours], [current, ...[...changed.values()].map((c) => c.old)], by);
       return { grid, neighbours, reassigned: { houses, components: 0, addresses: 0 } };
-    });
+    }));
   }
 
-  /** Refuses a redraw whose new shapes do not cover exactly what the old ones did, or overlap. */
-  private checkTiling(current: Grid, boundary: AreaGeometry, changed: { old: Grid; geometry: AreaGeometry }[]): void {
+  /**
+   * A grid's new shape within its community: refused (409) when more than rounding lies outside
+   * it, a sliver outside cut off (issue 12: a neighbour given another community's area moved there).
+   */
+  private withinCommunity(grid: Grid, shape: AreaGeometry, what: string): AreaGeometry {
+    const community = this.store.getArea(grid.communityCode);
+    if (!community) return shape;
+    const outside = polygonClipping.difference(geom(shape), geom(community.geometry));
+    if (areaOf(outside) > TOLERANCE_M2) {
+      throw new ConflictError(`${what} reaches ${describe(outside)} outside community ${community.code} ${community.name}; a social grid stays inside its community`);
+    }
+    return outside.length === 0 ? shape : cut(shape, outside, what);
+  }
+
+  /**
+   * The new shapes (the grid's, then the changed neighbours') once they cover exactly what the old
+   * ones did: refused when they leave a gap, cover more, or overlap; slivers of rounding beyond the
+   * old shapes lie over grids that keep their version (or none) and are cut off, so that a
+   * tolerated sliver never makes two current grids overlap (issue 12: a 4 mm × 77 m strip did).
+   */
+  private settleTiling(current: Grid, boundary: AreaGeometry, changed: { old: Grid; geometry: AreaGeometry }[]): AreaGeometry[] {
     const before = polygonClipping.union(geom(current.geometry), ...changed.map((c) => geom(c.old.geometry)));
-    const shapes = [boundary, ...changed.map((c) => c.geometry)];
-    const after = polygonClipping.union(geom(shapes[0]!), ...shapes.slice(1).map(geom));
+    const drawn = [boundary, ...changed.map((c) => c.geometry)];
+    const after = polygonClipping.union(geom(drawn[0]!), ...drawn.slice(1).map(geom));
     const gap = polygonClipping.difference(before, after);
     if (areaOf(gap) > TOLERANCE_M2) {
       throw new ConflictError(
@@ -123,15 +143,20 @@ export class GridRedraw {
     }
     const spill = polygonClipping.difference(after, before);
     if (areaOf(spill) > TOLERANCE_M2) throw new ConflictError(`the redraw would cover ${describe(spill)} that no changed grid covered before`);
+    const names = [current.code, ...changed.map((c) => c.old.code)];
+    const spillBox = spill.length === 0 ? null : geometryBBox({ type: 'MultiPolygon', coordinates: spill } as MultiPolygon);
+    const shapes = drawn.map((shape, k) =>
+      spillBox === null || !boxesMeet(geometryBBox(shape), spillBox) ? shape : cut(shape, spill, `the new boundary of ${names[k]}`),
+    );
     for (let i = 0; i < shapes.length; i++) {
       for (let j = i + 1; j < shapes.length; j++) {
         const overlap = polygonClipping.intersection(geom(shapes[i]!), geom(shapes[j]!));
         if (areaOf(overlap) > TOLERANCE_M2) {
-          const names = [current.code, ...changed.map((c) => c.old.code)];
           throw new ConflictError(`the new boundaries of ${names[i]} and ${names[j]} would overlap by ${describe(overlap)}`);
         }
       }
     }
+    return shapes;
   }
 
   /**
@@ -167,6 +192,13 @@ function areaGeometry(value: unknown, where: string): AreaGeometry {
 
 const geom = (g: AreaGeometry): Geom => g.coordinates as Geom;
 
+/** A shape with slivers cut off; refused when nothing is left of it. */
+function cut(shape: AreaGeometry, slivers: polygonClipping.MultiPolygon, what: string): AreaGeometry {
+  const rest = polygonClipping.difference(geom(shape), slivers);
+  if (rest.length === 0) throw new ConflictError(`${what} lies wholly beyond its community or over grids the redraw does not change`);
+  return fromClipped(rest);
+}
+
 function fromClipped(parts: polygonClipping.MultiPolygon): AreaGeometry {
   const geometry: Polygon | MultiPolygon = parts.length === 1 ? { type: 'Polygon', coordinates: parts[0]! } : { type: 'MultiPolygon', coordinates: parts };
   return rewindGeometry(geometry);
@@ -178,8 +210,7 @@ function areaOf(parts: polygonClipping.MultiPolygon): number {
 
 /** "37 m² around 116.41234, 39.92345" — where a gap or overlap is, for the 409's detail. */
 function describe(parts: polygonClipping.MultiPolygon): string {
-  const [lng, lat] = representativePoint({ type: 'Polygon', coordinates: parts[0]! as Position[][] }) as [number, number];
-  return `${Math.round(areaOf(parts))} m² around ${lng.toFixed(5)}, ${lat.toFixed(5)}`;
+  return describePart({ size: areaOf(parts), unit: 'm²', at: representativePoint({ type: 'Polygon', coordinates: parts[0]! as Position[][] }) });
 }
 
 function boxesMeet(p: BBox, q: BBox): boolean {

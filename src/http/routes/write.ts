@@ -1,18 +1,17 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import type { Feature, Geometry } from 'geojson';
-import { requireScope } from '../../auth/scope.js';
 import { componentClassName } from '../../codes/index.js';
 import { HTTPException } from 'hono/http-exception';
 import { InvalidRequestError } from '../../errors.js';
+import { changeLogPage } from '../../auth/change-log-view.js';
 import type { Component } from '../../model.js';
-import { changesSince } from '../../store/changes.js';
 import type { Store } from '../../store/store.js';
 import { whenWritable } from '../../store/write-lock.js';
 import { DEFAULTS } from '../../config.js';
-import type { FeatureWriter, PatchBody, WritableLayer, WritableRecord, Writer } from '../../write/feature-writer.js';
+import { writerFor, type FeatureWriter, type PatchBody, type WritableLayer, type WritableRecord, type Writer } from '../../write/feature-writer.js';
 import type { GridRedraw, RedrawRequest } from '../../write/grid-redraw.js';
-import { requireApiKey, type ApiKeyLookup, type AuthEnv } from '../auth.js';
+import { optionalApiKey, requireApiKey, type ApiKeyLookup, type AuthEnv } from '../auth.js';
 import { problemResponse, type ProblemEnv } from '../problem.js';
 import { validated } from '../validation.js';
 import { addressFeature, componentFeature, gridFeature, GEOJSON_CONTENT_TYPE, houseFeature, parseDate, parseId } from './features.js';
@@ -101,19 +100,15 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
     return c.json(body, 201, { Location: `/v1/grids/${result.grid.code}-${result.grid.dynamicCode}`, 'Cache-Control': 'no-store' });
   });
 
-  app.get('/v1/changes', validated('changesList'), function changesList(c) {
+  // a key, when one is sent, limits the changes to its scope and shows district keys the actors (auth/change-log-view.ts)
+  const reader: MiddlewareHandler<AuthEnv> = api ? optionalApiKey(api.findKey) : async (_c, next) => next();
+  app.get('/v1/changes', validated('changesList'), reader, function changesList(c) {
     if (!api) throw new HTTPException(404, { message: 'this server keeps no change log: it was started without a writable database' });
-    const { store } = api;
     const since = wholeNumber(c.req.query('since') ?? '0', 'since');
     const limit = wholeNumber(c.req.query('limit') ?? '100', 'limit');
     if (limit < 1 || limit > MAX_CHANGES_PAGE) throw new InvalidRequestError(`limit must be 1–${MAX_CHANGES_PAGE}, got ${limit}`);
-    const changes = changesSince(store.db, since, limit);
-    const next = changes.length === limit ? changes[changes.length - 1]!.seq : null;
-    return c.json(
-      { changes: changes.map(({ bbox: _bbox, ...change }) => change), next },
-      200,
-      { 'Cache-Control': 'no-cache' },
-    );
+    const page = changeLogPage(api.store, c.get('apiKey') ?? null, since, limit);
+    return c.json(page, 200, { 'Cache-Control': 'no-cache', Vary: 'Authorization' });
   });
 
   return app;
@@ -121,8 +116,7 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
 
 /** The writer a request acts as: its key's name, limited to its key's scope. */
 function writerOf(c: Context<Env>): Writer {
-  const key = c.get('apiKey');
-  return { name: key.name, authorize: (place, what) => requireScope(key, place, what) };
+  return writerFor(c.get('apiKey'));
 }
 
 function featureOf(layer: WritableLayer, record: WritableRecord<WritableLayer>): Feature & { id: string | number } {
