@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('defaults to a generous rate limit, the limiter’s burst, no proxy, open reads and 16 MiB bodies', () => {
@@ -36,5 +36,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ rateBurst: '0' })).toThrow(/rate burst/);
     expect(() => loadConfig({ maxBodyMb: '0' })).toThrow(/body size limit/);
     expect(() => loadConfig({}, { WANGGE_TRUST_PROXY: 'maybe' })).toThrow('trust proxy must be 1 or 0 (true / false), got "maybe"');
+  });
+
+  it('limits work per request: 2,000 vertices per feature and 64 MiB per batch answer, from flags or the environment (issue 12)', () => {
+    expect(loadConfig({}, {})).toMatchObject({ maxVertices: 2000, maxResponseMb: 64 });
+    expect(loadConfig({}, { WANGGE_MAX_VERTICES: '500', WANGGE_MAX_RESPONSE_MB: '8' })).toMatchObject({ maxVertices: 500, maxResponseMb: 8 });
+    expect(loadConfig({ maxVertices: '100', maxResponseMb: '1' }, { WANGGE_MAX_VERTICES: '500' })).toMatchObject({ maxVertices: 100, maxResponseMb: 1 });
+    // a ring needs four positions
+    expect(() => loadConfig({ maxVertices: '3' })).toThrow(ConfigError);
+    expect(() => loadConfig({ maxResponseMb: '0' })).toThrow('response size limit (MiB) must be a whole number 1–4096, got "0"');
+  });
+
+  it('refuses every malformed value with a ConfigError, which the CLI answers with exit 2', () => {
+    for (const flags of [{ port: 'abc' }, { rateLimit: 'x' }, { trustProxy: 'maybe' }, { corsOrigins: 'grid.example.cn' }]) {
+      expect(() => loadConfig(flags, {})).toThrow(ConfigError);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { InvalidRequestError } from '../errors.js';
+import { parseCrs, type Crs } from '../geo/crs.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -31,4 +32,13 @@ export function choiceFlag<T extends string>(value: string | undefined, name: st
   }
   if (!(choices as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${value}"`);
   return value as T;
+}
+
+/** Reads a --crs flag (default WGS84); a system wangge does not know is a usage error. */
+export function crsFlag(value: string | undefined): Crs {
+  try {
+    return parseCrs(value ?? 'wgs84');
+  } catch (error) {
+    throw new UsageError(`--crs: ${(error as Error).message}`);
+  }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '../config.js';
 import { AppError } from '../errors.js';
 import { ioFailureOf } from '../store/io-failure.js';
 import { UsageError } from './args.js';
@@ -63,9 +64,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } catch (caught) {
     // a full or failing disk, or a database held by another writer, is said plainly (an AppError)
     const error = ioFailureOf(caught) ?? caught;
-    io.err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    // a flag's value is checked by config.ts, which knows no command: its help is named here
+    const help = error instanceof ConfigError ? ` (see wangge ${name} --help)` : '';
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}${help}`);
     if (verbose && error instanceof Error && error.stack) io.err(error.stack);
-    if (error instanceof UsageError) return 2;
+    if (error instanceof UsageError || error instanceof ConfigError) return 2;
     if (!(error instanceof AppError) && !verbose) io.err('(run with --verbose for the stack trace)');
     return 1;
   }

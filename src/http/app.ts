@@ -6,6 +6,7 @@ import { DEFAULTS } from '../config.js';
 import { TooLargeError } from '../errors.js';
 import type { Geocoders } from '../geocode/geocoders.js';
 import { requireApiKey } from './auth.js';
+import { batchKey } from './batch-limits.js';
 import { corsPolicy } from './cors-policy.js';
 import { requestLog, type Logger } from './logger.js';
 import { createMetrics, metricsRoutes, requestMetrics, type Metrics } from './metrics.js';
@@ -21,6 +22,7 @@ import { mapRoutes } from './routes/map.js';
 import { reverseRoutes, type ComponentsNear } from './routes/reverse.js';
 import { tileRoutes } from './routes/tiles.js';
 import { writeRoutes, type GuardedWriteApi } from './routes/write.js';
+import { vertexLimit, writeBodyBytes } from './vertex-limit.js';
 import type { TileProvider } from '../tiles/tile-provider.js';
 import { TileService } from '../tiles/tile-service.js';
 
@@ -55,10 +57,15 @@ export interface AppOptions {
   readsNeedKey?: boolean;
   /** largest request body (default 16 MiB) */
   maxBodyBytes?: number;
+  /** most positions per geometry in a write (default 2,000) */
+  maxVertices?: number;
+  /** largest answer to a batch request (default 64 MiB) */
+  maxResponseBytes?: number;
 }
 
 /** Largest request body accepted by default (config.ts says why). */
 const MAX_BODY_BYTES = DEFAULTS.maxBodyMb * 2 ** 20;
+const MAX_RESPONSE_BYTES = DEFAULTS.maxResponseMb * 2 ** 20;
 
 /**
  * The HTTP API as a Hono app: /health, /openapi.json, /v1 feature lookups and geocoding,
@@ -84,6 +91,8 @@ export function createApp({
   trustProxy = false,
   readsNeedKey = false,
   maxBodyBytes = MAX_BODY_BYTES,
+  maxVertices = DEFAULTS.maxVertices,
+  maxResponseBytes = MAX_RESPONSE_BYTES,
 }: AppOptions): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
   // outside the problem handling, so they see the status the client gets (405 included)
@@ -109,6 +118,23 @@ export function createApp({
       },
     }),
   );
+  // writes carry a few geometries: a smaller body, and no geometry over the vertex limit, before any parsing or checking
+  const writeBytes = Math.min(maxBodyBytes, writeBodyBytes(maxVertices));
+  // `/v1/houses/*` matches /v1/houses too; a path given twice would read the body twice
+  for (const path of ['/v1/components/*', '/v1/houses/*', '/v1/addresses/*', '/v1/grids/*']) {
+    app.use(
+      path,
+      bodyLimit({
+        maxSize: writeBytes,
+        onError: () => {
+          throw new TooLargeError(`the body is larger than ${Math.round(writeBytes / 1024)} KiB, which a write of geometries of at most ${maxVertices.toLocaleString('en')} vertices never needs`);
+        },
+      }),
+      vertexLimit(maxVertices),
+    );
+  }
+  // a key on a batch request lifts its size limit (batch-limits.ts)
+  for (const path of ['/v1/reverse', '/v1/geocode']) app.use(path, batchKey(writes?.findKey));
   app.route('/', metricsRoutes(metrics));
 
   app.route('/', healthRoutes(store));
@@ -116,8 +142,8 @@ export function createApp({
     return c.json(openApiDocument(), 200, { 'Cache-Control': 'public, max-age=3600' });
   });
   app.route('/', featureRoutes({ store, componentClasses }));
-  app.route('/', reverseRoutes(geocoders, componentsNear));
-  app.route('/', geocodeRoutes(geocoders));
+  app.route('/', reverseRoutes(geocoders, componentsNear, { maxResponseBytes }));
+  app.route('/', geocodeRoutes(geocoders, { maxResponseBytes }));
   app.route('/', autocompleteRoutes(geocoders));
   app.route('/', writeRoutes(writes));
   app.route('/', tileRoutes(tiles));

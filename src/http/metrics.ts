@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { TileProvider } from '../tiles/tile-provider.js';
@@ -44,6 +45,7 @@ export function createMetrics({ tiles }: { tiles?: TileProvider } = {}): Metrics
   const durations = new HistogramVec('wangge_http_request_duration_seconds', 'Time to answer an HTTP request, by route pattern.', ['route'], DURATION_BOUNDS_S);
   const writes = new CounterVec('wangge_writes_total', 'Committed writes through the API, by layer and operation.', ['layer', 'op']);
   const live = tiles instanceof TileService ? tiles : undefined;
+  loopDelay ??= startLoopDelay();
   return {
     observeRequest({ method, route, status, seconds }) {
       requests.inc({ method: METHODS.has(method) ? method : 'other', route, status: String(status) });
@@ -96,10 +98,24 @@ function tileFamilies(tiles: TileService): MetricFamily[] {
   ];
 }
 
+// one per process, started with the first metrics
+let loopDelay: IntervalHistogram | undefined;
+
+function startLoopDelay(): IntervalHistogram {
+  // 10 ms is node's default sampling
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return histogram;
+}
+
 function processFamilies(): MetricFamily[] {
   const memory = process.memoryUsage();
+  // since the last scrape, as prom-client's nodejs_eventloop_lag_* are: how long a request could wait
+  const delayMaxS = loopDelay!.count > 0 ? loopDelay!.max / 1e9 : 0;
+  loopDelay!.reset();
   return [
     singleValue('process_resident_memory_bytes', 'Resident memory size in bytes.', 'gauge', memory.rss),
     singleValue('nodejs_heap_used_bytes', 'V8 heap in use, bytes.', 'gauge', memory.heapUsed),
+    singleValue('nodejs_eventloop_lag_max_seconds', 'Longest event-loop delay since the last scrape, seconds.', 'gauge', delayMaxS),
   ];
 }

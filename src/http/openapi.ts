@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { COMPONENT_STATUSES, LAYERS, LIFE_STATUSES } from '../model.js';
+import { BATCH_LIMITS } from './batch-limits.js';
 
 /** The parts of an OpenAPI 3.1 document that tests and the app read; the rest stays loosely typed. */
 export interface OpenApiDocument {
@@ -49,6 +50,16 @@ const PROBLEM_RESPONSES: Partial<Record<number, string>> = {
 
 /** What every write can answer besides its success: the problems of auth, scope, rate and content. */
 const WRITE_PROBLEMS = [400, 401, 403, 404, 409, 413, 429, 503, 500] as const;
+/** Batch requests may carry a key (`Authorization: Bearer <key>`), which allows larger batches (batch-limits.ts). */
+const BATCH_DESCRIPTION =
+  'Without an API key (Authorization: Bearer <key>) a batch is ten times smaller than with one; an unknown key is a 401. The work runs in time slices, so other requests are answered meanwhile; an answer that would pass the server\'s limit (--max-response-mb, default 64 MiB) is a 413, projected from its first answers before the rest is done.';
+
+/** `10,000 without an API key, 100,000 with one` */
+function batchSizes(member: keyof typeof BATCH_LIMITS): string {
+  const { withoutKey, withKey } = BATCH_LIMITS[member];
+  return `${withoutKey.toLocaleString('en')} without an API key, ${withKey.toLocaleString('en')} with one`;
+}
+
 /** Writes carry `Authorization: Bearer <key>`. */
 const SECURED = { security: [{ bearerAuth: [] }] };
 
@@ -256,7 +267,8 @@ function buildDocument(): OpenApiDocument {
         },
         post: {
           operationId: 'reversePost',
-          summary: 'Many points at once (up to 100,000), answered in input order',
+          summary: `Many points at once (up to ${batchSizes('points')}), answered in input order`,
+          description: BATCH_DESCRIPTION,
           requestBody: jsonBody(
             {
               type: 'object',
@@ -265,8 +277,8 @@ function buildDocument(): OpenApiDocument {
               properties: {
                 points: {
                   type: 'array',
-                  description: 'more than 100,000 is a 413',
-                  maxItems: 100000,
+                  description: `more than ${batchSizes('points')} is a 413`,
+                  maxItems: BATCH_LIMITS.points.withKey,
                   items: { type: 'array', description: '[lng, lat] in the crs', prefixItems: [{ type: 'number' }, { type: 'number' }], minItems: 2 },
                 },
                 crs: { type: 'string', description: CRS_DESCRIPTION, default: 'wgs84' },
@@ -281,7 +293,7 @@ function buildDocument(): OpenApiDocument {
               description: 'one result per point, in order',
               content: jsonContent({ type: 'object', required: ['results'], properties: { results: { type: 'array', items: ref('ReverseResult') } } }),
             },
-            ...problems(400, 413, 500),
+            ...problems(400, 401, 413, 500),
           },
         },
       },
@@ -313,14 +325,15 @@ function buildDocument(): OpenApiDocument {
         },
         post: {
           operationId: 'geocodePost',
-          summary: 'Many addresses at once (up to 10,000): the best candidate of each, or null, in input order',
+          summary: `Many addresses at once (up to ${batchSizes('addresses')}): the best candidate of each, or null, in input order`,
+          description: BATCH_DESCRIPTION,
           requestBody: jsonBody(
             {
               type: 'object',
               required: ['addresses'],
               additionalProperties: false,
               properties: {
-                addresses: { type: 'array', description: 'more than 10,000 is a 413', maxItems: 10000, items: { type: 'string', minLength: 1, maxLength: 200 } },
+                addresses: { type: 'array', description: `more than ${batchSizes('addresses')} is a 413`, maxItems: BATCH_LIMITS.addresses.withKey, items: { type: 'string', minLength: 1, maxLength: 200 } },
               },
             },
             { addresses: ['北京市东城区多福巷12号'] },
@@ -337,7 +350,7 @@ function buildDocument(): OpenApiDocument {
                 },
               }),
             },
-            ...problems(400, 413, 500),
+            ...problems(400, 401, 413, 500),
           },
         },
       },

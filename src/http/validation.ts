@@ -4,6 +4,7 @@ import ajvFormats from 'ajv-formats';
 import { CodeError, showInput } from '../codes/code-error.js';
 import { decodeAdminCode, decodeComponentCode, decodeSocialGridCode, parseGridCode } from '../codes/index.js';
 import { InvalidRequestError, NotFoundError, TooLargeError } from '../errors.js';
+import { bodyCheckThread, OFF_THREAD_BYTES, packPositions } from './body-check-thread.js';
 import { openApiDocument, type OpenApiDocument } from './openapi.js';
 
 /**
@@ -29,21 +30,40 @@ declare module 'hono' {
  * become numbers, integers and booleans where the schema says so; an unknown or repeated query
  * parameter, a missing or malformed one and a body off its schema are a 400 naming the parameter or
  * body member and what is wrong (a path segment outside its listed values is a 404, a batch over
- * its size a 413). The values reach the handler through `valid(c)`.
+ * its size a 413). The values reach the handler through `valid(c)`; `positions` names a body
+ * member of [x, y] positions the handler takes packed, as one Float64Array of x, y pairs.
  * @example app.get('/v1/houses/:id', validated('houseGet'), (c) => c.json(store.getHouse(valid<{ path: { id: number } }>(c).path.id)))
  */
-export function validated(operationId: string): MiddlewareHandler {
+export function validated(operationId: string, { positions }: { positions?: string } = {}): MiddlewareHandler {
   const check = checkers().get(operationId);
   if (check === undefined) throw new Error(`validated('${operationId}'): openapi.ts documents no operation with this operationId`);
   const middleware: MiddlewareHandler = async function validate(c, next) {
     const path = check.path.read(c.req.param() as Record<string, string>);
     const query = check.query.read(c.req.queries());
-    const body = check.body === undefined ? undefined : check.body.read(await c.req.text());
+    const body = check.body === undefined ? undefined : await readBody(c, operationId, check.body, positions);
     c.set('valid', { path, query, body });
     await next();
   };
   MIDDLEWARE_OPERATIONS.set(middleware, operationId);
   return middleware;
+}
+
+/**
+ * The checked body, its member `positions` packed (body-check-thread.ts); a large one is parsed and
+ * checked in a worker thread, so it does not hold the event loop.
+ */
+async function readBody(c: Context, operationId: string, check: BodyCheck, positions: string | undefined): Promise<unknown> {
+  if (!bodyCheckThread.available) return packPositions(check.read(await c.req.text()), positions);
+  const bytes = await c.req.arrayBuffer();
+  const inline = (): unknown => packPositions(check.read(new TextDecoder().decode(bytes)), positions);
+  return bytes.byteLength > OFF_THREAD_BYTES ? bodyCheckThread.check(operationId, bytes, positions, inline) : inline();
+}
+
+/** The body checked against the schema of `operationId`, as `validated` checks it (the body check worker calls this). */
+export function checkRequestBody(operationId: string, text: string): unknown {
+  const body = checkers().get(operationId)?.body;
+  if (body === undefined) throw new Error(`openapi.ts documents no request body for ${operationId}`);
+  return body.read(text);
 }
 
 /**

@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
-import { parseCrs, toWgs84 } from '../../geo/crs.js';
+import { toWgs84 } from '../../geo/crs.js';
 import { PointResolver } from '../../geocode/reverse.js';
 import { isIsoDate, layerHasGeometry } from '../../ingest/layer-records.js';
 import { detectFormat, FEATURE_FORMATS, readFeatures } from '../../ingest/read-features.js';
+import { limitVertices } from '../../ingest/vertex-limit.js';
 import { LAYERS } from '../../model.js';
 import { importLayer, ImportRejectedError, type ImportReport } from '../../store/import-layer.js';
 import { Store } from '../../store/store.js';
 import { whenWritable } from '../../store/write-lock.js';
-import { choiceFlag, integerFlag, parseFlags, UsageError } from '../args.js';
+import { choiceFlag, crsFlag, integerFlag, parseFlags, UsageError } from '../args.js';
+import { readInputText } from '../input-file.js';
 import type { Io } from '../io.js';
 
 export const importHelp = `wangge import FILE --layer ${LAYERS.join('|')} [options]
@@ -23,6 +24,7 @@ Aliases are attributes only: CSV without coordinates, or GeoJSON features with g
   --crs C            input coordinates: wgs84 (default), cgcs2000, gcj02, bd09, EPSG:4326|4490|3857|4513–4554
   --format F         geojson|ndjson|csv (default: from the file name or content)
   --skip-invalid     write the valid features, report the rest
+  --allow-large      import geometries of more than $WANGGE_MAX_VERTICES positions (default 2000)
   --date YYYY-MM-DD  when new grid versions take effect if the input has no valid_from (default today)
   --wait SECONDS     how long to wait while another process writes (a server's API writes,
                      another import), saying so on stderr; then nothing is imported (default 120)
@@ -39,6 +41,7 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
     crs: { type: 'string' },
     format: { type: 'string' },
     'skip-invalid': { type: 'boolean' },
+    'allow-large': { type: 'boolean' },
     date: { type: 'string' },
     wait: { type: 'string' },
     db: { type: 'string' },
@@ -47,20 +50,21 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new UsageError('give exactly one FILE to import (see wangge import --help)');
   const layer = choiceFlag(values.layer, 'layer', LAYERS);
-  const crs = parseCrs(values.crs ?? 'wgs84');
-  const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  const crs = crsFlag(values.crs);
+  const text = readInputText(file);
   const format = values.format === undefined ? detectFormat(file, text) : choiceFlag(values.format, 'format', FEATURE_FORMATS);
   if (values.date !== undefined && !isIsoDate(values.date)) throw new UsageError(`--date must be a date YYYY-MM-DD, got "${values.date}"`);
   const today = values.date ?? new Date().toISOString().slice(0, 10);
   const waitS = integerFlag(values.wait, 'wait', DEFAULT_WAIT_S);
   const config = loadConfig({ dbPath: values.db });
+  const maxVertices = values['allow-large'] ? Infinity : config.maxVertices;
 
   // no blocking busy wait: whenWritable waits for other writers and says so
   const store = Store.open(config.dbPath, { busyTimeoutMs: 0 });
   try {
     let grids: PointResolver | null = null;
     const report = await runImport(() =>
-      whenWritable(() => importLayer(store, layer, readFeatures(text, format, { attributesOnly: !layerHasGeometry(layer) }), {
+      whenWritable(() => importLayer(store, layer, limitVertices(readFeatures(text, format, { attributesOnly: !layerHasGeometry(layer) }), maxVertices, '--allow-large imports it'), {
         toWgs84: toWgs84(crs),
         skipInvalid: values['skip-invalid'] ?? false,
         today,

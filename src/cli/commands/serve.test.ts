@@ -4,16 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../auth/api-keys.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';
+import { Store } from '../../store/store.js';
 import { serveChild } from '../test-helpers/serve-child.js';
 
 let dir: string;
 let db: string;
+/** a key: batches of 100,000 points need one */
+let key: string;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-serve-'));
   db = join(dir, 'district.db');
   buildDistrictDatabase(db);
+  const store = Store.open(db);
+  key = createApiKey(store, { name: '东城区网格化服务管理中心', scope: '110101' }).secret;
+  store.close();
 }, 120_000);
 
 afterAll(() => {
@@ -35,7 +42,7 @@ function reverseBody(count: number): Buffer {
  * request is surely in flight in between.
  */
 function postInTwoParts(url: string, body: Buffer): { sent: Promise<void>; finish(): void; answer: Promise<{ status: number; text: string }> } {
-  const req = request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } });
+  const req = request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, Authorization: `Bearer ${key}` } });
   const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
     req.on('response', (res) => {
       const chunks: Buffer[] = [];

@@ -15,6 +15,7 @@ import type { Io } from '../io.js';
 export const serveHelp = `wangge serve [--db PATH] [--port N] [--host ADDR] [--mbtiles FILE] [--tile-cache-mb N]
              [--cors-origins LIST] [--rate-limit N] [--rate-burst N] [--trust-proxy]
              [--reads-need-key] [--max-body-mb N] [--write-wait-s N]
+             [--max-vertices N] [--max-response-mb N]
 
 Serves the HTTP API, the vector tiles and the map page (/). With no database yet, the default
 district (Dongcheng) is generated first. Imports into the database while it runs show in the
@@ -36,6 +37,10 @@ tiles within a second.
                        sets it ($WANGGE_TRUST_PROXY=1)
   --reads-need-key     GET requests need an API key too ($WANGGE_READS_NEED_KEY=1)
   --max-body-mb N      largest request body (default 16, or $WANGGE_MAX_BODY_MB)
+  --max-vertices N     most positions a geometry of a write may have (default 2000, or
+                       $WANGGE_MAX_VERTICES); more is a 413
+  --max-response-mb N  largest answer to a batch (POST /v1/reverse, /v1/geocode; default 64,
+                       or $WANGGE_MAX_RESPONSE_MB); a batch whose answer would be larger is a 413
   --write-wait-s N     how long a write waits while another process (wangge import) writes,
                        then 503 with Retry-After (default 30, or $WANGGE_WRITE_WAIT_S)
 
@@ -56,6 +61,8 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     'trust-proxy': { type: 'boolean' },
     'reads-need-key': { type: 'boolean' },
     'max-body-mb': { type: 'string' },
+    'max-vertices': { type: 'string' },
+    'max-response-mb': { type: 'string' },
     'write-wait-s': { type: 'string' },
   });
   if (values.help) return io.out(serveHelp), 0;
@@ -70,6 +77,8 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     trustProxy: values['trust-proxy'] ? '1' : undefined,
     readsNeedKey: values['reads-need-key'] ? '1' : undefined,
     maxBodyMb: values['max-body-mb'],
+    maxVertices: values['max-vertices'],
+    maxResponseMb: values['max-response-mb'],
     writeWaitS: values['write-wait-s'],
   });
   const log = createLogger((line) => io.err(line));
@@ -107,6 +116,8 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       trustProxy: config.trustProxy,
       readsNeedKey: config.readsNeedKey,
       maxBodyBytes: config.maxBodyMb * 2 ** 20,
+      maxVertices: config.maxVertices,
+      maxResponseBytes: config.maxResponseMb * 2 ** 20,
     });
     server = await startServer(app, { host: config.host, port: config.port });
   } catch (error) {

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { loadConfig } from '../../config.js';
+import { ConflictError } from '../../errors.js';
 import { Store } from '../../store/store.js';
 import type { ArchiveWriter } from '../../tiles/archive.js';
 import { exportPyramid, pyramidSize } from '../../tiles/export-pyramid.js';
@@ -20,6 +22,7 @@ Writes a tile pyramid of the district into one archive file.
   --maxzoom N         last zoom, at most ${MAX_ZOOM} (default 17)
   --format F          mbtiles (MBTiles 1.3) or pmtiles (PMTiles v3); default from the file
                       extension, else mbtiles
+  --force             replace FILE when it exists (without it an existing file is left alone)
   --db PATH           database file (default data/dongcheng.db, or $WANGGE_DB)
 
 The file is written to a temporary name and renamed when complete; identical tiles are stored
@@ -34,6 +37,7 @@ export async function tilesCommand(argv: string[], io: Io): Promise<number> {
     minzoom: { type: 'string' },
     maxzoom: { type: 'string' },
     format: { type: 'string' },
+    force: { type: 'boolean' },
     db: { type: 'string' },
   });
   if (values.help) return io.out(tilesHelp), 0;
@@ -44,6 +48,8 @@ export async function tilesCommand(argv: string[], io: Io): Promise<number> {
   const maxzoom = integerFlag(values.maxzoom, 'maxzoom', 17);
   if (maxzoom > MAX_ZOOM || minzoom > maxzoom) throw new UsageError(`zooms must satisfy 0 ≤ --minzoom ≤ --maxzoom ≤ ${MAX_ZOOM}, got ${minzoom}–${maxzoom}`);
   const format = choiceFlag(values.format, 'format', FORMATS, extname(values.output).toLowerCase() === '.pmtiles' ? 'pmtiles' : 'mbtiles');
+  // an archive takes minutes to cut and may be what a server is serving: never replaced by accident
+  if (!values.force && existsSync(values.output)) throw new ConflictError(`${values.output} exists; --force replaces it`);
 
   const config = loadConfig({ dbPath: values.db });
   const store = Store.open(config.dbPath, { readonly: true });

@@ -1,14 +1,18 @@
 import { Hono } from 'hono';
 import { InvalidRequestError } from '../../errors.js';
 import type { Geocoders } from '../../geocode/geocoders.js';
+import { streamBatchAnswer } from '../batch-answer.js';
+import { requireBatchSize } from '../batch-limits.js';
 import { valid, validated } from '../validation.js';
 
 /**
  * `GET /v1/geocode?q[&limit]` and `POST /v1/geocode {addresses}`: Chinese address → place → codes.
  * An address without an answer says why (`reason`: outside the loaded area, nothing known).
- * The schema bounds the address length (200), the limit (1–20) and the batch (10,000).
+ * The schema bounds the address length (200), the limit (1–20) and the largest batch; a batch is
+ * answered in time slices as the client reads (batch-answer.ts) and refused (413) beyond its size
+ * for the caller (batch-limits.ts) or when its answer would pass `maxResponseBytes`.
  */
-export function geocodeRoutes(geocoders: Geocoders): Hono {
+export function geocodeRoutes(geocoders: Geocoders, { maxResponseBytes }: { maxResponseBytes: number }): Hono {
   const app = new Hono();
 
   app.get('/v1/geocode', validated('geocodeGet'), function geocodeGet(c) {
@@ -18,11 +22,24 @@ export function geocodeRoutes(geocoders: Geocoders): Hono {
     return c.json({ query: q, results, reason }, 200, { 'Cache-Control': 'no-cache' });
   });
 
-  app.post('/v1/geocode', validated('geocodePost'), function geocodePost(c) {
+  app.post('/v1/geocode', validated('geocodePost'), async function geocodePost(c) {
     const { addresses } = valid<{ body: { addresses: string[] } }>(c).body;
+    requireBatchSize(c, 'addresses', addresses.length);
     addresses.forEach((a, k) => requireText(a, `body addresses[${k}]`));
-    const answers = addresses.map((q) => geocoders.forward.lookup(q, { limit: 1 }));
-    return c.json({ results: answers.map((a) => a.results[0] ?? null), reasons: answers.map((a) => a.reason) }, 200, { 'Cache-Control': 'no-cache' });
+    const reasons: (string | null)[] = [];
+    const body = await streamBatchAnswer({
+      count: addresses.length,
+      noun: 'addresses',
+      head: '{"results":[',
+      writeItem: (out, k) => {
+        const { results, reason } = geocoders.forward.lookup(addresses[k]!, { limit: 1 });
+        out.text(JSON.stringify(results[0] ?? null));
+        reasons.push(reason);
+      },
+      tail: () => `],"reasons":${JSON.stringify(reasons)}}`,
+      maxBytes: maxResponseBytes,
+    });
+    return c.body(body, 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' });
   });
 
   return app;

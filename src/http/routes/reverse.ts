@@ -6,6 +6,10 @@ import type { Geocoders } from '../../geocode/geocoders.js';
 import type { Resolution } from '../../geocode/reverse.js';
 import { formatDoorPlate } from '../../model.js';
 import type { NearbyComponent } from '../../tiles/tile-service.js';
+import { streamBatchAnswer } from '../batch-answer.js';
+import { requireBatchSize } from '../batch-limits.js';
+import { JsonBytes } from '../json-bytes.js';
+import { forEachInSlices } from '../time-slices.js';
 import { valid, validated } from '../validation.js';
 
 /** Radius of the `address=1` door-plate search. */
@@ -20,44 +24,56 @@ export type ComponentsNear = (lng: number, lat: number, radiusM: number, limit: 
 /**
  * `GET /v1/reverse?lng&lat[&crs][&at][&address=1]` and `POST /v1/reverse {points, crs?, at?, address?}`:
  * point → district, street, community, unit grid and social grid (static + dynamic code).
+ *
+ * A batch is answered in time slices as the client reads (batch-answer.ts) and refused (413)
+ * beyond its size for the caller (batch-limits.ts) or when its answer would pass `maxResponseBytes`.
  */
-export function reverseRoutes(geocoders: Geocoders, components?: ComponentsNear): Hono {
+export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear | undefined, { maxResponseBytes }: { maxResponseBytes: number }): Hono {
   const app = new Hono();
   // one answer, written as JSON into `out`; the resolution part is pre-encoded (see fragmentBytes)
-  // `more`: further members (`,"name":…`), written before the closing brace
-  const answer = (out: JsonBytes, point: Position, wgs84: Position, at: string | undefined, withAddress: boolean, more = ''): void => {
-    const [lng, lat] = wgs84 as [number, number];
+  // `input`: the point as sent when it was converted; `more`: further members (`,"name":…`), written before the closing brace
+  const answer = (out: JsonBytes, lng: number, lat: number, input: Position | null, at: string | undefined, withAddress: boolean, more = ''): void => {
     out.ascii(`{"lng":${lng},"lat":${lat},`);
     out.bytes(fragmentBytes(geocoders.reverse.resolve(lng, lat, at)));
-    if (wgs84 !== point) out.ascii(`,"input":[${point[0]},${point[1]}]`);
+    if (input !== null) out.ascii(`,"input":[${input[0]},${input[1]}]`);
     if (withAddress) out.text(`,"nearestAddress":${nearestAddressJson(geocoders, lng, lat)}`);
     if (more !== '') out.text(more);
     out.ascii('}');
   };
 
-  // the schema has checked types, dates and the batch size (openapi.ts); the crs and the converted point are checked here
+  // the schema has checked types, dates and the largest batch (openapi.ts); the crs and the converted point are checked here
   app.get('/v1/reverse', validated('reverseGet'), function reverseGet(c) {
     const { lng, lat, crs, at, address, components: radius } = valid<{ query: ReverseQuery }>(c).query;
     const point: Position = [lng, lat];
     const out = new JsonBytes(512);
     const wgs84 = toWgs84Checked(crsParam(crs), point, 'lng/lat');
     const near = radius === undefined ? '' : `,"components":${JSON.stringify(components?.(wgs84[0]!, wgs84[1]!, radius, MAX_NEARBY_COMPONENTS) ?? [])}`;
-    answer(out, point, wgs84, at, address, near);
+    answer(out, wgs84[0]!, wgs84[1]!, wgs84 === point ? null : point, at, address, near);
     return json(c, out.finish());
   });
 
-  app.post('/v1/reverse', validated('reversePost'), function reversePost(c) {
+  app.post('/v1/reverse', validated('reversePost', { positions: 'points' }), async function reversePost(c) {
     const { points, crs, at, address } = valid<{ body: ReverseBody }>(c).body;
+    const count = points.length / 2;
+    requireBatchSize(c, 'points', count);
+    // every point is converted and checked before the answer starts: a bad one is a 400, not a cut-off answer
     const converter = crsParam(crs);
-    const out = new JsonBytes(points.length * 400 + 16);
-    out.ascii('{"results":[');
-    for (let k = 0; k < points.length; k++) {
-      const p = points[k]!;
-      if (k > 0) out.ascii(',');
-      answer(out, p, toWgs84Checked(converter, p, `points[${k}]`), at, address);
-    }
-    out.ascii(']}');
-    return json(c, out.finish());
+    const wgs84 = converter === null ? points : new Float64Array(points.length);
+    await forEachInSlices(count, (k) => {
+      const point = [points[2 * k]!, points[2 * k + 1]!];
+      const [lng, lat] = toWgs84Checked(converter, point, `points[${k}]`);
+      wgs84[2 * k] = lng!;
+      wgs84[2 * k + 1] = lat!;
+    });
+    const body = await streamBatchAnswer({
+      count,
+      noun: 'points',
+      head: '{"results":[',
+      writeItem: (out, k) => answer(out, wgs84[2 * k]!, wgs84[2 * k + 1]!, converter === null ? null : [points[2 * k]!, points[2 * k + 1]!], at, address),
+      tail: () => ']}',
+      maxBytes: maxResponseBytes,
+    });
+    return c.body(body, 200, JSON_HEADERS);
   });
 
   return app;
@@ -73,9 +89,9 @@ interface ReverseQuery {
   address: boolean;
 }
 
-/** `POST /v1/reverse` body as the schema delivers it (defaults filled in). */
+/** `POST /v1/reverse` body as the schema delivers it (defaults filled in), the points packed: x, y pairs. */
 interface ReverseBody {
-  points: Position[];
+  points: Float64Array;
   crs: string;
   at?: string;
   address: boolean;
@@ -92,42 +108,6 @@ function fragmentBytes(resolution: Resolution): Buffer {
     fragments.set(resolution, bytes);
   }
   return bytes;
-}
-
-/** A growing UTF-8 buffer: large batch answers are written as bytes, never as one huge string. */
-class JsonBytes {
-  private buffer: Buffer;
-  private length = 0;
-
-  constructor(capacity: number) {
-    this.buffer = Buffer.allocUnsafe(capacity);
-  }
-
-  /** text known to be ASCII (numbers, punctuation, keys) */
-  ascii(text: string): void {
-    this.reserve(text.length);
-    this.length += this.buffer.write(text, this.length, 'latin1');
-  }
-
-  text(text: string): void {
-    this.bytes(Buffer.from(text, 'utf8'));
-  }
-
-  bytes(bytes: Buffer): void {
-    this.reserve(bytes.length);
-    this.length += bytes.copy(this.buffer, this.length);
-  }
-
-  finish(): Buffer {
-    return this.buffer.subarray(0, this.length);
-  }
-
-  private reserve(extra: number): void {
-    if (this.length + extra <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + extra));
-    this.buffer.copy(grown, 0, 0, this.length);
-    this.buffer = grown;
-  }
 }
 
 function nearestAddressJson(geocoders: Geocoders, lng: number, lat: number): string {
@@ -150,8 +130,10 @@ function nearestAddressJson(geocoders: Geocoders, lng: number, lat: number): str
   });
 }
 
-function json(c: Context, body: Buffer): Response {
-  return c.body(new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength), 200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' });
+const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' };
+
+function json(c: Context, body: Uint8Array<ArrayBuffer>): Response {
+  return c.body(body, 200, JSON_HEADERS);
 }
 
 const converters = new Map<string, PositionConverter | null>();

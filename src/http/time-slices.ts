@@ -1,0 +1,20 @@
+/**
+ * Longest stretch of batch work before other requests get the event loop: GET /health waits about
+ * this long behind a 100,000-point POST /v1/reverse, not the seconds the whole batch takes (issue 12).
+ */
+export const SLICE_MS = 5;
+
+/**
+ * Calls `step(k)` for k = 0 … count − 1, yielding to the event loop (setImmediate: after pending
+ * I/O) whenever a slice has run SLICE_MS. A throw from `step` ends the loop.
+ * @example await forEachInSlices(points.length, (k) => answer(points[k]));
+ */
+export async function forEachInSlices(count: number, step: (k: number) => void): Promise<void> {
+  let sliceStarted = performance.now();
+  for (let k = 0; k < count; k++) {
+    step(k);
+    if (performance.now() - sliceStarted < SLICE_MS) continue;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    sliceStarted = performance.now();
+  }
+}

@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// Issue 12: the npm package would have shipped data/dongcheng.db (91 MB, with key hashes and the
+// change log). `files` lists data/*.json only; a database in data/ while packing stays out.
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** what the package may weigh packed: dist/ (~1.2 MB unpacked), the JSON inputs and the README */
+const MAX_PACKED_BYTES = 1024 * 1024;
+
+interface PackReport {
+  size: number;
+  unpackedSize: number;
+  files: { path: string; size: number }[];
+}
+
+describe('the npm package', () => {
+  it(`ships no database, even with one in data/, and packs to less than ${MAX_PACKED_BYTES / 1024} KiB`, () => {
+    // a database as `wangge serve` leaves one (named for this run, so nothing else reads it)
+    const probe = fileURLToPath(new URL(`../data/pack-probe-${process.pid}.db`, import.meta.url));
+    writeFileSync(probe, 'SQLite format 3\0');
+    let report: PackReport;
+    try {
+      // scripts off: `prepare` would build dist/ again
+      const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+      report = (JSON.parse(out) as PackReport[])[0]!;
+    } finally {
+      rmSync(probe, { force: true });
+    }
+    const paths = report.files.map((f) => f.path);
+    expect(paths.filter((p) => /\.db(-wal|-shm)?$/.test(p))).toEqual([]);
+    expect(paths).toContain('bin/wangge.js');
+    expect(paths).toContain('dist/cli/main.js');
+    expect(paths).toContain('data/component-classes.json');
+    console.log(`npm pack: ${report.files.length} files, ${(report.size / 1024).toFixed(0)} KiB packed, ${(report.unpackedSize / 1024).toFixed(0)} KiB unpacked`);
+    expect(report.size).toBeLessThan(MAX_PACKED_BYTES);
+  }, 180_000);
+});
