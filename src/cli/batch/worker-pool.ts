@@ -107,8 +107,11 @@ export class WorkerPool {
   }
 
   private start(): void {
-    // inherit loader flags (tsx), not flags a worker refuses
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    // a worker inherits this process's flags (a loader such as tsx's, V8 flags such as
+    // --max-old-space-size) unless given a list, and a given list may not hold V8 flags; so one is
+    // given only to drop --input-type (code given as a string), which a worker loading a file refuses
+    const inherited = process.execArgv;
+    const execArgv = inherited.some((a) => a.startsWith('--input-type')) ? inherited.filter((a) => !a.startsWith('--input-type')) : undefined;
     const worker = new Worker(WORKER_URL, { workerData: this.job, execArgv });
     const entry: Entry = { worker, ready: false, pending: 0, blocks: 0, waiting: new Map() };
     worker.on('message', (message: WorkerMessage) => {
