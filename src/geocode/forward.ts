@@ -183,7 +183,8 @@ export class ForwardGeocoder {
         areas: [...store.iterate('areas')],
         roads: [...store.iterate('roads')],
         addresses: inUse(store.iterate('addresses')),
-        houses: inUse(store.iterate('houses')),
+        // id and address only: whole records (footprints parsed) cost ~0.4 s per build
+        houses: [...store.scan('houses', ['id', 'address', 'status'])].filter((row) => row[2] !== '废弃').map(([id, address]) => ({ id: id as number, address: address as string | null })),
         pois: [...store.iterate('pois')],
         aliases: [...store.iterate('aliases')],
       },
