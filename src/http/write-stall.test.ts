@@ -29,6 +29,8 @@ const READERS = 8;
 const WRITES_PER_SECOND = 10;
 const REDRAW_EVERY = 20;
 const READ_P99_MS = 50;
+/** a written house is a square this many degrees on a side */
+const HOUSE_SIDE = 0.0001;
 
 const random = seededRandom(Number(process.env.WANGGE_LOAD_SEED ?? 20261207));
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
@@ -57,7 +59,9 @@ beforeAll(async () => {
     points = [];
     while (points.length < 2000) {
       const p: [number, number] = [district.minX + random() * (district.maxX - district.minX), district.minY + random() * (district.maxY - district.minY)];
-      if (resolver.resolve(...p).unitGrid !== null) points.push(p);
+      // the whole footprint a house write draws north-east of the point, not just its corner
+      const corners: [number, number][] = [p, [p[0] + HOUSE_SIDE, p[1]], [p[0], p[1] + HOUSE_SIDE], [p[0] + HOUSE_SIDE, p[1] + HOUSE_SIDE]];
+      if (corners.every((c) => resolver.resolve(...c).unitGrid !== null)) points.push(p);
     }
     addresses = store.db.prepare('SELECT address FROM houses WHERE address IS NOT NULL ORDER BY id').pluck().all() as string[];
     roads = store.db.prepare('SELECT DISTINCT road FROM addresses ORDER BY road').pluck().all() as string[];
@@ -167,7 +171,7 @@ async function writing(stop: () => boolean, failures: Failure[], samples: Sample
     const [x, y] = pick(points);
     const noun = layer === 'houses' ? 'house' : layer === 'addresses' ? 'door plate' : 'component';
     if (turn === 0 || live[layer].length === 0) {
-      const d = 0.0001;
+      const d = HOUSE_SIDE;
       const feature =
         layer === 'houses'
           ? { type: 'Feature', geometry: { type: 'Polygon', coordinates: [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]] }, properties: { floors: 3, use: '住宅' } }
