@@ -87,6 +87,14 @@ interface Entry {
   readings: string[][];
   /** this entry's keys in the sorted key list, kept to take them out again */
   keys: Key[];
+  context?: Context;
+}
+
+/** The street and community names at a suggestion's point, looked up once per area generation. */
+interface Context {
+  generation: number;
+  street: string | null;
+  community: string | null;
 }
 
 type KeyHow = 'name' | 'alias' | 'pinyin' | 'initials' | 'code';
@@ -106,6 +114,7 @@ interface Plate {
   tail: string;
   lng: number;
   lat: number;
+  context?: Context;
 }
 
 interface Candidate {
@@ -141,8 +150,8 @@ export class AutocompleteIndex {
   /** while building: keys are appended and sorted once at the end */
   private building = true;
   private readonly entries = new Map<string, Entry>();
-  /** entries by the first letter of a pinyin reading, for the syllable matcher */
-  private readonly byInitial = new Map<string, Set<Entry>>();
+  /** entries by the two letters a syllable-by-syllable query can start with (dong si: do, ds), for the matcher */
+  private readonly byStart = new Map<string, Set<Entry>>();
   /** road name → its records' ids and lengths and middles (several records may share a name) */
   private readonly roadParts = new Map<string, Map<number, { length: number; lng: number; lat: number }>>();
   private readonly roadNames = new Map<number, string>();
@@ -156,6 +165,8 @@ export class AutocompleteIndex {
   /** districts (and 北京市) a query may start with: stripped */
   private prefixes: string[] = ['北京市', '北京'];
   private readonly readings = new Readings();
+  /** bumped when areas change: cached contexts of older generations are looked up again */
+  private areaGeneration = 0;
 
   private constructor(private locate: Locate) {}
 
@@ -194,7 +205,8 @@ export class AutocompleteIndex {
     const top = new TopK(wanted + DEDUPE_SLACK);
     this.matchKeys(q, top);
     this.matchPlates(q, top);
-    if (q.length <= MAX_SYLLABLE_QUERY && /^[a-z][a-z0-9]*$/.test(q) && top.accepts(TIER.syllables)) this.matchSyllables(q, top);
+    // one or two letters are a start of the pinyin or of the initials, both already keys
+    if (q.length >= 3 && q.length <= MAX_SYLLABLE_QUERY && /^[a-z][a-z0-9]*$/.test(q) && top.accepts(TIER.syllables)) this.matchSyllables(q, top);
     if (q.length >= 2 && top.accepts(TIER.infix)) this.matchInfix(q, top);
     return this.present(top.items, wanted);
   }
@@ -207,6 +219,7 @@ export class AutocompleteIndex {
    */
   applyChanges(changes: readonly StoreChange[], store: Store, locate?: Locate): void {
     if (locate) this.locate = locate;
+    if (changes.some((c) => c.layer === 'areas')) this.areaGeneration++;
     for (const change of changes) {
       switch (change.layer) {
         case 'addresses': {
@@ -303,9 +316,9 @@ export class AutocompleteIndex {
     }
   }
 
-  /** Pinyin typed as a start of each syllable in turn (`dongsbdj`, `dsibei`): entries of the query's first letter. */
+  /** Pinyin typed as a start of each syllable in turn (`dongsbdj`, `dsibei`): the entries its first two letters can start. */
   private matchSyllables(q: string, top: TopK): void {
-    for (const entry of this.byInitial.get(q[0]!) ?? []) {
+    for (const entry of this.byStart.get(q.slice(0, 2)) ?? []) {
       if (entry.readings.some((syllables) => syllablePrefix(q, syllables, 0, 0))) {
         top.offer({ ref: entry, kind: entry.kind, text: entry.text, tier: TIER.syllables, weight: KIND_WEIGHT[entry.kind], match: 'pinyin' });
       }
@@ -363,33 +376,40 @@ export class AutocompleteIndex {
   }
 
   private suggestion({ ref, kind, text, tier, match }: Candidate): Suggestion {
-    const { lng, lat } = ref;
-    const here = kind === 'street' ? null : this.locate(lng, lat);
-    // what identifies it first, then where, then how it matched
-    const ids: Partial<Suggestion> = {};
+    // members in the order they are shown: what identifies it, then where, then how it matched
+    const out = { text, kind } as Suggestion;
     if (kind === 'door') {
       const plate = ref as Plate;
-      ids.id = plate.id;
-      ids.houseId = plate.houseId;
+      out.id = plate.id;
+      out.houseId = plate.houseId;
     } else {
       const entry = ref as Entry;
-      if (entry.code !== undefined) ids.code = entry.code;
-      if (entry.scheme !== undefined) ids.scheme = entry.scheme;
-      if (entry.dynamicCode !== undefined) ids.dynamicCode = entry.dynamicCode;
-      if (entry.recordId !== undefined) ids.id = entry.recordId;
-      if (entry.category !== undefined) ids.category = entry.category;
+      if (entry.code !== undefined) out.code = entry.code;
+      if (entry.scheme !== undefined) out.scheme = entry.scheme;
+      if (entry.dynamicCode !== undefined) out.dynamicCode = entry.dynamicCode;
+      if (entry.recordId !== undefined) out.id = entry.recordId;
+      if (entry.category !== undefined) out.category = entry.category;
     }
-    return {
-      text,
-      kind,
-      ...ids,
-      lng: round7(lng),
-      lat: round7(lat),
+    out.lng = round7(ref.lng);
+    out.lat = round7(ref.lat);
+    const context = this.contextOf(ref, kind);
+    out.street = context.street;
+    out.community = context.community;
+    out.exact = tier === TIER.exact;
+    out.match = match;
+    return out;
+  }
+
+  /** Street and community at the point (none for a street, no community for a community), cached on the place. */
+  private contextOf(ref: Entry | Plate, kind: SuggestionKind): Context {
+    if (ref.context?.generation === this.areaGeneration) return ref.context;
+    const here = kind === 'street' ? null : this.locate(ref.lng, ref.lat);
+    ref.context = {
+      generation: this.areaGeneration,
       street: here?.street?.name ?? null,
       community: kind === 'community' ? null : (here?.community?.name ?? null),
-      exact: tier === TIER.exact,
-      match,
     };
+    return ref.context;
   }
 
   private stripPrefixes(q: string): string {
@@ -519,11 +539,9 @@ export class AutocompleteIndex {
       if (this.building) list.push(key);
       else insertSorted(list, key);
     }
-    for (const syllables of entry.readings) {
-      const letter = syllables[0]?.[0];
-      if (letter === undefined) continue;
-      let set = this.byInitial.get(letter);
-      if (set === undefined) this.byInitial.set(letter, (set = new Set()));
+    for (const start of startsOf(entry.readings)) {
+      let set = this.byStart.get(start);
+      if (set === undefined) this.byStart.set(start, (set = new Set()));
       set.add(entry);
     }
   }
@@ -539,7 +557,7 @@ export class AutocompleteIndex {
       while (k < list.length && list[k] !== key) k++;
       if (k < list.length) list.splice(k, 1);
     }
-    for (const set of this.byInitial.values()) set.delete(entry);
+    for (const start of startsOf(entry.readings)) this.byStart.get(start)?.delete(entry);
   }
 }
 
@@ -691,6 +709,17 @@ const PINYIN_SYLLABLES = new Set(
     'wa wai wan wang wei wen weng wo wu xi xia xian xiang xiao xie xin xing xiong xiu xu xuan xue xun ya yan yang yao ye yi yin ying yo yong you yu yuan yue yun za zai zan zang zao ze zei zen zeng zha zhai zhan zhang zhao zhe zhei zhen zheng zhi zhong zhou zhu zhua zhuai zhuan zhuang zhui zhun zhuo zi zong zou zu zuan zui zun zuo'
   ).split(' '),
 );
+
+/** The first two letters of a query the syllable matcher can match: two of the first syllable, or one each of the first two. */
+function startsOf(readings: readonly string[][]): Set<string> {
+  const starts = new Set<string>();
+  for (const [first, second] of readings) {
+    if (first === undefined) continue;
+    if (first.length >= 2) starts.add(first.slice(0, 2));
+    if (second !== undefined) starts.add(first[0]! + second[0]!);
+  }
+  return starts;
+}
 
 /** Whether `q` from `j` is a sequence of non-empty starts of `syllables` from `i` on (it may stop inside the name). */
 function syllablePrefix(q: string, syllables: readonly string[], i: number, j: number): boolean {
