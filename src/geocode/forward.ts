@@ -184,7 +184,7 @@ export class ForwardGeocoder {
         roads: [...store.iterate('roads')],
         addresses: inUse(store.iterate('addresses')),
         // id and address only: whole records (footprints parsed) cost ~0.4 s per build
-        houses: [...store.scan('houses', ['id', 'address', 'status'])].filter((row) => row[2] !== '废弃').map(([id, address]) => ({ id: id as number, address: address as string | null })),
+        houses: inUse([...store.scan('houses', ['id', 'address', 'status'])].map(([id, address, status]) => ({ id: id as number, address: address as string | null, status: status as string }))),
         pois: [...store.iterate('pois')],
         aliases: [...store.iterate('aliases')],
       },

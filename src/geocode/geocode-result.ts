@@ -16,18 +16,8 @@ export type MatchLevel = 'door' | 'poi' | 'road' | 'community' | 'street' | 'dis
  * - `building`: the building asked for is not in the compound
  * - `street` / `community`: the place found lies outside the 街道 / 社区 the query names
  */
-export type MatchEdit =
-  | 'alias'
-  | 'ordinal'
-  | 'suffix'
-  | 'abbreviation'
-  | 'homophone'
-  | 'missing'
-  | 'extra'
-  | 'number'
-  | 'building'
-  | 'street'
-  | 'community';
+export const MATCH_EDITS = ['alias', 'ordinal', 'suffix', 'abbreviation', 'homophone', 'missing', 'extra', 'number', 'building', 'street', 'community'] as const;
+export type MatchEdit = (typeof MATCH_EDITS)[number];
 
 /** What in the query the answer rests on. */
 export interface MatchExplanation {

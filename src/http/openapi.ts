@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { MATCH_EDITS } from '../geocode/geocode-result.js';
 import { COMPONENT_STATUSES, LAYERS, LIFE_STATUSES } from '../model.js';
 import { BATCH_LIMITS } from './batch-limits.js';
 
@@ -302,7 +303,7 @@ function buildDocument(): OpenApiDocument {
           operationId: 'geocodeGet',
           summary: 'Chinese address → ranked places with their codes',
           description:
-            'Normalises the address (full-width, Chinese numerals, 北京市 prefixes, 号院/号楼/栋/幢 forms, variants), matches a door plate exactly, else falls back to the road (number interpolated), the community, the street. An unknown road never gives a door-level result.',
+            'Normalises the address (full-width, Chinese numerals, traditional characters, 北京市 prefixes, 号院/号楼/栋/幢 forms), reads the road as written or by a known spelling or misspelling (each relaxation lowers the score and is listed in matched.edits), matches a door plate or a named place, else falls back to the road (number interpolated), the community, the street. An unknown road is never read as a shorter road inside it; an address naming a place outside the loaded area gets no result and a reason.',
           parameters: [
             query('q', 'the address', { type: 'string', minLength: 1, maxLength: 200 }, true, '北京市东城区多福巷12号'),
             query('limit', 'most candidates to return (1–20)', { type: 'integer', minimum: 1, maximum: 20, default: 5 }),
@@ -734,7 +735,7 @@ function buildDocument(): OpenApiDocument {
                 edits: {
                   type: 'array',
                   description: 'relaxations applied, each lowering the score (README: forward geocoding scores)',
-                  items: { enum: ['alias', 'ordinal', 'suffix', 'abbreviation', 'homophone', 'missing', 'extra', 'number', 'building', 'street', 'community'] },
+                  items: { enum: MATCH_EDITS },
                 },
               },
             },
