@@ -4,6 +4,7 @@ import type { GuardedWriteApi, WriteApi } from './http/routes/write.js';
 import { watchChanges, type ChangeWatcher } from './store/change-watcher.js';
 import { lastChangeSeq } from './store/changes.js';
 import type { Store } from './store/store.js';
+import { forEachInSlices, runInSlices } from './time-slices.js';
 import { TileService, type TileServiceOptions } from './tiles/tile-service.js';
 import { FeatureWriter } from './write/feature-writer.js';
 import { GridRedraw } from './write/grid-redraw.js';
@@ -18,9 +19,13 @@ export interface LiveService {
   stop(): void;
 }
 
+/** Changes applied to the tile indexes at a time: ~0.2 ms each for components, so a page stays within a slice. */
+const TILE_PAGE = 16;
+
 /**
  * Builds the geocoding and tile indexes and keeps them current: writes through the API refresh
- * them before the response goes out; writes by other processes (`wangge import`) are picked up
+ * them before the response goes out (without holding the event loop when an import's changes are
+ * being applied at the same time); writes by other processes (`wangge import`) are picked up
  * from the change log within the poll interval.
  */
 export function startLive(store: Store, options: TileServiceOptions & { intervalMs?: number; onWrite?: WriteApi['onWrite'] } = {}): LiveService {
@@ -30,9 +35,12 @@ export function startLive(store: Store, options: TileServiceOptions & { interval
   const tiles = TileService.fromStore(store, options);
   const watcher = watchChanges(
     store,
-    (changes) => {
-      tiles.applyChanges(changes);
+    async (changes) => {
       geocoders.applyChanges(changes);
+      // an import's thousands of changes go into the tile indexes a page at a time, requests answered between pages
+      await forEachInSlices(Math.ceil(changes.length / TILE_PAGE), (k) => tiles.applyChanges(changes.slice(k * TILE_PAGE, (k + 1) * TILE_PAGE)));
+      // after many changes the trees are rebuilt, in steps too; no change is applied meanwhile (one drain at a time)
+      if (tiles.needsCompaction) await runInSlices(tiles.compact());
     },
     { fromSeq, intervalMs: options.intervalMs },
   );

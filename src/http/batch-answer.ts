@@ -1,6 +1,6 @@
 import { TooLargeError } from '../errors.js';
 import { JsonBytes } from './json-bytes.js';
-import { forEachInSlices, SLICE_MS } from './time-slices.js';
+import { forEachInSlices, SLICE_MS } from '../time-slices.js';
 
 /** Answers written before the stream starts, to project the size of the whole answer from. */
 const SAMPLE_ITEMS = 200;

@@ -61,7 +61,7 @@ beforeAll(async () => {
     store,
     geocoders: live.geocoders,
     tiles: live.tiles,
-    writes: { ...live.writes, afterWrite: () => {} },
+    writes: { ...live.writes, afterWrite: async () => {} },
     rateLimit: 0,
   });
   secret = createApiKey(store, { name: 'fuzz', scope: '110101' }).secret;

@@ -1,14 +1,21 @@
 import { changesSince, lastChangeSeq, type StoreChange } from './changes.js';
 import type { Store } from './store.js';
 
+/**
+ * Changes read from the log at a time: reading one parses its before and after rows (~25 µs), so
+ * a page is a few milliseconds and an import's 10,000 changes never hold the event loop at once.
+ */
+const PAGE = 256;
+
 export interface ChangeWatcher {
   /** the last change handed to the listener */
   readonly seq: number;
   /**
-   * Looks for new changes now (the timer does this every interval). `force` reads the log even
-   * when data_version says nothing changed — which it does for writes on this same connection.
+   * Looks for new changes now (the timer does this every interval) and resolves once every change
+   * committed before the call has been handed to the listener. `force` reads the log even when
+   * data_version says nothing changed — which it does for writes on this same connection.
    */
-  poll(force?: boolean): void;
+  poll(force?: boolean): Promise<void>;
   stop(): void;
 }
 
@@ -21,29 +28,40 @@ export interface ChangeWatcher {
  */
 export function watchChanges(
   store: Store,
-  onChanges: (changes: StoreChange[]) => void,
+  onChanges: (changes: StoreChange[]) => void | Promise<void>,
   { fromSeq = lastChangeSeq(store.db), intervalMs = 250 }: { fromSeq?: number; intervalMs?: number } = {},
 ): ChangeWatcher {
   let seq = fromSeq;
   // undefined: look at the log on the first poll, whatever data_version says
   let version: number | undefined;
-  const poll = (force = false): void => {
-    const now = dataVersion(store);
-    if (now === version && !force) return;
-    version = now;
-    for (;;) {
-      const changes = changesSince(store.db, seq);
-      if (changes.length === 0) return;
-      seq = changes[changes.length - 1]!.seq;
-      onChanges(changes);
+  // one drain at a time: the listener may take several turns of the event loop for a large import
+  let draining: Promise<void> | null = null;
+  const drain = async (): Promise<void> => {
+    try {
+      for (;;) {
+        const changes = changesSince(store.db, seq, PAGE);
+        // no await between this last look and clearing `draining`: a poll meanwhile starts a new drain
+        if (changes.length === 0) return;
+        seq = changes[changes.length - 1]!.seq;
+        await onChanges(changes);
+        // an import's backlog: other requests get a turn between pages
+        if (changes.length === PAGE) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      draining = null;
     }
   };
+  const poll = (force = false): Promise<void> => {
+    const now = dataVersion(store);
+    if (now === version && !force) return draining ?? Promise.resolve();
+    version = now;
+    // a drain under way looks at the log again before it ends, so it covers what was committed until now
+    return (draining ??= drain());
+  };
   const timer = setInterval(() => {
-    try {
-      poll();
-    } catch (error) {
+    poll().catch((error: unknown) => {
       console.error(JSON.stringify({ level: 'error', msg: 'change log poll failed', error: (error as Error).message }));
-    }
+    });
   }, intervalMs);
   timer.unref();
   return {

@@ -1,79 +1,7 @@
-import Flatbush from 'flatbush';
 import type { BBox } from '../geo/bbox.js';
 import { cellBox, cellOf, thinCells } from './thinning.js';
+import { PatchedSet } from './patched-set.js';
 import type { TileFeature } from './tile-features.js';
-
-/** Changed features kept beside a tree before it is rebuilt: searching them is a linear scan. */
-const MAX_PENDING_CHANGES = 500;
-
-/**
- * Features under a static R-tree (flatbush, in id order) plus the changes since it was built: keys
- * replaced or removed are masked out of the tree, new versions sit in a small list beside it.
- * A change then costs microseconds instead of a rebuild of the tree.
- */
-class PatchedSet {
-  private readonly features: TileFeature[];
-  private readonly tree: Flatbush | null;
-  private readonly indexOf: Map<string, number>;
-  private readonly masked = new Set<number>();
-  private readonly added = new Map<string, TileFeature>();
-
-  constructor(features: Iterable<TileFeature>) {
-    this.features = [...features].sort((a, b) => a.id - b.id);
-    this.indexOf = new Map(this.features.map((f, i) => [f.key, i]));
-    if (this.features.length === 0) {
-      this.tree = null;
-      return;
-    }
-    const tree = new Flatbush(this.features.length);
-    for (const { bbox } of this.features) tree.add(bbox.minX, bbox.minY, bbox.maxX, bbox.maxY);
-    tree.finish();
-    this.tree = tree;
-  }
-
-  get size(): number {
-    return this.features.length - this.masked.size + this.added.size;
-  }
-
-  get pending(): number {
-    return this.masked.size + this.added.size;
-  }
-
-  get(key: string): TileFeature | undefined {
-    const added = this.added.get(key);
-    if (added) return added;
-    const at = this.indexOf.get(key);
-    return at === undefined || this.masked.has(at) ? undefined : this.features[at];
-  }
-
-  /** Puts `feature` under `key`, or removes the key (null). */
-  put(key: string, feature: TileFeature | null): void {
-    const at = this.indexOf.get(key);
-    if (at !== undefined) this.masked.add(at);
-    if (feature) this.added.set(key, feature);
-    else this.added.delete(key);
-  }
-
-  /** Features whose box meets `box`, in id order. */
-  search(box: BBox): TileFeature[] {
-    const found: TileFeature[] = [];
-    if (this.tree) {
-      // indices are in id order because the features are; a numeric sort of them is cheap
-      const hits = Uint32Array.from(this.tree.search(box.minX, box.minY, box.maxX, box.maxY)).sort();
-      for (const i of hits) if (!this.masked.has(i)) found.push(this.features[i]!);
-    }
-    if (this.added.size === 0) return found;
-    for (const f of this.added.values()) {
-      if (f.bbox.minX <= box.maxX && f.bbox.maxX >= box.minX && f.bbox.minY <= box.maxY && f.bbox.maxY >= box.minY) found.push(f);
-    }
-    return found.sort((a, b) => a.id - b.id);
-  }
-
-  *all(): Generator<TileFeature> {
-    for (let i = 0; i < this.features.length; i++) if (!this.masked.has(i)) yield this.features[i]!;
-    yield* this.added.values();
-  }
-}
 
 export interface LayerIndexOptions {
   /** zooms at which the layer is thinned (thinning.ts); each gets its own set of survivors */
@@ -86,16 +14,23 @@ export interface LayerIndexOptions {
  * sliced; the issue note has the measurement). A thinned layer also keeps, per thinned zoom, the
  * survivors in their own set: a z14 tile then reads ~4,000 features instead of ~20,000.
  * A change updates the sets in place — for a thinned layer by re-electing the survivor of each
- * cell it touches — and the trees are rebuilt only after many changes.
+ * cell it touches — and `compact` rebuilds the trees in steps after many changes.
  */
 export class LayerIndex {
-  private full!: PatchedSet;
+  private readonly full: PatchedSet;
   private readonly thinnedZooms: readonly number[];
-  private thinned = new Map<number, { set: PatchedSet; winners: Map<number, string> }>();
+  private readonly thinned: Map<number, { set: PatchedSet; winners: Map<number, string> }>;
 
   constructor(features: Iterable<TileFeature>, options: LayerIndexOptions = {}) {
     this.thinnedZooms = options.thinnedZooms ?? [];
-    this.rebuild([...features]);
+    const all = [...features];
+    this.full = new PatchedSet(all);
+    this.thinned = new Map(
+      this.thinnedZooms.map((z) => {
+        const winners = thinCells(all, z);
+        return [z, { set: new PatchedSet(winners.values()), winners: new Map([...winners].map(([cell, f]) => [cell, f.key])) }];
+      }),
+    );
   }
 
   get size(): number {
@@ -129,15 +64,26 @@ export class LayerIndex {
       if (feature) touched.push(feature.bbox), moved.push(feature);
       this.full.put(key, feature);
     }
-    if (this.full.pending > MAX_PENDING_CHANGES) {
-      this.rebuild(this.all());
-      return touched;
-    }
     for (const [z, thinned] of this.thinned) {
       const cells = new Set(moved.map((f) => cellOf(f, z)));
       for (const cell of cells) this.reelect(thinned, cell, z);
     }
     return touched;
+  }
+
+  /** True when enough changes sit beside the trees that `compact` should fold them in. */
+  get needsCompaction(): boolean {
+    return this.full.needsCompaction || [...this.thinned.values()].some(({ set }) => set.needsCompaction);
+  }
+
+  /**
+   * Folds the changes into the trees a segment per step (a generator: the caller yields to the
+   * event loop between steps; searches meanwhile see the same features). No `replace` may run
+   * until it has finished.
+   */
+  *compact(): Generator<void, void> {
+    yield* this.full.compact();
+    for (const { set } of this.thinned.values()) yield* set.compact();
   }
 
   /** Elects a cell's survivor again from the full set after a change in it. */
@@ -152,13 +98,4 @@ export class LayerIndex {
     } else thinned.winners.delete(cell);
   }
 
-  private rebuild(features: TileFeature[]): void {
-    this.full = new PatchedSet(features);
-    this.thinned = new Map(
-      this.thinnedZooms.map((z) => {
-        const winners = thinCells(features, z);
-        return [z, { set: new PatchedSet(winners.values()), winners: new Map([...winners].map(([cell, f]) => [cell, f.key])) }];
-      }),
-    );
-  }
 }

@@ -124,6 +124,20 @@ export class TileService implements TileProvider {
     return dropped;
   }
 
+  /** True when a layer index holds enough changes beside its trees that `compact` should rebuild them. */
+  get needsCompaction(): boolean {
+    return Object.values(this.indexes).some((index) => index.needsCompaction);
+  }
+
+  /**
+   * Rebuilds the trees of every layer index that needs it, in steps (run them with a turn of the
+   * event loop between; no `applyChanges` until done). The features stay the same, so no cached
+   * tile changes.
+   */
+  *compact(): Generator<void, void> {
+    for (const index of Object.values(this.indexes)) if (index.needsCompaction) yield* index.compact();
+  }
+
   /** Drops cached tiles of every source with `layer` whose buffered area meets one of `boxes` (world). */
   private dropTouching(layer: TileLayerName, boxes: readonly BBox[]): number {
     const sources = this.sources.filter((s) => TILE_SOURCES[s].includes(layer));

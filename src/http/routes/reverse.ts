@@ -9,7 +9,7 @@ import type { NearbyComponent } from '../../tiles/tile-service.js';
 import { streamBatchAnswer } from '../batch-answer.js';
 import { requireBatchSize } from '../batch-limits.js';
 import { JsonBytes } from '../json-bytes.js';
-import { forEachInSlices } from '../time-slices.js';
+import { forEachInSlices } from '../../time-slices.js';
 import { valid, validated } from '../validation.js';
 
 /** Radius of the `address=1` door-plate search. */

@@ -21,8 +21,8 @@ export interface WriteApi {
   store: Store;
   writer: FeatureWriter;
   grids: GridRedraw;
-  /** brings tiles and geocoders up to date with what was just committed */
-  afterWrite(): void;
+  /** brings tiles and geocoders up to date with what was just committed; resolves when they are */
+  afterWrite(): Promise<void>;
   /** counts a committed write for /metrics */
   onWrite?(layer: string, op: string): void;
   /** how long a write waits for another writer (an import) before answering 503 (default: config.ts) */
@@ -51,8 +51,8 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
   const need = (): WriteApi => api!;
   // waits for another writer without blocking the event loop, so reads go on during an import
   const commit = <T>(work: () => T): Promise<T> => whenWritable(work, { waitMs: api!.writeWaitMs ?? DEFAULTS.writeWaitS * 1000 });
-  const done = (layer: string, op: string): void => {
-    api!.afterWrite();
+  const done = async (layer: string, op: string): Promise<void> => {
+    await api!.afterWrite();
     api!.onWrite?.(layer, op);
   };
 
@@ -67,7 +67,7 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
       const { writer } = need();
       const feature = await featureBody(c);
       const record = await commit(() => writer.create(layer, feature, writerOf(c)));
-      done(layer, 'create');
+      await done(layer, 'create');
       const body = featureOf(layer, record);
       return c.body(JSON.stringify(body), 201, { 'Content-Type': GEOJSON_CONTENT_TYPE, Location: `${path}/${body.id}`, 'Cache-Control': 'no-store' });
     });
@@ -75,14 +75,14 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
       const { writer } = need();
       const body = await patchBody(c);
       const record = await commit(() => writer.patch(layer, keyOf(layer, c.req.param(key)!), body, writerOf(c)));
-      done(layer, 'update');
+      await done(layer, 'update');
       return geoJson(c, featureOf(layer, record));
     });
     app.delete(`${path}/:${key}`, guard('GET, HEAD'), validated(`${noun}Retire`), async function retire(c) {
       const { writer } = need();
       const date = parseDate(c.req.query('date'), 'date');
       const record = await commit(() => writer.retire(layer, keyOf(layer, c.req.param(key)!), date, writerOf(c)));
-      done(layer, 'retire');
+      await done(layer, 'retire');
       return geoJson(c, featureOf(layer, record));
     });
   }
@@ -91,7 +91,7 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
     const { grids, store } = need();
     const request = (await jsonBody(c)) as RedrawRequest;
     const result = await commit(() => grids.redraw(c.req.param('staticCode'), request, writerOf(c)));
-    done('grids', 'version');
+    await done('grids', 'version');
     const body = {
       grid: gridFeature(result.grid, store),
       neighbours: result.neighbours.map((g) => gridFeature(g, store)),

@@ -18,3 +18,18 @@ export async function forEachInSlices(count: number, step: (k: number) => void):
     sliceStarted = performance.now();
   }
 }
+
+/**
+ * Runs a stepped computation (a generator that yields between steps of a few milliseconds) to its
+ * end, giving the event loop a turn whenever a slice has run SLICE_MS; resolves to its result.
+ */
+export async function runInSlices<T>(steps: Generator<void, T>): Promise<T> {
+  let sliceStarted = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStarted < SLICE_MS) continue;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    sliceStarted = performance.now();
+  }
+}
