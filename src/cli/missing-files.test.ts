@@ -4,10 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDistrictDatabase } from '../store/build-district.js';
 import { runCli } from './test-helpers/run-cli.js';
 
-// Issue 12: `wangge import missing.geojson` printed a raw ENOENT. A file that cannot be read is
-// named with the reason in words, exit 1, no stack trace.
+// Issue 12: `wangge import missing.geojson` printed a raw ENOENT, and so did an export into a
+// folder that does not exist. A file that cannot be read or written is named with the reason in
+// words, exit 1, no stack trace.
 
 const BIN = fileURLToPath(new URL('../../bin/wangge.js', import.meta.url));
 
@@ -30,4 +32,21 @@ describe('files that cannot be read', () => {
     expect(stderr).toBe(`error: cannot read ${dir}: it is a folder, not a file`);
     expect(code).toBe(1);
   });
+});
+
+describe('files that cannot be written', () => {
+  it('exports and tile archives into a folder that does not exist: "cannot write …: no folder …", exit 1, nothing left behind', async () => {
+    const db = join(dir, 'district.db');
+    buildDistrictDatabase(db);
+    const folder = join(dir, 'missing');
+    for (const [argv, file] of [
+      [['export', '--layer', 'houses', '--db', db, '-o'], 'houses.geojson'],
+      [['tiles', 'export', '--maxzoom', '10', '--db', db, '-o'], 'district.mbtiles'],
+      [['tiles', 'export', '--maxzoom', '10', '--db', db, '-o'], 'district.pmtiles'],
+    ] as const) {
+      const { code, stderr } = await runCli([...argv, join(folder, file)]);
+      expect(stderr, argv.join(' ')).toBe(`error: cannot write ${join(folder, file)}: no folder ${folder}`);
+      expect(code).toBe(1);
+    }
+  }, 120_000);
 });

@@ -37,8 +37,8 @@ describe('part files', () => {
     expect(readdirSync(dir).sort()).toEqual(names.slice(2).sort());
   });
 
-  it('removeStaleParts of a file in a folder that does not exist removes nothing', () => {
-    expect(removeStaleParts(join(dir, 'missing', 'a.mbtiles'))).toEqual([]);
+  it('removeStaleParts of a file in a folder that does not exist refuses it in words, before anything is written', () => {
+    expect(() => removeStaleParts(join(dir, 'missing', 'a.mbtiles'))).toThrow(`cannot write ${join(dir, 'missing', 'a.mbtiles')}: no folder ${join(dir, 'missing')}`);
   });
 
   it('commitPart moves the part file into place, replacing an older file', () => {

@@ -1,5 +1,6 @@
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { InvalidRequestError } from '../errors.js';
 
 /**
  * A file written under a temporary name, `path.part-PID`, and moved into place only when
@@ -15,7 +16,9 @@ export function partPathOf(path: string): string {
 /**
  * Removes the part files of `path` left by processes that no longer run (killed, or stopped by a
  * full disk), with SQLite's side files (-wal, -shm, -journal); a part file of a running process
- * is another export in progress and stays. Returns the names removed.
+ * is another export in progress and stays. Returns the names removed. Called before writing, so
+ * a folder that does not exist is refused here in words (`cannot write out/x.mbtiles: no folder
+ * out`), not as the raw ENOENT of the part file's name.
  */
 export function removeStaleParts(path: string): string[] {
   const folder = dirname(path);
@@ -23,9 +26,11 @@ export function removeStaleParts(path: string): string[] {
   let names: string[];
   try {
     names = readdirSync(folder);
-  } catch {
-    // no folder: no part files; creating the file will say what is wrong
-    return [];
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem = code === 'ENOENT' ? `no folder ${folder}` : code === 'ENOTDIR' ? `${folder} is not a folder` : code === 'EACCES' || code === 'EPERM' ? `permission denied on ${folder}` : null;
+    if (problem !== null) throw new InvalidRequestError(`cannot write ${path}: ${problem}`, { cause: error });
+    throw error;
   }
   const removed: string[] = [];
   for (const name of names) {
