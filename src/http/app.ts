@@ -7,6 +7,7 @@ import { TooLargeError } from '../errors.js';
 import type { Geocoders } from '../geocode/geocoders.js';
 import { requireApiKey } from './auth.js';
 import { batchKey } from './batch-limits.js';
+import { compressAnswers } from './compression.js';
 import { corsPolicy } from './cors-policy.js';
 import { requestLog, type Logger } from './logger.js';
 import { createMetrics, metricsRoutes, requestMetrics, type Metrics } from './metrics.js';
@@ -21,9 +22,14 @@ import { geocodeRoutes } from './routes/geocode.js';
 import { mapRoutes } from './routes/map.js';
 import { reverseRoutes, type ComponentsNear } from './routes/reverse.js';
 import { tileRoutes } from './routes/tiles.js';
+import { catalogRoutes } from './routes/catalog.js';
+import type { CacheControlPolicy } from './cache-control.js';
+import { dropForwardedOrigin } from './public-url.js';
 import { writeRoutes, type GuardedWriteApi } from './routes/write.js';
 import { vertexLimit, writeBodyBytes } from './vertex-limit.js';
 import type { TileProvider } from '../tiles/tile-provider.js';
+import type { ArchiveSource } from '../tiles/archive-source.js';
+import { TileSources } from '../tiles/tile-sources.js';
 import { TileService } from '../tiles/tile-service.js';
 
 /** What the app reads; `Store` satisfies it, and so can a fake. */
@@ -35,6 +41,10 @@ export interface AppOptions {
   geocoders: Geocoders;
   /** vector tiles: cut live from the store (TileService) or read from an MBTiles file */
   tiles: TileProvider;
+  /** MBTiles / PMTiles archives served beside `tiles`, each under its own name (default none) */
+  archives?: readonly ArchiveSource[];
+  /** Cache-Control of the tile, TileJSON and catalog answers, where the defaults do not suit */
+  cacheControl?: CacheControlPolicy;
   /** components near a point for `/v1/reverse?components=` (default: from `tiles` when it is the live TileService) */
   componentsNear?: ComponentsNear;
   /** the write endpoints (components, houses, addresses, grid versions, change log); absent: read-only */
@@ -51,9 +61,9 @@ export interface AppOptions {
   rateLimit?: number;
   /** requests a client may make at once (default: two seconds of the rate) */
   rateBurst?: number;
-  /** client addresses from X-Forwarded-For, for the rate limit (default false) */
+  /** a proxy in front sets X-Forwarded-For (client addresses, for the rate limit) and X-Forwarded-Proto / -Host (the public URL); default false: these headers are ignored */
   trustProxy?: boolean;
-  /** every /v1 and /tiles request needs a valid API key, of any scope (default false: reads are open) */
+  /** every /v1, /tiles and /catalog request needs a valid API key, of any scope (default false: reads are open) */
   readsNeedKey?: boolean;
   /** largest request body (default 16 MiB) */
   maxBodyBytes?: number;
@@ -80,6 +90,8 @@ export function createApp({
   store,
   geocoders,
   tiles,
+  archives = [],
+  cacheControl,
   writes,
   componentsNear = tiles instanceof TileService ? (lng, lat, radiusM, limit) => tiles.componentsNear(lng, lat, radiusM, limit) : undefined,
   componentClasses,
@@ -98,14 +110,18 @@ export function createApp({
   // outside the problem handling, so they see the status the client gets (405 included)
   app.use(requestMetrics(metrics));
   if (logger) app.use(requestLog(logger));
+  // outside the problem handling too, so problem+json answers are compressed like the rest
+  app.use(compressAnswers());
   installProblemHandling(app);
+  // only a proxy we stand behind may say which host and scheme clients use
+  if (!trustProxy) app.use(dropForwardedOrigin());
   app.use(corsPolicy(corsOrigins));
   // the key is checked by the routes, after this, so the limiter looks the bearer secret up itself
   if (ratePerSecond > 0) app.use(rateLimit({ ratePerSecond, burst: rateBurst, trustProxy, findKey: writes?.findKey }));
   if (readsNeedKey) {
     // any valid key, whatever its scope; /health, /openapi.json, the style and the page stay open
     if (!writes) throw new Error('readsNeedKey needs the key store, which comes with writes');
-    for (const path of ['/v1/*', '/tiles/*']) app.use(path, requireApiKey(writes.findKey) as unknown as MiddlewareHandler<ProblemEnv>);
+    for (const path of ['/v1/*', '/tiles/*', '/catalog']) app.use(path, requireApiKey(writes.findKey) as unknown as MiddlewareHandler<ProblemEnv>);
   }
   // features are revalidated by ETag; geocoding answers are computed per request and not hashed
   for (const path of ['/v1/areas/*', '/v1/grids/*', '/v1/components/*', '/v1/houses/*']) app.use(path, etag());
@@ -146,7 +162,9 @@ export function createApp({
   app.route('/', geocodeRoutes(geocoders, { maxResponseBytes }));
   app.route('/', autocompleteRoutes(geocoders));
   app.route('/', writeRoutes(writes));
-  app.route('/', tileRoutes(tiles));
+  const tileSources = new TileSources(tiles, archives);
+  app.route('/', tileRoutes(tileSources, cacheControl));
+  app.route('/', catalogRoutes(tileSources, cacheControl));
   app.route('/', mapRoutes(tiles));
   return app;
 }

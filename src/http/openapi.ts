@@ -498,16 +498,20 @@ function buildDocument(): OpenApiDocument {
       '/tiles/{source}/{z}/{x}/{y}': {
         get: {
           operationId: 'tileGet',
-          summary: 'A Mapbox Vector Tile (MVT 2.1, extent 4096, buffer 64) of a source',
+          summary: 'A Mapbox Vector Tile (MVT 2.1, extent 4096, buffer 64) of a source or a composite of sources',
           description:
             'Layers and their attributes are listed in the TileJSON (`vector_layers`). Sent gzip-compressed (`Content-Encoding: gzip`) when the request accepts it. ' +
-            'Revalidate with If-None-Match (304). A tile in range without data is 204. Beyond maxzoom clients over-zoom.',
+            'Revalidate with If-None-Match (304). A tile in range without data is 204. Beyond maxzoom clients over-zoom. ' +
+            'HEAD answers the headers of the GET, Content-Length included. Query parameters are ignored (`?v=2` busts caches). ' +
+            'Cache-Control is `public, max-age=60` for database sources and 3600 for archives unless `serve --cache-control tiles=…` sets it.',
           parameters: [
             {
               name: 'source',
               in: 'path',
               required: true,
-              description: 'tile source: grids, components, houses or wangge (all layers) from the database; with `serve --mbtiles`, the name of the file (404 lists the sources)',
+              description:
+                'tile source: grids, components, houses or wangge (all layers) from the database; an archive given with `serve --archive FILE` by its file name without extension; ' +
+                'with `serve --mbtiles`, the name of the file instead of the database sources. Names joined with commas (`grids,houses`) are a composite: the layers of each, a layer two share once (404 lists the sources; see /catalog)',
               schema: { type: 'string' },
               example: 'wangge',
             },
@@ -537,11 +541,20 @@ function buildDocument(): OpenApiDocument {
       '/tiles/{tilejson}': {
         get: {
           operationId: 'tileJsonGet',
-          summary: 'TileJSON 3.0.0 of a source: absolute tile URL (honouring X-Forwarded-Proto / X-Forwarded-Host), bounds, centre, zooms, vector_layers',
+          summary: 'TileJSON 3.0.0 of a source or composite: absolute tile URL (honouring X-Forwarded-Proto / X-Forwarded-Host under `serve --trust-proxy`), bounds, centre, zooms, vector_layers',
+          description: 'HEAD answers the headers of the GET, Content-Length included. Query parameters are ignored. Cache-Control `no-cache` unless `serve --cache-control tilejson=…` sets it.',
           parameters: [
-            { name: 'tilejson', in: 'path', required: true, description: 'the source name followed by .json', schema: { type: 'string', pattern: '^[^/]+\\.json$' }, example: 'wangge.json' },
+            { name: 'tilejson', in: 'path', required: true, description: 'the source name (or comma-joined names) followed by .json', schema: { type: 'string', pattern: '^[^/]+\\.json$' }, example: 'wangge.json' },
           ],
           responses: { '200': { description: 'the TileJSON', content: jsonContent(ref('TileJson')) }, ...problems(404, 500) },
+        },
+      },
+      '/catalog': {
+        get: {
+          operationId: 'catalogGet',
+          summary: 'Every tile source: layers, zooms, attribution, content type; archives with their format and file name',
+          description: 'As Martin\'s /catalog. Any comma-joined list of these names is a composite source too. Cache-Control `no-cache` unless `serve --cache-control catalog=…` sets it.',
+          responses: { '200': { description: 'the sources by name', content: jsonContent(ref('Catalog')) }, ...problems(400, 500) },
         },
       },
       '/styles/default.json': {
@@ -579,6 +592,41 @@ function buildDocument(): OpenApiDocument {
     },
     components: {
       schemas: {
+        Catalog: {
+          type: 'object',
+          required: ['tiles'],
+          properties: {
+            tiles: {
+              type: 'object',
+              description: 'source name → what it serves',
+              additionalProperties: {
+                type: 'object',
+                required: ['name', 'content_type', 'content_encoding', 'minzoom', 'maxzoom', 'bounds', 'layers', 'tilejson'],
+                properties: {
+                  name: { type: 'string', description: 'the name in its metadata' },
+                  description: { type: 'string' },
+                  attribution: { type: 'string' },
+                  content_type: { const: 'application/vnd.mapbox-vector-tile' },
+                  content_encoding: { const: 'gzip', description: 'how tiles are sent to clients that accept it' },
+                  minzoom: { type: 'integer' },
+                  maxzoom: { type: 'integer' },
+                  bounds: { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 },
+                  layers: {
+                    type: 'array',
+                    items: { type: 'object', required: ['id'], properties: { id: { type: 'string' }, minzoom: { type: 'integer' }, maxzoom: { type: 'integer' } } },
+                  },
+                  tilejson: { type: 'string', format: 'uri', description: 'the TileJSON URL' },
+                  archive: {
+                    type: 'object',
+                    description: 'only for archives served with `serve --archive`',
+                    required: ['format', 'file'],
+                    properties: { format: { enum: ['mbtiles', 'pmtiles'] }, file: { type: 'string', description: 'file name, without its folder' } },
+                  },
+                },
+              },
+            },
+          },
+        },
         TileJson: {
           type: 'object',
           description: 'TileJSON 3.0.0',

@@ -31,15 +31,17 @@ declare module 'hono' {
  * parameter, a missing or malformed one and a body off its schema are a 400 naming the parameter or
  * body member and what is wrong (a path segment outside its listed values is a 404, a batch over
  * its size a 413). The values reach the handler through `valid(c)`; `positions` names a body
- * member of [x, y] positions the handler takes packed, as one Float64Array of x, y pairs.
+ * member of [x, y] positions the handler takes packed, as one Float64Array of x, y pairs;
+ * `unknownQuery: 'ignore'` lets query parameters the operation does not take through unread (tile
+ * and TileJSON URLs, where clients add `?v=2` to bust caches).
  * @example app.get('/v1/houses/:id', validated('houseGet'), (c) => c.json(store.getHouse(valid<{ path: { id: number } }>(c).path.id)))
  */
-export function validated(operationId: string, { positions }: { positions?: string } = {}): MiddlewareHandler {
+export function validated(operationId: string, { positions, unknownQuery = 'refuse' }: { positions?: string; unknownQuery?: 'refuse' | 'ignore' } = {}): MiddlewareHandler {
   const check = checkers().get(operationId);
   if (check === undefined) throw new Error(`validated('${operationId}'): openapi.ts documents no operation with this operationId`);
   const middleware: MiddlewareHandler = async function validate(c, next) {
     const path = check.path.read(c.req.param() as Record<string, string>);
-    const query = check.query.read(c.req.queries());
+    const query = check.query.read(c.req.queries(), unknownQuery === 'ignore');
     const body = check.body === undefined ? undefined : await readBody(c, operationId, check.body, positions);
     c.set('valid', { path, query, body });
     await next();
@@ -240,10 +242,11 @@ class ParameterGroup {
   }
 
   /** Converts and checks raw values (each query parameter may come several times); throws with what is wrong. */
-  read(raw: Record<string, string | string[]>): Record<string, unknown> {
+  read(raw: Record<string, string | string[]>, ignoreUnknown = false): Record<string, unknown> {
     const values: Record<string, unknown> = {};
     for (const [name, given] of Object.entries(raw)) {
       const param = this.params.get(name);
+      if (param === undefined && ignoreUnknown) continue;
       if (param === undefined) {
         const known = [...this.params.keys()];
         const takes = known.length ? `takes ${known.join(', ')}` : `takes no ${this.where} parameters`;

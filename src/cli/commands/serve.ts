@@ -9,10 +9,14 @@ import { startLive, type LiveService } from '../../live.js';
 import { Store } from '../../store/store.js';
 import { MbtilesTileProvider } from '../../tiles/mbtiles.js';
 import type { TileProvider } from '../../tiles/tile-provider.js';
-import { parseFlags } from '../args.js';
+import { archiveFormatOf, archiveSourceName, openArchive, type ArchiveSource } from '../../tiles/archive-source.js';
+import { parseCacheControl, type CacheControlPolicy } from '../../http/cache-control.js';
+import { InvalidRequestError } from '../../errors.js';
+import { parseFlags, UsageError } from '../args.js';
 import type { Io } from '../io.js';
 
 export const serveHelp = `wangge serve [--db PATH] [--port N] [--host ADDR] [--mbtiles FILE] [--tile-cache-mb N]
+             [--archive FILE]... [--cache-control GROUP=VALUE]...
              [--cors-origins LIST] [--rate-limit N] [--rate-burst N] [--trust-proxy]
              [--reads-need-key] [--max-body-mb N] [--write-wait-s N]
              [--max-vertices N] [--max-response-mb N]
@@ -25,6 +29,13 @@ tiles within a second.
   --host ADDR          listen address (default 0.0.0.0, or $HOST)
   --mbtiles FILE       serve the tiles of this MBTiles file (from wangge tiles export) instead
                        of cutting them live; its source name is its "name" metadata
+  --archive FILE       serve this MBTiles or PMTiles archive beside the other sources, under its
+                       file name without extension (/tiles/NAME/{z}/{x}/{y}); repeatable. A name
+                       taken by another source is refused
+  --cache-control GROUP=VALUE
+                       Cache-Control of tiles, tilejson or catalog answers, e.g.
+                       --cache-control "tiles=public, max-age=300"; repeatable. Defaults: tiles
+                       public, max-age=60 (3600 for archives), tilejson and catalog no-cache
   --tile-cache-mb N    memory for encoded tiles (default 256, or $WANGGE_TILE_CACHE_MB)
   --cors-origins LIST  comma-separated origins whose pages may read and write (* for any);
                        default any page may read and none may write ($WANGGE_CORS_ORIGINS)
@@ -33,8 +44,9 @@ tiles within a second.
                        addresses (loopback) are not limited
   --rate-burst N       requests a client may make at once (default twice the rate, or
                        $WANGGE_RATE_BURST)
-  --trust-proxy        take client addresses from X-Forwarded-For: only behind a proxy that
-                       sets it ($WANGGE_TRUST_PROXY=1)
+  --trust-proxy        take client addresses from X-Forwarded-For and the public URL of TileJSON,
+                       styles and the catalog from X-Forwarded-Proto / -Host: only behind a proxy
+                       that sets them ($WANGGE_TRUST_PROXY=1); without it they are ignored
   --reads-need-key     GET requests need an API key too ($WANGGE_READS_NEED_KEY=1)
   --max-body-mb N      largest request body (default 16, or $WANGGE_MAX_BODY_MB)
   --max-vertices N     most positions a geometry of a write may have (default 2000, or
@@ -54,6 +66,8 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string' },
     mbtiles: { type: 'string' },
+    archive: { type: 'string', multiple: true },
+    'cache-control': { type: 'string', multiple: true },
     'tile-cache-mb': { type: 'string' },
     'cors-origins': { type: 'string' },
     'rate-limit': { type: 'string' },
@@ -81,6 +95,14 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     maxResponseMb: values['max-response-mb'],
     writeWaitS: values['write-wait-s'],
   });
+  const cacheControl = cacheControlFlag(values['cache-control'] ?? []);
+  const archivePaths = values.archive ?? [];
+  for (const path of archivePaths) {
+    if (archiveFormatOf(path) === undefined) throw new UsageError(`--archive ${path}: the file must end in .mbtiles or .pmtiles`);
+    if (!/^[A-Za-z0-9_-]+$/.test(archiveSourceName(path))) {
+      throw new UsageError(`--archive ${path}: its name "${archiveSourceName(path)}" is the source name and may hold only letters, digits, _ and -`);
+    }
+  }
   const log = createLogger((line) => io.err(line));
   if (!existsSync(config.dbPath)) {
     log.info(`no database at ${config.dbPath}: generating the default district (seed ${config.seed}) …`);
@@ -92,6 +114,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const store = Store.open(config.dbPath, { busyTimeoutMs: 0 });
   const cacheBytes = config.tileCacheMb * 2 ** 20;
   let mbtiles: MbtilesTileProvider | undefined;
+  const archives: ArchiveSource[] = [];
   let live: LiveService | undefined;
   let server;
   try {
@@ -100,12 +123,21 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     // a pre-generated file replaces the live tiles (writes still reach the store and the geocoders)
     const tiles: TileProvider = values.mbtiles !== undefined ? (mbtiles = MbtilesTileProvider.open(values.mbtiles, { cacheBytes })) : live.tiles;
     log.info(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const taken = new Set(tiles.sources);
+    for (const path of archivePaths) {
+      const name = archiveSourceName(path);
+      if (taken.has(name)) throw new UsageError(`--archive ${path}: a source named "${name}" is served already (${[...taken].join(', ')}); rename the file`);
+      taken.add(name);
+    }
+    for (const path of archivePaths) archives.push(await openArchive(path));
     const metrics = createMetrics({ tiles });
     const writes = { ...live.writes, onWrite: metrics.countWrite, writeWaitMs: config.writeWaitS * 1000 };
     const app = createApp({
       store,
       geocoders: live.geocoders,
       tiles,
+      archives,
+      cacheControl,
       componentsNear: (lng, lat, radiusM, limit) => live!.tiles.componentsNear(lng, lat, radiusM, limit),
       writes,
       logger: log,
@@ -123,11 +155,13 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     live?.stop();
     mbtiles?.close();
+    for (const archive of archives) await archive.close();
     store.close();
     throw error;
   }
   // bench/ and serve-child.ts find the URL in this line
-  log.info(`wangge serving ${config.dbPath}${values.mbtiles ? ` with tiles from ${values.mbtiles}` : ''} at ${server.url} (map: ${server.url}/)`, {
+  const beside = archives.length > 0 ? ` and archives ${archives.map((a) => a.name).join(', ')}` : '';
+  log.info(`wangge serving ${config.dbPath}${values.mbtiles ? ` with tiles from ${values.mbtiles}` : ''}${beside} at ${server.url} (map: ${server.url}/)`, {
     url: server.url,
   });
   const signal = await shutdownSignal();
@@ -135,6 +169,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   live.stop();
   log.info('change watcher stopped');
   mbtiles?.close();
+  for (const archive of archives) await archive.close();
   store.close();
   log.info('database closed; exiting');
   return 0;
@@ -162,4 +197,14 @@ async function drain(server: RunningServer, signal: NodeJS.Signals, log: Logger)
   const { dropped } = await server.close();
   if (dropped > 0) log.warn(`closed the connections of ${dropped} requests still running after ${DEFAULT_GRACE_MS / 1000} s`, { dropped });
   log.info('HTTP server closed');
+}
+
+/** Reads --cache-control settings (http/cache-control.ts); a bad one is a usage error. */
+function cacheControlFlag(settings: readonly string[]): CacheControlPolicy {
+  try {
+    return parseCacheControl(settings);
+  } catch (error) {
+    if (error instanceof InvalidRequestError) throw new UsageError(`--cache-control: ${error.message}`);
+    throw error;
+  }
 }

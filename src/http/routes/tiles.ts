@@ -1,8 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { Hono, type Context } from 'hono';
-import { InvalidRequestError, NotFoundError } from '../../errors.js';
+import { InvalidRequestError } from '../../errors.js';
 import type { TileCoord } from '../../tiles/tile-coords.js';
-import type { TileProvider } from '../../tiles/tile-provider.js';
+import type { TileSources } from '../../tiles/tile-sources.js';
+import type { CacheControlPolicy } from '../cache-control.js';
 import { etagMatches } from '../etag-match.js';
 import type { ProblemEnv } from '../problem.js';
 import { publicBaseUrl } from '../public-url.js';
@@ -12,19 +13,21 @@ export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
 
 /**
  * `GET /tiles/{source}/{z}/{x}/{y}` (Mapbox Vector Tiles) and `GET /tiles/{source}.json`
- * (TileJSON 3.0.0). Tiles are gzip-compressed when the client accepts it, carry an ETag
- * (304 on If-None-Match) and may be used cross-origin, as any map client expects of a tile server.
+ * (TileJSON 3.0.0), for single sources and comma-joined composites. Tiles are gzip-compressed
+ * when the client accepts it, carry an ETag (304 on If-None-Match) and may be used cross-origin,
+ * as any map client expects of a tile server. Both answer HEAD with the Content-Length of the GET
+ * (GDAL's /vsicurl/ sizes files that way) and ignore query parameters they do not take, so
+ * `?v=2` cache busting works.
  */
-export function tileRoutes(tiles: TileProvider): Hono<ProblemEnv> {
+export function tileRoutes(tiles: TileSources, cacheControl: CacheControlPolicy = {}): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
 
-  app.get('/tiles/:source/:z/:x/:y', validated('tileGet'), function tileGet(c) {
+  app.get('/tiles/:source/:z/:x/:y', validated('tileGet', { unknownQuery: 'ignore' }), async function tileGet(c) {
     const { source, ...coord } = valid<{ path: { source: string } & TileCoord }>(c).path;
-    checkSource(tiles, source);
     checkTileCoord(coord, tiles.metadata(source).maxzoom);
-    const tile = tiles.tile(source, coord);
+    const tile = await tiles.tile(source, coord);
     const headers: Record<string, string> = {
-      'Cache-Control': `public, max-age=${tiles.maxAgeSeconds}`,
+      'Cache-Control': cacheControl.tiles ?? `public, max-age=${tiles.maxAgeOf(source)}`,
       'Access-Control-Allow-Origin': '*',
       Vary: 'Accept-Encoding',
     };
@@ -32,46 +35,42 @@ export function tileRoutes(tiles: TileProvider): Hono<ProblemEnv> {
     headers.ETag = tile.etag;
     if (etagMatches(c.req.header('If-None-Match'), tile.etag)) return new Response(null, { status: 304, headers });
     headers['Content-Type'] = MVT_CONTENT_TYPE;
-    if (acceptsGzip(c)) {
-      headers['Content-Encoding'] = 'gzip';
-      return c.body(tile.gzip as Uint8Array<ArrayBuffer>, 200, headers);
-    }
-    return c.body(gunzipSync(tile.gzip) as Uint8Array<ArrayBuffer>, 200, headers);
+    let body = tile.gzip;
+    if (acceptsGzip(c)) headers['Content-Encoding'] = 'gzip';
+    else body = gunzipSync(tile.gzip);
+    headers['Content-Length'] = String(body.byteLength);
+    return c.body(body as Uint8Array<ArrayBuffer>, 200, headers);
   });
 
-  app.get('/tiles/:tilejson{[^/]+\\.json}', validated('tileJsonGet'), function tileJsonGet(c) {
+  app.get('/tiles/:tilejson{[^/]+\\.json}', validated('tileJsonGet', { unknownQuery: 'ignore' }), function tileJsonGet(c) {
     const source = c.req.param('tilejson').slice(0, -'.json'.length);
-    checkSource(tiles, source);
     const metadata = tiles.metadata(source);
     const base = publicBaseUrl(c.req.raw);
-    return c.json(
-      {
-        tilejson: '3.0.0',
-        name: metadata.name,
-        description: metadata.description,
-        version: metadata.version,
-        attribution: metadata.attribution,
-        scheme: 'xyz',
-        tiles: [`${base}/tiles/${encodeURIComponent(source)}/{z}/{x}/{y}`],
-        minzoom: metadata.minzoom,
-        maxzoom: metadata.maxzoom,
-        bounds: metadata.bounds,
-        center: metadata.center,
-        vector_layers: metadata.vectorLayers,
-      },
-      200,
-      // the tile URLs inside depend on the forwarded headers
-      { 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*', Vary: 'X-Forwarded-Proto, X-Forwarded-Host' },
-    );
+    const body = JSON.stringify({
+      tilejson: '3.0.0',
+      name: metadata.name,
+      description: metadata.description,
+      version: metadata.version,
+      attribution: metadata.attribution,
+      scheme: 'xyz',
+      tiles: [`${base}/tiles/${encodeURIComponent(source).replace(/%2C/g, ',')}/{z}/{x}/{y}`],
+      minzoom: metadata.minzoom,
+      maxzoom: metadata.maxzoom,
+      bounds: metadata.bounds,
+      center: metadata.center,
+      vector_layers: metadata.vectorLayers,
+    });
+    return c.body(body, 200, {
+      'Content-Type': 'application/json',
+      'Content-Length': String(Buffer.byteLength(body)),
+      'Cache-Control': cacheControl.tilejson ?? 'no-cache',
+      'Access-Control-Allow-Origin': '*',
+      // the tile URLs inside depend on the forwarded headers (honoured with --trust-proxy)
+      Vary: 'X-Forwarded-Proto, X-Forwarded-Host',
+    });
   });
 
   return app;
-}
-
-function checkSource(tiles: TileProvider, source: string): void {
-  if (!tiles.sources.includes(source)) {
-    throw new NotFoundError(`no tile source "${source}"; the sources are ${tiles.sources.join(', ')}`);
-  }
 }
 
 /** Checks whole-number z/x/y (the schema's part) against the source: z within 0..maxzoom, x and y within 0..2^z−1. */
