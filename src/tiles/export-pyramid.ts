@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import type { ArchiveMetadata, ArchiveWriter } from './archive.js';
 import { tileRange, worldBox, type TileCoord } from './tile-coords.js';
+import { TilestatsCollector } from './tilestats.js';
 
 export interface PyramidOptions {
   minzoom: number;
@@ -40,8 +41,8 @@ export function pyramidSize(bounds: ArchiveMetadata['bounds'], minzoom: number, 
 /**
  * Cuts every tile of the pyramid over `metadata.bounds` with `render` (uncompressed MVT, null
  * when empty) and hands the non-empty ones, gzip-compressed, to `writer`; then finishes the
- * archive with `metadata` narrowed to the exported zooms. On any failure the writer is aborted,
- * so no partial archive remains.
+ * archive with `metadata` narrowed to the exported zooms and the tilestats of the tiles written.
+ * On any failure the writer is aborted, so no partial archive remains.
  */
 export async function exportPyramid(
   render: (coord: TileCoord) => Uint8Array | null,
@@ -52,12 +53,14 @@ export async function exportPyramid(
 ): Promise<PyramidReport> {
   const report: PyramidReport = { tiles: 0, empty: 0, bytes: 0, largestBytes: 0 };
   const total = pyramidSize(metadata.bounds, minzoom, maxzoom);
+  const tilestats = new TilestatsCollector();
   try {
     let done = 0;
     for (const coord of pyramidTiles(metadata.bounds, minzoom, maxzoom)) {
       const mvt = render(coord);
       if (mvt === null) report.empty++;
       else {
+        tilestats.addTile(mvt);
         const data = gzipSync(mvt, { level: 6 });
         writer.add({ ...coord, data });
         report.tiles++;
@@ -71,7 +74,7 @@ export async function exportPyramid(
       .filter((layer) => layer.minzoom <= maxzoom)
       .map((layer) => ({ ...layer, minzoom: Math.max(layer.minzoom, minzoom), maxzoom: Math.min(layer.maxzoom, maxzoom) }));
     const center: ArchiveMetadata['center'] = [metadata.center[0], metadata.center[1], Math.min(maxzoom, Math.max(minzoom, metadata.center[2]))];
-    await writer.finish({ ...metadata, minzoom, maxzoom, center, vectorLayers });
+    await writer.finish({ ...metadata, minzoom, maxzoom, center, vectorLayers }, tilestats.result(vectorLayers.map((layer) => layer.id)));
   } catch (error) {
     writer.abort();
     throw error;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from '../errors.js';
 import type { ArchiveMetadata } from './archive.js';
 import { createMbtilesWriter, MbtilesTileProvider } from './mbtiles.js';
+import type { Tilestats } from './tilestats.js';
 
 let dir: string;
 beforeAll(() => {
@@ -25,8 +26,26 @@ const METADATA: ArchiveMetadata = {
   maxzoom: 3,
   bounds: [116.3, 39.8, 116.5, 40],
   center: [116.4, 39.9, 3],
-  vectorLayers: [{ id: 'houses', description: 'houses', minzoom: 2, maxzoom: 3, fields: { height: 'metres' } }],
+  vectorLayers: [{ id: 'houses', description: 'houses', minzoom: 2, maxzoom: 3, fields: { height: 'metres', use: 'use' } }],
 };
+
+const TILESTATS: Tilestats = {
+  layerCount: 1,
+  layers: [
+    {
+      layer: 'houses',
+      count: 2,
+      geometry: 'Polygon',
+      attributeCount: 2,
+      attributes: [
+        { attribute: 'height', count: 2, type: 'number', values: [3, 12.5], min: 3, max: 12.5 },
+        { attribute: 'use', count: 1, type: 'string', values: ['住宅'] },
+      ],
+    },
+  ],
+};
+/** what the archive stores: fields typed as MBTiles 1.3 asks, not described */
+const TYPED_LAYERS = [{ id: 'houses', description: 'houses', minzoom: 2, maxzoom: 3, fields: { height: 'Number', use: 'String' } }];
 
 describe('createMbtilesWriter', () => {
   it('stores identical tiles once, numbers rows TMS-style and reads back through the tiles view', async () => {
@@ -38,7 +57,7 @@ describe('createMbtilesWriter', () => {
     writer.add({ z: 3, x: 5, y: 1, data: gzipSync(Buffer.from('other tile')) });
     writer.add({ z: 3, x: 6, y: 1, data: same });
     expect(existsSync(path)).toBe(false);
-    await writer.finish(METADATA);
+    await writer.finish(METADATA, TILESTATS);
     const db = new Database(path, { readonly: true });
     try {
       expect(db.prepare('SELECT count(*) FROM map').pluck().get()).toBe(4);
@@ -47,14 +66,15 @@ describe('createMbtilesWriter', () => {
       const row = db.prepare('SELECT tile_data FROM tiles WHERE zoom_level = 2 AND tile_column = 1 AND tile_row = 3').pluck().get() as Buffer;
       expect(gunzipSync(row).toString()).toBe('same tile');
       expect(db.prepare('SELECT value FROM metadata WHERE name = ?').pluck().get('format')).toBe('pbf');
-      expect(JSON.parse(db.prepare('SELECT value FROM metadata WHERE name = ?').pluck().get('json') as string)).toEqual({ vector_layers: METADATA.vectorLayers });
+      expect(JSON.parse(db.prepare('SELECT value FROM metadata WHERE name = ?').pluck().get('json') as string)).toEqual({ vector_layers: TYPED_LAYERS, tilestats: TILESTATS });
     } finally {
       db.close();
     }
     const provider = MbtilesTileProvider.open(path);
     try {
       expect(provider.sources).toEqual(['test']);
-      expect(provider.metadata()).toEqual(METADATA);
+      // served as the archive holds it: TileJSON over HTTP shows an archive's field types
+      expect(provider.metadata()).toEqual({ ...METADATA, vectorLayers: TYPED_LAYERS });
       expect(gunzipSync(provider.tile('test', { z: 3, x: 5, y: 1 })!.gzip).toString()).toBe('other tile');
       expect(provider.tile('test', { z: 3, x: 0, y: 0 })).toBeNull();
     } finally {

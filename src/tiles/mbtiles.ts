@@ -6,9 +6,10 @@ import Database from 'better-sqlite3';
 import { StoreError } from '../errors.js';
 import { ioFailureOf } from '../store/io-failure.js';
 import { commitPart, partPathOf, removeStaleParts } from '../store/part-file.js';
-import type { ArchiveMetadata, ArchiveTile, ArchiveWriter, VectorLayerInfo } from './archive.js';
+import { typedVectorLayers, type ArchiveMetadata, type ArchiveTile, type ArchiveWriter, type VectorLayerInfo } from './archive.js';
 import { tmsRow, type TileCoord } from './tile-coords.js';
 import { TileCache, type ServedTile } from './tile-cache.js';
+import type { Tilestats } from './tilestats.js';
 import type { TileProvider } from './tile-provider.js';
 
 /**
@@ -61,11 +62,11 @@ export function createMbtilesWriter(path: string): ArchiveWriter {
         throw ioFailureOf(error, path) ?? error;
       }
     },
-    async finish(metadata: ArchiveMetadata) {
+    async finish(metadata: ArchiveMetadata, tilestats: Tilestats) {
       if (state !== 'open') throw new Error(`the MBTiles writer is ${state}`);
       try {
         const insertMeta = db.prepare('INSERT INTO metadata (name, value) VALUES (?, ?)');
-        for (const [name, value] of Object.entries(metadataRows(metadata))) insertMeta.run(name, value);
+        for (const [name, value] of Object.entries(metadataRows(metadata, tilestats))) insertMeta.run(name, value);
         db.exec('COMMIT');
         db.exec(`
           CREATE UNIQUE INDEX map_index ON map (zoom_level, tile_column, tile_row);
@@ -90,8 +91,12 @@ export function createMbtilesWriter(path: string): ArchiveWriter {
   };
 }
 
-/** The metadata table's rows (MBTiles 1.3 §Content: metadata). */
-export function metadataRows(m: ArchiveMetadata): Record<string, string> {
+/**
+ * The metadata table's rows (MBTiles 1.3 §Content: metadata): `json` holds `vector_layers` with
+ * field types, as the spec asks, and tippecanoe's `tilestats`, from which GDAL types fields and
+ * layer geometries.
+ */
+export function metadataRows(m: ArchiveMetadata, tilestats: Tilestats): Record<string, string> {
   return {
     name: m.name,
     format: 'pbf',
@@ -103,7 +108,7 @@ export function metadataRows(m: ArchiveMetadata): Record<string, string> {
     center: m.center.join(','),
     minzoom: String(m.minzoom),
     maxzoom: String(m.maxzoom),
-    json: JSON.stringify({ vector_layers: m.vectorLayers }),
+    json: JSON.stringify({ vector_layers: typedVectorLayers(m.vectorLayers, tilestats), tilestats }),
   };
 }
 

@@ -9,6 +9,7 @@ import type { ArchiveMetadata, ArchiveTile } from './archive.js';
 import { createPmtilesWriter } from './pmtiles-writer.js';
 import { zxyToTileId } from './pmtiles-format.js';
 import { FileSource } from './test-helpers/pmtiles-file-source.js';
+import type { Tilestats } from './tilestats.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wangge-pmtiles-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,6 +30,23 @@ function metadataFor(minzoom: number, maxzoom: number): ArchiveMetadata {
     ],
   };
 }
+
+/** stats of tiles holding streets only: the metadata's unit_grids layer has no features */
+const TILESTATS: Tilestats = {
+  layerCount: 1,
+  layers: [
+    {
+      layer: 'streets',
+      count: 2,
+      geometry: 'Polygon',
+      attributeCount: 2,
+      attributes: [
+        { attribute: 'code', count: 2, type: 'string', values: ['110101001', '110101002'] },
+        { attribute: 'name', count: 2, type: 'string', values: ['东华门街道', '景山街道'] },
+      ],
+    },
+  ],
+};
 
 function* pyramid(minZoom: number, maxZoom: number): Generator<{ z: number; x: number; y: number }> {
   for (let z = minZoom; z <= maxZoom; z++) {
@@ -54,7 +72,7 @@ async function writeArchive(name: string, tiles: readonly ArchiveTile[], metadat
   const path = join(dir, name);
   const writer = createPmtilesWriter(path);
   for (const tile of tiles) writer.add(tile);
-  await writer.finish(metadata);
+  await writer.finish(metadata, TILESTATS);
   return path;
 }
 
@@ -182,7 +200,7 @@ describe('createPmtilesWriter: a z0–z6 pyramid added in random order', () => {
     expectClustered(entries);
   });
 
-  it('round-trips the metadata as TileJSON keys', async () => {
+  it('round-trips the metadata as TileJSON keys, with field types and tilestats', async () => {
     expect(await new PMTiles(new FileSource(path)).getMetadata()).toEqual({
       name: 'Dongcheng grids',
       description: 'grid-management layers of Dongcheng',
@@ -195,9 +213,10 @@ describe('createPmtilesWriter: a z0–z6 pyramid added in random order', () => {
       bounds: [116.3851234, 39.8567891, 116.4481234, 39.9612345],
       center: [116.4167, 39.9289, 6],
       vector_layers: [
-        { id: 'streets', description: 'streets', minzoom: 0, maxzoom: 6, fields: { code: 'street code', name: 'street name' } },
-        { id: 'unit_grids', description: 'unit grids', minzoom: 0, maxzoom: 6, fields: { code: 'unit grid code' } },
+        { id: 'streets', description: 'streets', minzoom: 0, maxzoom: 6, fields: { code: 'String', name: 'String' } },
+        { id: 'unit_grids', description: 'unit grids', minzoom: 0, maxzoom: 6, fields: {} },
       ],
+      tilestats: TILESTATS,
     });
   });
 });
@@ -278,7 +297,7 @@ describe('createPmtilesWriter: failures leave no file', () => {
     writer.abort();
     expect(filesIn(folder)).toEqual(['tiles.pmtiles']);
     expect(readFileSync(path, 'utf8')).toBe('old archive');
-    await expect(writer.finish(metadataFor(0, 0))).rejects.toThrow('already aborted');
+    await expect(writer.finish(metadataFor(0, 0), TILESTATS)).rejects.toThrow('already aborted');
     expect(() => writer.add(tile)).toThrow('already aborted');
   });
 
@@ -286,7 +305,7 @@ describe('createPmtilesWriter: failures leave no file', () => {
     const folder = emptyFolder('aborted-while-writing');
     const writer = createPmtilesWriter(join(folder, 'tiles.pmtiles'));
     writer.add(tile);
-    const finishing = writer.finish(metadataFor(0, 0));
+    const finishing = writer.finish(metadataFor(0, 0), TILESTATS);
     writer.abort();
     await expect(finishing).rejects.toThrow('was aborted');
     expect(filesIn(folder)).toEqual([]);
@@ -297,7 +316,7 @@ describe('createPmtilesWriter: failures leave no file', () => {
     const writer = createPmtilesWriter(join(folder, 'tiles.pmtiles'));
     writer.add(tile);
     writer.add({ z: 3, x: 1, y: 1, data: gzipped('tile 3/1/1') });
-    await expect(writer.finish(metadataFor(0, 2))).rejects.toThrow('tiles span zooms 0–3 but the metadata declares 0–2');
+    await expect(writer.finish(metadataFor(0, 2), TILESTATS)).rejects.toThrow('tiles span zooms 0–3 but the metadata declares 0–2');
     expect(filesIn(folder)).toEqual([]);
     writer.abort();
     expect(filesIn(folder)).toEqual([]);
@@ -305,10 +324,10 @@ describe('createPmtilesWriter: failures leave no file', () => {
 
   it('finish rejects an archive without tiles and metadata the header cannot hold', async () => {
     const folder = emptyFolder('invalid');
-    await expect(createPmtilesWriter(join(folder, 'empty.pmtiles')).finish(metadataFor(0, 0))).rejects.toThrow('no tiles were added');
+    await expect(createPmtilesWriter(join(folder, 'empty.pmtiles')).finish(metadataFor(0, 0), TILESTATS)).rejects.toThrow('no tiles were added');
     const offTheGlobe = createPmtilesWriter(join(folder, 'bounds.pmtiles'));
     offTheGlobe.add(tile);
-    await expect(offTheGlobe.finish({ ...metadataFor(0, 0), bounds: [116, 39, 190, 40] })).rejects.toThrow('metadata bounds');
+    await expect(offTheGlobe.finish({ ...metadataFor(0, 0), bounds: [116, 39, 190, 40] }, TILESTATS)).rejects.toThrow('metadata bounds');
     expect(filesIn(folder)).toEqual([]);
   });
 
@@ -318,7 +337,7 @@ describe('createPmtilesWriter: failures leave no file', () => {
     writer.add(tile);
     expect(() => writer.add({ ...tile, data: gzipped('other') })).toThrow('tile 0/0/0 was added twice');
     expect(() => writer.add({ z: 1, x: 0, y: 0, data: new Uint8Array() })).toThrow('tile 1/0/0 is empty');
-    await writer.finish(metadataFor(0, 1));
+    await writer.finish(metadataFor(0, 1), TILESTATS);
     expect(() => writer.add({ z: 1, x: 0, y: 0, data: tile.data })).toThrow('already finished');
     writer.abort();
     expect(filesIn(folder)).toEqual(['tiles.pmtiles']);
@@ -337,7 +356,7 @@ describe('createPmtilesWriter: copies', () => {
     const writer = createPmtilesWriter(join(dir, 'reused.pmtiles'));
     writer.add({ z: 0, x: 0, y: 0, data: buffer });
     buffer.set(gzipped('other'));
-    await writer.finish(metadataFor(0, 0));
+    await writer.finish(metadataFor(0, 0), TILESTATS);
     const tile = await openStoredTiles(join(dir, 'reused.pmtiles')).getZxy(0, 0, 0);
     expect(gunzipSync(new Uint8Array(tile!.data)).toString()).toBe('first');
   });

@@ -10,8 +10,9 @@ import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import { ioFailureOf } from '../store/io-failure.js';
 import { commitPart, partPathOf, removeStaleParts } from '../store/part-file.js';
-import type { ArchiveMetadata, ArchiveWriter } from './archive.js';
+import { typedVectorLayers, type ArchiveMetadata, type ArchiveWriter } from './archive.js';
 import { buildDirectories, encodeHeader, MAX_TILE_ZOOM, zxyToTileId, type DirectoryEntry } from './pmtiles-format.js';
+import type { Tilestats } from './tilestats.js';
 
 /**
  * Opens a PMTiles writer for `path`. Tiles (gzip-compressed MVT) may arrive in any order;
@@ -75,7 +76,7 @@ export function createPmtilesWriter(path: string): ArchiveWriter {
       zoomRange = { min: Math.min(zoomRange.min, z), max: Math.max(zoomRange.max, z) };
     },
 
-    async finish(metadata) {
+    async finish(metadata, tilestats) {
       assertAdding('finish');
       phase = 'writing';
       try {
@@ -87,7 +88,7 @@ export function createPmtilesWriter(path: string): ArchiveWriter {
         const layout = layOutTiles(tiles, contents);
         releaseTiles();
         const directories = buildDirectories(layout.entries);
-        const metadataBytes = gzipSync(JSON.stringify(tileJsonOf(metadata)));
+        const metadataBytes = gzipSync(JSON.stringify(tileJsonOf(metadata, tilestats)));
         const header = encodeHeader({
           rootDirectoryLength: directories.root.length,
           metadataLength: metadataBytes.length,
@@ -166,8 +167,12 @@ function sumLengths(chunks: readonly Uint8Array[]): number {
   return chunks.reduce((sum, chunk) => sum + chunk.length, 0);
 }
 
-/** The JSON metadata section: TileJSON keys, so viewers can read it as they would a TileJSON. */
-function tileJsonOf(metadata: ArchiveMetadata) {
+/**
+ * The JSON metadata section: TileJSON keys, so viewers can read it as they would a TileJSON, with
+ * `vector_layers` fields typed and `tilestats` as in an MBTiles `json` row (what tippecanoe and
+ * `pmtiles convert` carry over).
+ */
+function tileJsonOf(metadata: ArchiveMetadata, tilestats: Tilestats) {
   return {
     name: metadata.name,
     description: metadata.description,
@@ -179,7 +184,8 @@ function tileJsonOf(metadata: ArchiveMetadata) {
     maxzoom: metadata.maxzoom,
     bounds: metadata.bounds,
     center: metadata.center,
-    vector_layers: metadata.vectorLayers.map(({ id, description, minzoom, maxzoom, fields }) => ({ id, description, minzoom, maxzoom, fields })),
+    vector_layers: typedVectorLayers(metadata.vectorLayers, tilestats),
+    tilestats,
   };
 }
 
