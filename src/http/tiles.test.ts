@@ -120,7 +120,8 @@ describe('GET /tiles/{source}.json', () => {
     for (const layer of tj.vector_layers) expect(layer.description.length).toBeGreaterThan(10);
   });
 
-  it('builds tile URLs for the client-facing origin behind a proxy, and ignores a malformed forwarded host', async () => {
+  it('builds tile URLs for the client-facing origin behind a trusted proxy, and ignores a malformed forwarded host', async () => {
+    const app = createApp({ store, geocoders: loadGeocoders(store), tiles: TileService.fromStore(store), trustProxy: true });
     const behind = await app.request('http://10.1.2.3:8080/tiles/houses.json', { headers: { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'map.example.cn, 10.0.0.1' } });
     expect(((await behind.json()) as { tiles: string[] }).tiles).toEqual(['https://map.example.cn/tiles/houses/{z}/{x}/{y}']);
     const bad = await app.request('http://10.1.2.3:8080/tiles/houses.json', { headers: { 'X-Forwarded-Host': 'evil.example/<script>' } });
