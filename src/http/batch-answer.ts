@@ -9,12 +9,14 @@ const CHUNK_BYTES = 64 * 1024;
 
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 
-/** A batch answer: `head`, the answers to items 0 … count − 1 comma-separated, then `tail()`. */
+/** A batch answer: `head`, the answers to items 0 … count − 1 with `separator` between, then `tail()`. */
 export interface BatchAnswer {
   count: number;
   /** what a batch holds, for messages: `points`, `addresses` */
   noun: string;
   head: string;
+  /** between two answers: `,` in a JSON array; nothing for NDJSON and CSV rows, which end their line */
+  separator: string;
   /** writes the answer to item k */
   writeItem(out: JsonBytes, k: number): void;
   /** the text after the last answer (called once all are written) */
@@ -31,15 +33,15 @@ export interface BatchAnswer {
  * written before the stream starts: a batch whose answer they project past `maxBytes` is
  * refused (413) then, before the rest of the work; one that outgrows the limit later ends its
  * stream with an error, and the client sees a cut-off answer.
- * @example return c.body(await streamBatchAnswer({ count, noun: 'points', head: '{"results":[', writeItem, tail: () => ']}', maxBytes }));
+ * @example return c.body(await streamBatchAnswer({ count, noun: 'points', head: '{"results":[', separator: ',', writeItem, tail: () => ']}', maxBytes }));
  */
 export async function streamBatchAnswer(batch: BatchAnswer): Promise<ReadableStream<Uint8Array>> {
-  const { count, noun, writeItem, maxBytes } = batch;
+  const { count, noun, separator, writeItem, maxBytes } = batch;
   const first = new JsonBytes(CHUNK_BYTES);
   first.text(batch.head);
   const sample = Math.min(SAMPLE_ITEMS, count);
   await forEachInSlices(sample, (k) => {
-    if (k > 0) first.ascii(',');
+    if (k > 0) first.ascii(separator);
     writeItem(first, k);
   });
   const projected = (first.length / Math.max(sample, 1)) * count;
@@ -62,7 +64,7 @@ export async function streamBatchAnswer(batch: BatchAnswer): Promise<ReadableStr
         pending = new JsonBytes(CHUNK_BYTES + 1024);
         const started = performance.now();
         while (next < count && pending.length < CHUNK_BYTES && performance.now() - started < SLICE_MS) {
-          pending.ascii(',');
+          pending.ascii(separator);
           writeItem(pending, next++);
         }
         done = next === count;

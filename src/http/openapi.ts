@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { MATCH_EDITS } from '../geocode/geocode-result.js';
 import { COMPONENT_STATUSES, LAYERS, LIFE_STATUSES } from '../model.js';
 import { BATCH_LIMITS } from './batch-limits.js';
+import { GEOCODE_ROW_COLUMNS, REVERSE_ROW_COLUMNS } from './batch-formats.js';
 
 /** The parts of an OpenAPI 3.1 document that tests and the app read; the rest stays loosely typed. */
 export interface OpenApiDocument {
@@ -54,6 +55,22 @@ const WRITE_PROBLEMS = [400, 401, 403, 404, 409, 413, 429, 503, 500] as const;
 /** Batch requests may carry a key (`Authorization: Bearer <key>`), which allows larger batches (batch-limits.ts). */
 const BATCH_DESCRIPTION =
   'Without an API key (Authorization: Bearer <key>) a batch is ten times smaller than with one; an unknown key is a 401. The work runs in time slices, so other requests are answered meanwhile; an answer that would pass the server\'s limit (--max-response-mb, default 64 MiB) is a 413, projected from its first answers before the rest is done.';
+
+/** The NDJSON and CSV answers of a batch and their `fields` parameter (batch-formats.ts). */
+const FLAT_DESCRIPTION =
+  ' With Accept: application/x-ndjson (one JSON object per line) or text/csv (a header line, then one row per item; empty fields where the JSON answer has null) the answer is flat rows of codes, streamed the same way, and `fields` keeps only the columns named.';
+const fieldsParameter = (columns: readonly string[], more = '') =>
+  query(
+    'fields',
+    `NDJSON and CSV answers only: the columns wanted, comma-separated, from ${columns.join(', ')}${more}; they come in that order. An unknown name, or fields with a JSON answer, is a 400 listing the allowed ones.`,
+    { type: 'string', minLength: 1 },
+    false,
+    'unit_grid,social_static,social_dynamic',
+  );
+const flatContent = (what: string) => ({
+  'application/x-ndjson': { schema: { type: 'string', description: `one JSON object per ${what}, members as the fields` } },
+  'text/csv': { schema: { type: 'string', description: `a header line of the fields, then one row per ${what}` } },
+});
 
 /** `10,000 without an API key, 100,000 with one` */
 function batchSizes(member: keyof typeof BATCH_LIMITS): string {
@@ -269,7 +286,13 @@ function buildDocument(): OpenApiDocument {
         post: {
           operationId: 'reversePost',
           summary: `Many points at once (up to ${batchSizes('points')}), answered in input order`,
-          description: BATCH_DESCRIPTION,
+          description: BATCH_DESCRIPTION + FLAT_DESCRIPTION,
+          parameters: [
+            fieldsParameter(
+              [...REVERSE_ROW_COLUMNS.point, ...REVERSE_ROW_COLUMNS.input, ...REVERSE_ROW_COLUMNS.codes, ...REVERSE_ROW_COLUMNS.address],
+              ' (input_x and input_y only with a crs other than wgs84: the point as sent; nearest_address* only with address=true); lng and lat are WGS84, the codes are those of the JSON answer',
+            ),
+          ],
           requestBody: jsonBody(
             {
               type: 'object',
@@ -292,7 +315,7 @@ function buildDocument(): OpenApiDocument {
           responses: {
             '200': {
               description: 'one result per point, in order',
-              content: jsonContent({ type: 'object', required: ['results'], properties: { results: { type: 'array', items: ref('ReverseResult') } } }),
+              content: { ...jsonContent({ type: 'object', required: ['results'], properties: { results: { type: 'array', items: ref('ReverseResult') } } }), ...flatContent('point') },
             },
             ...problems(400, 401, 413, 500),
           },
@@ -327,7 +350,8 @@ function buildDocument(): OpenApiDocument {
         post: {
           operationId: 'geocodePost',
           summary: `Many addresses at once (up to ${batchSizes('addresses')}): the best candidate of each, or null, in input order`,
-          description: BATCH_DESCRIPTION,
+          description: BATCH_DESCRIPTION + FLAT_DESCRIPTION,
+          parameters: [fieldsParameter(GEOCODE_ROW_COLUMNS, ' (query: the address as sent; address: the one found; edits joined with |)')],
           requestBody: jsonBody(
             {
               type: 'object',
@@ -342,14 +366,17 @@ function buildDocument(): OpenApiDocument {
           responses: {
             '200': {
               description: 'one best result (or null) per address, in order',
-              content: jsonContent({
-                type: 'object',
-                required: ['results', 'reasons'],
-                properties: {
-                  results: { type: 'array', items: { oneOf: [ref('GeocodeResult'), { type: 'null' }] } },
-                  reasons: { type: 'array', description: 'per address: why its result is null, else null', items: nullable('string') },
-                },
-              }),
+              content: {
+                ...jsonContent({
+                  type: 'object',
+                  required: ['results', 'reasons'],
+                  properties: {
+                    results: { type: 'array', items: { oneOf: [ref('GeocodeResult'), { type: 'null' }] } },
+                    reasons: { type: 'array', description: 'per address: why its result is null, else null', items: nullable('string') },
+                  },
+                }),
+                ...flatContent('address'),
+              },
             },
             ...problems(400, 401, 413, 500),
           },

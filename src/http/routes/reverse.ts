@@ -7,6 +7,7 @@ import type { Resolution } from '../../geocode/reverse.js';
 import { formatDoorPlate } from '../../model.js';
 import type { NearbyComponent } from '../../tiles/tile-service.js';
 import { streamBatchAnswer } from '../batch-answer.js';
+import { BATCH_CONTENT_TYPES, batchFormat, REVERSE_ROW_COLUMNS, RowFormat, selectColumns, type RowValue } from '../batch-formats.js';
 import { requireBatchSize } from '../batch-limits.js';
 import { JsonBytes } from '../json-bytes.js';
 import { forEachInSlices } from '../../time-slices.js';
@@ -26,7 +27,9 @@ export type ComponentsNear = (lng: number, lat: number, radiusM: number, limit: 
  * point → district, street, community, unit grid and social grid (static + dynamic code).
  *
  * A batch is answered in time slices as the client reads (batch-answer.ts) and refused (413)
- * beyond its size for the caller (batch-limits.ts) or when its answer would pass `maxResponseBytes`.
+ * beyond its size for the caller (batch-limits.ts) or when its answer would pass `maxResponseBytes`;
+ * as NDJSON or CSV rows of codes when `Accept` asks (batch-formats.ts, REVERSE_ROW_COLUMNS),
+ * restricted to `fields=`.
  */
 export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear | undefined, { maxResponseBytes }: { maxResponseBytes: number }): Hono {
   const app = new Hono();
@@ -36,7 +39,7 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
     out.ascii(`{"lng":${lng},"lat":${lat},`);
     out.bytes(fragmentBytes(geocoders.reverse.resolve(lng, lat, at)));
     if (input !== null) out.ascii(`,"input":[${input[0]},${input[1]}]`);
-    if (withAddress) out.text(`,"nearestAddress":${nearestAddressJson(geocoders, lng, lat)}`);
+    if (withAddress) out.text(`,"nearestAddress":${JSON.stringify(nearestAddress(geocoders, lng, lat))}`);
     if (more !== '') out.text(more);
     out.ascii('}');
   };
@@ -53,11 +56,14 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
   });
 
   app.post('/v1/reverse', validated('reversePost', { positions: 'points' }), async function reversePost(c) {
-    const { points, crs, at, address } = valid<{ body: ReverseBody }>(c).body;
+    const { body: { points, crs, at, address }, query: { fields } } = valid<{ body: ReverseBody; query: { fields?: string } }>(c);
     const count = points.length / 2;
     requireBatchSize(c, 'points', count);
-    // every point is converted and checked before the answer starts: a bad one is a 400, not a cut-off answer
     const converter = crsParam(crs);
+    const format = batchFormat(c.req.header('Accept'));
+    const columns = reverseRowColumns(converter !== null, address);
+    const chosen = selectColumns(columns, fields, format, FIELDS_HINT);
+    // every point is converted and checked before the answer starts: a bad one is a 400, not a cut-off answer
     const wgs84 = converter === null ? points : new Float64Array(points.length);
     await forEachInSlices(count, (k) => {
       const point = [points[2 * k]!, points[2 * k + 1]!];
@@ -65,15 +71,32 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
       wgs84[2 * k] = lng!;
       wgs84[2 * k + 1] = lat!;
     });
+    const input = (k: number): Position | null => (converter === null ? null : [points[2 * k]!, points[2 * k + 1]!]);
+    const headers = { 'Content-Type': BATCH_CONTENT_TYPES[format], 'Cache-Control': 'no-cache', Vary: 'Accept' };
+    if (format === 'json') {
+      const body = await streamBatchAnswer({
+        count,
+        noun: 'points',
+        head: '{"results":[',
+        separator: ',',
+        writeItem: (out, k) => answer(out, wgs84[2 * k]!, wgs84[2 * k + 1]!, input(k), at, address),
+        tail: () => ']}',
+        maxBytes: maxResponseBytes,
+      });
+      return c.body(body, 200, headers);
+    }
+    const rows = new RowFormat(format, chosen);
+    const writeRow = reverseRowWriter(rows, chosen, (lng, lat) => geocoders.reverse.resolve(lng, lat, at), (lng, lat) => nearestAddress(geocoders, lng, lat));
     const body = await streamBatchAnswer({
       count,
       noun: 'points',
-      head: '{"results":[',
-      writeItem: (out, k) => answer(out, wgs84[2 * k]!, wgs84[2 * k + 1]!, converter === null ? null : [points[2 * k]!, points[2 * k + 1]!], at, address),
-      tail: () => ']}',
+      head: rows.header,
+      separator: '',
+      writeItem: (out, k) => writeRow(out, wgs84[2 * k]!, wgs84[2 * k + 1]!, input(k)),
+      tail: () => '',
       maxBytes: maxResponseBytes,
     });
-    return c.body(body, 200, JSON_HEADERS);
+    return c.body(body, 200, headers);
   });
 
   return app;
@@ -110,12 +133,15 @@ function fragmentBytes(resolution: Resolution): Buffer {
   return bytes;
 }
 
-function nearestAddressJson(geocoders: Geocoders, lng: number, lat: number): string {
+/** The `nearestAddress` member of an answer with `address=1`. */
+type NearestAddress = NonNullable<ReturnType<typeof nearestAddress>>;
+
+function nearestAddress(geocoders: Geocoders, lng: number, lat: number) {
   const found = geocoders.nearestAddress.find(lng, lat, NEAREST_ADDRESS_M);
-  if (found === null) return 'null';
+  if (found === null) return null;
   const { address, distanceM } = found;
   const [x, y] = address.geometry.coordinates;
-  return JSON.stringify({
+  return {
     id: address.id,
     label: formatDoorPlate(address),
     road: address.road,
@@ -127,7 +153,65 @@ function nearestAddressJson(geocoders: Geocoders, lng: number, lat: number): str
     lng: x,
     lat: y,
     distanceM: Math.round(distanceM * 10) / 10,
-  });
+  };
+}
+
+const FIELDS_HINT = ' (input_x and input_y come with a crs other than wgs84, nearest_address* with address=true)';
+
+function reverseRowColumns(converted: boolean, withAddress: boolean): string[] {
+  const { point, input, codes, address } = REVERSE_ROW_COLUMNS;
+  return [...point, ...(converted ? input : []), ...codes, ...(withAddress ? address : [])];
+}
+
+/**
+ * Writes one point's row of the `chosen` columns; the codes part is encoded once per distinct
+ * answer (lookups share frozen Resolution objects), the rest per point.
+ */
+function reverseRowWriter(
+  rows: RowFormat,
+  chosen: readonly string[],
+  resolve: (lng: number, lat: number) => Resolution,
+  nearest: (lng: number, lat: number) => NearestAddress | null,
+): (out: JsonBytes, lng: number, lat: number, input: Position | null) => void {
+  const pick = (names: readonly string[]) => names.filter((name) => chosen.includes(name));
+  const point = pick([...REVERSE_ROW_COLUMNS.point, ...REVERSE_ROW_COLUMNS.input]);
+  const codes = pick(REVERSE_ROW_COLUMNS.codes);
+  const address = pick(REVERSE_ROW_COLUMNS.address);
+  const encoded = new WeakMap<Resolution, Buffer>();
+  const codesPart = (resolution: Resolution): Buffer => {
+    let bytes = encoded.get(resolution);
+    if (bytes === undefined) {
+      const values: Record<string, RowValue> = {
+        district: resolution.district?.code ?? null,
+        street: resolution.street?.code ?? null,
+        community: resolution.community?.code ?? null,
+        unit_grid: resolution.unitGrid?.code ?? null,
+        social_static: resolution.socialGrid?.staticCode ?? null,
+        social_dynamic: resolution.socialGrid?.dynamicCode ?? null,
+      };
+      bytes = Buffer.from(rows.fields(codes, codes.map((name) => values[name]!)), 'utf8');
+      encoded.set(resolution, bytes);
+    }
+    return bytes;
+  };
+  return (out, lng, lat, input) => {
+    out.ascii(rows.start);
+    if (point.length > 0) {
+      const values: Record<string, RowValue> = { lng, lat, input_x: input?.[0] ?? null, input_y: input?.[1] ?? null };
+      out.text(rows.fields(point, point.map((name) => values[name]!)));
+    }
+    if (codes.length > 0) {
+      if (point.length > 0) out.ascii(',');
+      out.bytes(codesPart(resolve(lng, lat)));
+    }
+    if (address.length > 0) {
+      if (point.length + codes.length > 0) out.ascii(',');
+      const found = nearest(lng, lat);
+      const values: Record<string, RowValue> = { nearest_address_id: found?.id ?? null, nearest_address: found?.label ?? null, nearest_address_distance_m: found?.distanceM ?? null };
+      out.text(rows.fields(address, address.map((name) => values[name]!)));
+    }
+    out.ascii(rows.end);
+  };
 }
 
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' };
