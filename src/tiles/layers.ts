@@ -11,8 +11,18 @@ export const EXTENT = 4096;
 /** Geometry kept beyond each tile edge (in tile units) so strokes and labels do not break at seams. */
 export const BUFFER = 64;
 
-export type TileLayerName = 'streets' | 'communities' | 'social_grids' | 'unit_grids' | 'houses' | 'components';
+export type TileLayerName = 'streets' | 'communities' | 'social_grids' | 'unit_grids' | 'houses' | 'components' | 'labels';
 export type TileSourceName = 'grids' | 'components' | 'houses' | 'wangge';
+
+/** What a point of the `labels` layer names (its `kind` attribute). */
+export type LabelKind = 'street' | 'community' | 'social_grid' | 'unit_grid';
+
+/**
+ * From which zoom each kind of label point is in the `labels` layer: street names from z10, when
+ * the district is a few hundred pixels; community names from z13; grid codes (16 and 15 digits,
+ * ~100 px at 11 px type) from where their grids (~270 m and ~120 m across) are wider than that.
+ */
+export const LABEL_MINZOOMS: Readonly<Record<LabelKind, number>> = { street: 10, community: 13, social_grid: 16, unit_grid: 17 };
 
 export interface TileLayer {
   name: TileLayerName;
@@ -103,14 +113,27 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayer>> = {
       status: '完好 / 破损 / 丢失 / 占用',
     },
   },
+  labels: {
+    name: 'labels',
+    description:
+      'Label points: one per street, community, social grid and unit grid, at the pole of inaccessibility of its polygon ' +
+      '(the inside point farthest from its edges), so each name is drawn once. Feature id = the id of the polygon it names. ' +
+      `In tiles by kind: ${Object.entries(LABEL_MINZOOMS).map(([kind, z]) => `${kind} from z${z}`).join(', ')}.`,
+    minzoom: Math.min(...Object.values(LABEL_MINZOOMS)),
+    fields: {
+      kind: 'what it names: street, community, social_grid or unit_grid',
+      code: 'the code of what it names (social grid: the 16-digit static code)',
+      name: 'the name of what it names',
+    },
+  },
 };
 
 /** The layers each tile source serves, drawn bottom to top. */
 export const TILE_SOURCES: Readonly<Record<TileSourceName, readonly TileLayerName[]>> = {
-  grids: ['streets', 'communities', 'social_grids', 'unit_grids'],
+  grids: ['streets', 'communities', 'social_grids', 'unit_grids', 'labels'],
   components: ['components'],
   houses: ['houses'],
-  wangge: ['streets', 'communities', 'social_grids', 'unit_grids', 'houses', 'components'],
+  wangge: ['streets', 'communities', 'social_grids', 'unit_grids', 'houses', 'components', 'labels'],
 };
 
 export function isTileSource(name: string): name is TileSourceName {

@@ -1,7 +1,7 @@
 import { validateStyleMin, type LayerSpecification } from '@maplibre/maplibre-gl-style-spec';
 import { describe, expect, it } from 'vitest';
-import { TILE_LAYERS, TILE_SOURCES, type TileLayerName } from './layers.js';
-import { defaultStyle, HOUSES_LAYER_ID, STYLE_SOURCE } from './style.js';
+import { LABEL_MINZOOMS, TILE_LAYERS, TILE_SOURCES, type LabelKind, type TileLayerName } from './layers.js';
+import { COMPONENTS_LAYER_ID, defaultStyle, HOUSES_LAYER_ID, LABEL_MAXZOOMS, labelLayerId, STYLE_SOURCE } from './style.js';
 
 const style = defaultStyle('https://map.example.cn');
 const dataLayers = style.layers.filter((layer): layer is Exclude<LayerSpecification, { type: 'background' }> => layer.type !== 'background');
@@ -59,5 +59,33 @@ describe('defaultStyle', () => {
       paint: { 'fill-extrusion-height': ['get', 'height'], 'fill-extrusion-base': ['get', 'min_height'] },
     });
     expect(new Set(dataLayers.map((layer) => layer['source-layer']))).toEqual(new Set(TILE_SOURCES.wangge));
+  });
+
+  it('draws components under the houses, so the walls of a tilted map hide them, and every label above', () => {
+    const order = style.layers.map((layer) => layer.id);
+    const houses = order.indexOf(HOUSES_LAYER_ID);
+    expect(order.indexOf(COMPONENTS_LAYER_ID)).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf(COMPONENTS_LAYER_ID)).toBeLessThan(houses);
+    // MapLibre tests depth only for layers below the first 3D one: nothing but labels may follow the houses
+    expect(style.layers.slice(houses + 1).map((layer) => layer.type)).toEqual(['symbol', 'symbol', 'symbol', 'symbol']);
+  });
+
+  it('names each area and grid once: symbols only from the label points, one layer per kind, from its zoom', () => {
+    const symbols = dataLayers.filter((layer) => layer.type === 'symbol');
+    expect(symbols.every((layer) => layer['source-layer'] === 'labels')).toBe(true);
+    const kinds = Object.keys(LABEL_MINZOOMS) as LabelKind[];
+    for (const kind of kinds) {
+      const layer = symbols.find((l) => l.id === labelLayerId(kind));
+      expect(layer, kind).toMatchObject({ minzoom: LABEL_MINZOOMS[kind], filter: ['==', ['get', 'kind'], kind] });
+      expect(layer?.maxzoom, kind).toBe(LABEL_MAXZOOMS[kind]);
+    }
+    expect(symbols).toHaveLength(kinds.length);
+    // the topmost is placed first: streets over communities over grid codes
+    expect(symbols.map((l) => l.id).reverse()).toEqual(['street', 'community', 'social_grid', 'unit_grid'].map((k) => labelLayerId(k as LabelKind)));
+    // street names give way to community names, and those to grid codes, leaving no zoom unnamed
+    for (let z = LABEL_MINZOOMS.street; z <= 22; z += 0.5) {
+      const drawn = kinds.filter((kind) => LABEL_MINZOOMS[kind] <= z && z < (LABEL_MAXZOOMS[kind] ?? Infinity));
+      expect(drawn.length, `z${z}`).toBeGreaterThan(0);
+    }
   });
 });

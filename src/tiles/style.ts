@@ -1,11 +1,26 @@
 import type { ExpressionSpecification, LayerSpecification, StyleSpecification } from '@maplibre/maplibre-gl-style-spec';
-import { TILE_LAYERS, type TileLayerName } from './layers.js';
+import { LABEL_MINZOOMS, TILE_LAYERS, type LabelKind, type TileLayerName } from './layers.js';
 
 /** The one vector source of the default style: every layer, from `/tiles/wangge.json`. */
 export const STYLE_SOURCE = 'wangge';
 
 /** Id of the 2.5D house layer; the map page test counts what it drew. */
 export const HOUSES_LAYER_ID = 'houses-extrusion';
+
+/** Id of the component layer, drawn under the houses. */
+export const COMPONENTS_LAYER_ID = 'components-circle';
+
+/** Id of the symbol layer drawing one kind of label point; the map page test counts what it placed. */
+export function labelLayerId(kind: LabelKind): string {
+  return `${kind.replace('_', '-')}-labels`;
+}
+
+/**
+ * Where each kind of label stops being drawn (exclusive; none: to the deepest zoom); each starts at
+ * its LABEL_MINZOOMS zoom. Streets give way to communities at z14, communities to grid codes at z17;
+ * social-grid codes stay from z16 on and, placed first, win over the unit-grid codes under them.
+ */
+export const LABEL_MAXZOOMS: Readonly<Record<LabelKind, number | undefined>> = { street: 14, community: 17, social_grid: undefined, unit_grid: undefined };
 
 // the style has no `glyphs` URL, so MapLibre (≥ 5.11) draws labels with the browser's own fonts:
 // no glyph server, no internet. The stack is a CSS font-family list then, not a glyph PBF name.
@@ -37,8 +52,9 @@ const MAJOR_COLOURS: ExpressionSpecification = [
 ];
 
 /**
- * The map style served at `/styles/default.json`: grids, 2.5D houses and components from the
- * `wangge` tile source (or `tileSource`, e.g. a served MBTiles file's), on a plain background. It
+ * The map style served at `/styles/default.json`: grids, components, 2.5D houses and the names and
+ * codes of the label points from the `wangge` tile source (or `tileSource`, e.g. a served MBTiles
+ * file's), on a plain background. It
  * loads nothing but `${baseUrl}/tiles/<source>.json` and the tiles it lists, so it works without internet.
  * @example defaultStyle('http://localhost:8080').sources.wangge // { type: 'vector', url: 'http://localhost:8080/tiles/wangge.json' }
  */
@@ -79,6 +95,21 @@ export function defaultStyle(baseUrl: string, tileSource: string = STYLE_SOURCE)
         paint: { 'line-color': '#a93226', 'line-width': ['interpolate', ['linear'], ['zoom'], 10, 2, 18, 6] },
       },
       {
+        id: COMPONENTS_LAYER_ID,
+        type: 'circle',
+        ...fromLayer('components'),
+        paint: {
+          'circle-color': MAJOR_COLOURS,
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 14, 1, 16, 2.5, 18, 5],
+          'circle-stroke-color': '#ffffff',
+          'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 14, 0, 16, 1],
+          // flat on the ground, as a manhole cover is, so a tilted map shows them in perspective
+          'circle-pitch-alignment': 'map',
+        },
+      },
+      // after the components: MapLibre tests no depth for layers above the first 3D one, so circles
+      // drawn after the houses painted over their walls at high pitch; drawn before, the walls hide them
+      {
         id: HOUSES_LAYER_ID,
         type: 'fill-extrusion',
         ...fromLayer('houses'),
@@ -89,27 +120,28 @@ export function defaultStyle(baseUrl: string, tileSource: string = STYLE_SOURCE)
           'fill-extrusion-opacity': 0.85,
         },
       },
-      {
-        id: 'components-circle',
-        type: 'circle',
-        ...fromLayer('components'),
-        paint: {
-          'circle-color': MAJOR_COLOURS,
-          'circle-radius': ['interpolate', ['linear'], ['zoom'], 14, 1, 16, 2.5, 18, 5],
-          'circle-stroke-color': '#ffffff',
-          'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 14, 0, 16, 1],
-        },
-      },
-      {
-        id: 'unit-grids-label',
-        type: 'symbol',
-        ...fromLayer('unit_grids'),
-        // 15-digit codes only fit their grid (about 100 m across) from z16
-        minzoom: 16,
-        layout: { 'text-field': ['get', 'code'], 'text-font': LABEL_FONT, 'text-size': 11 },
-        paint: { 'text-color': '#555555', 'text-halo-color': '#ffffff', 'text-halo-width': 1.2 },
-      },
+      // labels last, so no house hides them; MapLibre places the topmost symbol layer first, so
+      // street names win a collision over community names, and those over grid codes
+      labelLayer('unit_grid', ['get', 'code'], 11, '#555555'),
+      labelLayer('social_grid', ['get', 'code'], 11, '#2e86c1'),
+      labelLayer('community', ['get', 'name'], 12, '#7d3c98'),
+      labelLayer('street', ['get', 'name'], ['interpolate', ['linear'], ['zoom'], 10, 11, 13, 14], '#a93226'),
     ],
+  };
+}
+
+/** The symbol layer of one kind of label point, drawn from its LABEL_MINZOOMS zoom to its LABEL_MAXZOOMS one. */
+function labelLayer(kind: LabelKind, text: ExpressionSpecification, size: number | ExpressionSpecification, colour: string): LayerSpecification {
+  const maxzoom = LABEL_MAXZOOMS[kind];
+  return {
+    id: labelLayerId(kind),
+    type: 'symbol',
+    ...fromLayer('labels'),
+    minzoom: LABEL_MINZOOMS[kind],
+    ...(maxzoom === undefined ? {} : { maxzoom }),
+    filter: ['==', ['get', 'kind'], kind],
+    layout: { 'text-field': text, 'text-font': LABEL_FONT, 'text-size': size },
+    paint: { 'text-color': colour, 'text-halo-color': '#ffffff', 'text-halo-width': 1.2 },
   };
 }
 

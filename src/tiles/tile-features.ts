@@ -4,6 +4,7 @@ import type { BBox } from '../geo/bbox.js';
 import type { AdminArea, Component, Grid, House } from '../model.js';
 import { gridChangeKey, type StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
+import { readChangedLabel, readLabels } from './labels.js';
 import { TILE_LAYERS, type TileLayerName } from './layers.js';
 import { worldX, worldY } from './tile-coords.js';
 
@@ -25,6 +26,8 @@ export type TileFeature = {
   bbox: BBox;
   /** thinning rank for layers thinned at low zoom: lower is kept first */
   rank: number;
+  /** not in tiles below this zoom, for a layer whose features start at different zooms (labels.ts) */
+  minzoom?: number;
 } & (
   | { type: 1; points: Float64Array }
   | { type: 2; lines: Float64Array[] }
@@ -172,16 +175,19 @@ export function* readLayerFeatures(store: Store, layer: TileLayerName): Generato
         const component = { code, major, minor, name, status, geometry: JSON.parse(geometry as string) } as DrawnComponent;
         if (isDrawnComponent(component)) yield componentFeature(component);
       }
+      return;
+    case 'labels':
+      yield* readLabels(store);
   }
 }
 
-/** The tile layers a logged change can touch; areas and grids go to one layer by level / scheme. */
+/** The tile layers a logged change can touch; areas and grids go to one layer by level / scheme, and to their labels. */
 export function tileLayersOfChange(change: Pick<StoreChange, 'layer' | 'key'>): TileLayerName[] {
   switch (change.layer) {
     case 'areas':
-      return change.key.length === 9 ? ['streets'] : change.key.length === 12 ? ['communities'] : [];
+      return change.key.length === 9 ? ['streets', 'labels'] : change.key.length === 12 ? ['communities', 'labels'] : [];
     case 'grids':
-      return change.key.startsWith('social:') ? ['social_grids'] : ['unit_grids'];
+      return change.key.startsWith('social:') ? ['social_grids', 'labels'] : ['unit_grids', 'labels'];
     case 'houses':
       return ['houses'];
     case 'components':
@@ -215,5 +221,7 @@ export function readChangedFeature(store: Store, layer: TileLayerName, key: stri
       const component = store.getComponent(key);
       return component && isDrawnComponent(component) ? componentFeature(component) : null;
     }
+    case 'labels':
+      return readChangedLabel(store, key);
   }
 }

@@ -35,6 +35,7 @@ export function renderTile(indexes: LayerIndexes, source: TileSourceName, tile: 
     // in id order: a tile's bytes then depend only on its content, not on how the index was
     // packed, so ETags survive restarts and index rebuilds
     for (const feature of indexes[name].search(box, tile.z)) {
+      if (feature.minzoom !== undefined && tile.z < feature.minzoom) continue;
       const geometry = tileGeometry(feature, tile);
       if (geometry) features.push({ id: feature.id, tags: (lowZoom && feature.lowZoomTags) || feature.tags, geometry });
     }
