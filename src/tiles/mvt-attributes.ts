@@ -3,16 +3,20 @@ import { PbfReader } from 'pbf';
 /** An MVT attribute value once read: the integer and floating value kinds all become numbers. */
 export type MvtValue = string | number | boolean;
 
-/** A feature of a tile without its geometry: id, geometry type (0 unknown, 1 point, 2 line, 3 polygon) and attributes. */
-export interface MvtFeatureAttributes {
+/** A feature of a tile without its geometry: id, geometry type (0 unknown, 1 point, 2 line, 3 polygon) and tags. */
+export interface MvtFeatureTags {
   id: number | undefined;
   type: number;
-  properties: [key: string, value: MvtValue][];
+  /** pairs of indices: key into the layer's `keys`, value into its `values` */
+  tags: number[];
 }
 
-export interface MvtLayerAttributes {
+/** A layer as stored: its keys and values once each, features pointing into them. */
+export interface MvtLayerTags {
   name: string;
-  features: MvtFeatureAttributes[];
+  keys: string[];
+  values: MvtValue[];
+  features: MvtFeatureTags[];
 }
 
 // MVT 2.1 protobuf field numbers (vector_tile.proto)
@@ -21,57 +25,30 @@ const LAYER = { name: 1, features: 2, keys: 3, values: 4 } as const;
 const FEATURE = { id: 1, tags: 2, type: 3 } as const;
 const VALUE = { string: 1, float: 2, double: 3, int: 4, uint: 5, sint: 6, bool: 7 } as const;
 
-interface RawLayer {
-  name: string;
-  keys: string[];
-  values: MvtValue[];
-  features: RawFeature[];
-}
-
-interface RawFeature {
-  id: number | undefined;
-  type: number;
-  tags: number[];
-}
-
 /**
- * The layers of an uncompressed MVT with each feature's id, type and attributes; geometries are
- * skipped unread, which is what makes this cheap enough to run over every tile of an export.
+ * The layers of an uncompressed MVT with each feature's id, type and tags, left as indices so a
+ * caller can look at each distinct key–value pair of a layer once; geometries are skipped unread,
+ * which is what makes this cheap enough to run over every tile of an export.
  */
-export function readTileAttributes(mvt: Uint8Array): MvtLayerAttributes[] {
-  const layers: MvtLayerAttributes[] = [];
+export function readTileTags(mvt: Uint8Array): MvtLayerTags[] {
+  const layers: MvtLayerTags[] = [];
   new PbfReader(mvt).readFields(
     (tag, _, pbf) => {
-      if (tag !== TILE_LAYERS) return;
-      const raw = pbf.readFields(readLayer, { name: '', keys: [], values: [], features: [] } as RawLayer, pbf.readVarint() + pbf.pos);
-      // keys and values may follow the features that point into them, so tags resolve only now
-      layers.push({
-        name: raw.name,
-        features: raw.features.map(({ id, type, tags }) => {
-          const properties: [string, MvtValue][] = [];
-          for (let i = 0; i + 1 < tags.length; i += 2) {
-            const key = raw.keys[tags[i]!];
-            const value = raw.values[tags[i + 1]!];
-            if (key === undefined || value === undefined) throw new Error(`layer ${raw.name}: a feature tag points past the keys or values`);
-            properties.push([key, value]);
-          }
-          return { id, type, properties };
-        }),
-      });
+      if (tag === TILE_LAYERS) layers.push(pbf.readFields(readLayer, { name: '', keys: [], values: [], features: [] } as MvtLayerTags, pbf.readVarint() + pbf.pos));
     },
     null,
   );
   return layers;
 }
 
-function readLayer(tag: number, layer: RawLayer, pbf: PbfReader): void {
+function readLayer(tag: number, layer: MvtLayerTags, pbf: PbfReader): void {
   if (tag === LAYER.name) layer.name = pbf.readString();
   else if (tag === LAYER.keys) layer.keys.push(pbf.readString());
   else if (tag === LAYER.values) layer.values.push(pbf.readFields(readValue, { value: '' as MvtValue }, pbf.readVarint() + pbf.pos).value);
-  else if (tag === LAYER.features) layer.features.push(pbf.readFields(readFeature, { id: undefined, type: 0, tags: [] } as RawFeature, pbf.readVarint() + pbf.pos));
+  else if (tag === LAYER.features) layer.features.push(pbf.readFields(readFeature, { id: undefined, type: 0, tags: [] } as MvtFeatureTags, pbf.readVarint() + pbf.pos));
 }
 
-function readFeature(tag: number, feature: RawFeature, pbf: PbfReader): void {
+function readFeature(tag: number, feature: MvtFeatureTags, pbf: PbfReader): void {
   if (tag === FEATURE.id) feature.id = pbf.readVarint();
   else if (tag === FEATURE.tags) pbf.readPackedVarint(feature.tags);
   else if (tag === FEATURE.type) feature.type = pbf.readVarint();

@@ -4,7 +4,7 @@
  * values and numeric range. GDAL reads it to type fields and layers; without it every MVT
  * attribute is a String and every layer's geometry Unknown.
  */
-import { readTileAttributes, type MvtValue } from './mvt-attributes.js';
+import { readTileTags, type MvtValue } from './mvt-attributes.js';
 
 export type TilestatsGeometry = 'Point' | 'LineString' | 'Polygon';
 export type TilestatsType = 'number' | 'string' | 'boolean' | 'mixed';
@@ -47,6 +47,8 @@ interface AttributeTally {
   /** TYPE_BIT of every kind of value seen */
   kinds: number;
   values: Set<MvtValue>;
+  /** once values were trimmed, the largest kept: anything after it in sort order is not kept */
+  cutoff?: MvtValue;
   min: number;
   max: number;
 }
@@ -69,16 +71,29 @@ export class TilestatsCollector {
 
   /** Adds the features of one uncompressed MVT. */
   addTile(mvt: Uint8Array): void {
-    for (const { name, features } of readTileAttributes(mvt)) {
+    for (const { name, keys, values, features } of readTileTags(mvt)) {
       let layer = this.layers.get(name);
       if (!layer) this.layers.set(name, (layer = { ids: new Set(), withoutId: 0, geometries: [0, 0, 0, 0], attributes: new Map() }));
-      for (const feature of features) {
-        if (feature.id === undefined) layer.withoutId++;
-        else if (layer.ids.has(feature.id)) continue;
-        else layer.ids.add(feature.id);
-        if (feature.type >= 0 && feature.type <= 3) layer.geometries[feature.type as 0 | 1 | 2 | 3]++;
-        for (const [key, value] of feature.properties) addValue(layer.attributes, key, value);
+      // a value is looked at once per tile, however many features share it
+      const seen = new Uint8Array(keys.length * values.length);
+      const pairs: number[] = [];
+      for (const { id, type, tags } of features) {
+        // every copy adds its tags (a house carries its address only from z15), but counts once
+        for (let i = 0; i + 1 < tags.length; i += 2) {
+          const [key, value] = [tags[i]!, tags[i + 1]!];
+          if (key >= keys.length || value >= values.length) throw new Error(`layer ${name}: tag ${key}=${value} points past its ${keys.length} keys or ${values.length} values`);
+          const pair = key * values.length + value;
+          if (seen[pair] === 0) {
+            seen[pair] = 1;
+            pairs.push(pair);
+          }
+        }
+        if (id === undefined) layer.withoutId++;
+        else if (layer.ids.has(id)) continue;
+        else layer.ids.add(id);
+        if (type >= 0 && type <= 3) layer.geometries[type as 0 | 1 | 2 | 3]++;
       }
+      for (const pair of pairs) addValue(layer.attributes, keys[Math.floor(pair / values.length)]!, values[pair % values.length]!);
     }
   }
 
@@ -106,10 +121,14 @@ function addValue(attributes: Map<string, AttributeTally>, key: string, value: M
     if (value < tally.min) tally.min = value;
     if (value > tally.max) tally.max = value;
   }
-  if (tally.values.has(value)) return;
+  if (tally.values.has(value) || (tally.cutoff !== undefined && compareValues(value, tally.cutoff) > 0)) return;
   tally.values.add(value);
   // keep the smallest MAX_TRACKED_VALUES, trimming in batches so a code per feature stays cheap
-  if (tally.values.size > 2 * MAX_TRACKED_VALUES) tally.values = new Set(sortedValues(tally.values).slice(0, MAX_TRACKED_VALUES));
+  if (tally.values.size > 2 * MAX_TRACKED_VALUES) {
+    const kept = sortedValues(tally.values).slice(0, MAX_TRACKED_VALUES);
+    tally.values = new Set(kept);
+    tally.cutoff = kept.at(-1);
+  }
 }
 
 function layerStats(name: string, tally: LayerTally): TilestatsLayer {
@@ -132,11 +151,13 @@ function layerStats(name: string, tally: LayerTally): TilestatsLayer {
 const KIND_ORDER: Readonly<Record<string, number>> = { number: 0, boolean: 1, string: 2 };
 
 function sortedValues(values: Iterable<MvtValue>): MvtValue[] {
-  return [...values].sort((a, b) => {
-    const byKind = KIND_ORDER[typeof a]! - KIND_ORDER[typeof b]!;
-    if (byKind !== 0) return byKind;
-    return typeof a === 'string' ? compareText(a, b as string) : Number(a) - Number(b);
-  });
+  return [...values].sort(compareValues);
+}
+
+function compareValues(a: MvtValue, b: MvtValue): number {
+  const byKind = KIND_ORDER[typeof a]! - KIND_ORDER[typeof b]!;
+  if (byKind !== 0) return byKind;
+  return typeof a === 'string' ? compareText(a, b as string) : Number(a) - Number(b);
 }
 
 /** Code-point order, the same on every machine (unlike localeCompare). */
