@@ -525,6 +525,7 @@ function buildDocument(): OpenApiDocument {
       '/tiles/{source}/{z}/{x}/{y}': {
         get: {
           operationId: 'tileGet',
+          'x-ignore-unknown-query': true,
           summary: 'A Mapbox Vector Tile (MVT 2.1, extent 4096, buffer 64) of a source or a composite of sources',
           description:
             'Layers and their attributes are listed in the TileJSON (`vector_layers`). Sent gzip-compressed (`Content-Encoding: gzip`) when the request accepts it. ' +
@@ -568,6 +569,7 @@ function buildDocument(): OpenApiDocument {
       '/tiles/{tilejson}': {
         get: {
           operationId: 'tileJsonGet',
+          'x-ignore-unknown-query': true,
           summary: 'TileJSON 3.0.0 of a source or composite: absolute tile URL (honouring X-Forwarded-Proto / X-Forwarded-Host under `serve --trust-proxy`), bounds, centre, zooms, vector_layers',
           description: 'HEAD answers the headers of the GET, Content-Length included. Query parameters are ignored. Cache-Control `no-cache` unless `serve --cache-control tilejson=…` sets it.',
           parameters: [

@@ -17,6 +17,7 @@ interface Parameter {
 }
 interface Operation {
   operationId: string;
+  'x-ignore-unknown-query'?: boolean;
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, { schema: Schema; example?: unknown }> };
 }
@@ -171,8 +172,13 @@ describe('validated: every documented operation', () => {
         expectNamed(problem.detail, p, undefined, what);
       }
     }
-    const unknown = await problemOf(await send(app, op, { ...example, query: [...example.query, ['zzz', '1']] }), 400, `${op.operation.operationId} ?zzz=1`);
-    expect(unknown.detail).toMatch(/^unknown query parameter "zzz"/);
+    const withUnknown = await send(app, op, { ...example, query: [...example.query, ['zzz', '1']] });
+    if (op.operation['x-ignore-unknown-query'] === true) {
+      expect(withUnknown.status, `${op.operation.operationId} ?zzz=1`).toBe(200);
+    } else {
+      const unknown = await problemOf(withUnknown, 400, `${op.operation.operationId} ?zzz=1`);
+      expect(unknown.detail).toMatch(/^unknown query parameter "zzz"/);
+    }
     expect(checked).toBeGreaterThanOrEqual(0);
   });
 
@@ -274,12 +280,19 @@ describe('every route the app registers', () => {
     expect(checks, `${key} has no validated('${documented!.operation.operationId}')`).toContain(documented!.operation.operationId);
   });
 
-  it.each(keys.filter((k) => k.startsWith('GET ')))('%s refuses an unknown query parameter with 400', async (key) => {
+  const ignoresUnknownQuery = (key: string): boolean =>
+    operations.find((o) => o.method === 'get' && o.path === templateOf(key.slice('GET '.length)))?.operation['x-ignore-unknown-query'] === true;
+
+  it.each(keys.filter((k) => k.startsWith('GET ') && !ignoresUnknownQuery(k)))('%s refuses an unknown query parameter with 400', async (key) => {
     const path = templateOf(key.slice('GET '.length));
     const documented = operations.find((o) => o.method === 'get' && o.path === path)!;
     const parts = exampleRequest(documented);
     const res = await send(app, documented, { ...parts, query: [...parts.query, ['zzz', '1']] });
     const problem = await problemOf(res, 400, `${key}?zzz=1`);
     expect(problem.detail).toContain('zzz');
+  });
+
+  it('ignores unknown query parameters only on the tile and TileJSON routes', () => {
+    expect(keys.filter((k) => k.startsWith('GET ') && ignoresUnknownQuery(k)).map((k) => templateOf(k.slice('GET '.length))).sort()).toEqual(['/tiles/{source}/{z}/{x}/{y}', '/tiles/{tilejson}']);
   });
 });

@@ -31,17 +31,17 @@ declare module 'hono' {
  * parameter, a missing or malformed one and a body off its schema are a 400 naming the parameter or
  * body member and what is wrong (a path segment outside its listed values is a 404, a batch over
  * its size a 413). The values reach the handler through `valid(c)`; `positions` names a body
- * member of [x, y] positions the handler takes packed, as one Float64Array of x, y pairs;
- * `unknownQuery: 'ignore'` lets query parameters the operation does not take through unread (tile
- * and TileJSON URLs, where clients add `?v=2` to bust caches).
+ * member of [x, y] positions the handler takes packed, as one Float64Array of x, y pairs. An
+ * operation marked `x-ignore-unknown-query` lets query parameters it does not take through unread
+ * (tile and TileJSON URLs, where clients add `?v=2` to bust caches).
  * @example app.get('/v1/houses/:id', validated('houseGet'), (c) => c.json(store.getHouse(valid<{ path: { id: number } }>(c).path.id)))
  */
-export function validated(operationId: string, { positions, unknownQuery = 'refuse' }: { positions?: string; unknownQuery?: 'refuse' | 'ignore' } = {}): MiddlewareHandler {
+export function validated(operationId: string, { positions }: { positions?: string } = {}): MiddlewareHandler {
   const check = checkers().get(operationId);
   if (check === undefined) throw new Error(`validated('${operationId}'): openapi.ts documents no operation with this operationId`);
   const middleware: MiddlewareHandler = async function validate(c, next) {
     const path = check.path.read(c.req.param() as Record<string, string>);
-    const query = check.query.read(c.req.queries(), unknownQuery === 'ignore');
+    const query = check.query.read(c.req.queries(), check.ignoreUnknownQuery);
     const body = check.body === undefined ? undefined : await readBody(c, operationId, check.body, positions);
     c.set('valid', { path, query, body });
     await next();
@@ -149,6 +149,8 @@ interface Parameter {
 
 interface Operation {
   operationId: string;
+  /** wangge's extension: query parameters the operation does not take are ignored, not refused */
+  'x-ignore-unknown-query'?: boolean;
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
 }
@@ -156,6 +158,7 @@ interface Operation {
 interface Checker {
   path: ParameterGroup;
   query: ParameterGroup;
+  ignoreUnknownQuery: boolean;
   body: BodyCheck | undefined;
 }
 
@@ -191,6 +194,7 @@ function compileDocument(doc: OpenApiDocument): Map<string, Checker> {
       checks.set(operation.operationId, {
         path: new ParameterGroup(ajv, 'path', path, endpoint, parameters),
         query: new ParameterGroup(ajv, 'query', path, endpoint, parameters),
+        ignoreUnknownQuery: operation['x-ignore-unknown-query'] === true,
         body: compileBody(ajv, operation, `${pointer}/requestBody/content/application~1json/schema`),
       });
     }

@@ -16,13 +16,13 @@ export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
  * (TileJSON 3.0.0), for single sources and comma-joined composites. Tiles are gzip-compressed
  * when the client accepts it, carry an ETag (304 on If-None-Match) and may be used cross-origin,
  * as any map client expects of a tile server. Both answer HEAD with the Content-Length of the GET
- * (GDAL's /vsicurl/ sizes files that way) and ignore query parameters they do not take, so
- * `?v=2` cache busting works.
+ * (GDAL's /vsicurl/ sizes files that way) and ignore query parameters (`x-ignore-unknown-query`
+ * in openapi.ts), so `?v=2` cache busting works.
  */
 export function tileRoutes(tiles: TileSources, cacheControl: CacheControlPolicy = {}): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
 
-  app.get('/tiles/:source/:z/:x/:y', validated('tileGet', { unknownQuery: 'ignore' }), async function tileGet(c) {
+  app.get('/tiles/:source/:z/:x/:y', validated('tileGet'), async function tileGet(c) {
     const { source, ...coord } = valid<{ path: { source: string } & TileCoord }>(c).path;
     checkTileCoord(coord, tiles.metadata(source).maxzoom);
     const tile = await tiles.tile(source, coord);
@@ -42,7 +42,7 @@ export function tileRoutes(tiles: TileSources, cacheControl: CacheControlPolicy 
     return c.body(body as Uint8Array<ArrayBuffer>, 200, headers);
   });
 
-  app.get('/tiles/:tilejson{[^/]+\\.json}', validated('tileJsonGet', { unknownQuery: 'ignore' }), function tileJsonGet(c) {
+  app.get('/tiles/:tilejson{[^/]+\\.json}', validated('tileJsonGet'), function tileJsonGet(c) {
     const source = c.req.param('tilejson').slice(0, -'.json'.length);
     const metadata = tiles.metadata(source);
     const base = publicBaseUrl(c.req.raw);
