@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
 import { InvalidRequestError, NotFoundError, TooLargeError } from '../errors.js';
+import { OffThread, siblingModule } from '../off-thread.js';
 
 /**
  * Bodies larger than this are parsed and checked against their schema in a worker thread: a
@@ -11,10 +11,7 @@ export const OFF_THREAD_BYTES = 64 * 1024;
 /** Items of a large array sent back per message, each message a short turn of the event loop to take in. */
 const CHUNK_ITEMS = 4000;
 
-const WORKER_URL = new URL(`./body-check-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
-
-/** A worker runs the built module (dist/); sources (vitest, tsx) check bodies on the main thread. */
-const RUNNABLE = WORKER_URL.pathname.endsWith('.js');
+const WORKER_URL = siblingModule(import.meta.url, 'body-check-worker');
 
 /** What the main thread asks: check this body against the schema of this operation. */
 export type BodyCheckRequest = { id: number; operationId: string; bytes: ArrayBuffer; positions?: string } | { id: number; next: true };
@@ -70,28 +67,26 @@ export function refusalError(kind: RefusalKind, message: string): Error {
 
 /**
  * One worker thread that parses and checks large request bodies (validation.ts decides which), so
- * the event loop only moves bytes and takes the result in chunks. Started on first use; it keeps
- * the process alive only while a check is in flight. If it fails, bodies are checked on the main
- * thread from then on.
+ * the event loop only moves bytes and takes the result in chunks (off-thread.ts: started on first
+ * use, on the main thread where no worker can run or once it failed).
  */
 class BodyCheckThread {
-  /** false where no worker can run this module (sources), or once one failed */
-  available = RUNNABLE;
-  private worker: Worker | undefined;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(reply: BodyCheckReply): void; reject(error: Error): void }>();
+  private readonly thread = new OffThread<BodyCheckRequest, BodyCheckReply>(WORKER_URL, 'body check');
+
+  get available(): boolean {
+    return this.thread.available;
+  }
 
   /**
    * The checked body, as `BodyCheck.read` in validation.ts would return it, its member `positions`
    * packed (packPositions); throws the same errors. `inline` checks it on this thread when no worker can start.
    */
   async check(operationId: string, bytes: ArrayBuffer, positions: string | undefined, inline: () => unknown): Promise<unknown> {
-    const id = this.nextId++;
-    if (this.start() === undefined) return inline();
+    const id = this.thread.newId();
     let first: BodyCheckReply;
     try {
       // the bytes are copied, not transferred: Hono keeps them for handlers that read the body again
-      first = await this.ask({ id, operationId, bytes, positions });
+      first = await this.thread.ask({ id, operationId, bytes, positions });
     } catch {
       return inline();
     }
@@ -99,52 +94,11 @@ class BodyCheckThread {
     if (!('chunks' in first)) throw new Error('body check worker: answer out of order');
     const body = first.body as Record<string, unknown[]>;
     for (let k = 0; k < first.chunks; k++) {
-      const chunk = await this.ask({ id, next: true });
+      const chunk = await this.thread.ask({ id, next: true });
       if (!('member' in chunk)) throw new Error('body check worker: answer out of order');
       body[chunk.member]!.push(...chunk.items);
     }
     return body;
-  }
-
-  private ask(request: BodyCheckRequest): Promise<BodyCheckReply> {
-    const worker = this.start();
-    if (worker === undefined) return Promise.reject(new Error('the body check worker is gone'));
-    return new Promise((resolve, reject) => {
-      // alive while an answer is awaited, and not a moment longer
-      if (this.waiting.size === 0) worker.ref();
-      this.waiting.set(request.id, { resolve, reject });
-      worker.postMessage(request);
-    });
-  }
-
-  private start(): Worker | undefined {
-    if (this.worker !== undefined || !this.available) return this.worker;
-    let worker: Worker;
-    try {
-      // node's own flags are inherited (given explicitly, one such as --trace-gc is refused)
-      worker = new Worker(WORKER_URL);
-    } catch {
-      this.available = false;
-      return undefined;
-    }
-    worker.on('message', (reply: BodyCheckReply) => {
-      const waiter = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      if (this.waiting.size === 0) worker.unref();
-      waiter?.resolve(reply);
-    });
-    const fail = (error: Error): void => {
-      this.worker = undefined;
-      this.available = false;
-      for (const waiter of this.waiting.values()) waiter.reject(error);
-      this.waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the body check worker exited with code ${code}`)));
-    // after the listeners: adding a 'message' listener refs the worker again
-    worker.unref();
-    this.worker = worker;
-    return worker;
   }
 }
 

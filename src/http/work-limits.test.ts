@@ -8,10 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../auth/api-keys.js';
 import { serveChild, type ServedChild } from '../cli/test-helpers/serve-child.js';
 import { geometryBBox } from '../geo/bbox.js';
+import { countVertices } from '../geo/vertex-count.js';
 import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
 import { seededRandom } from '../test-helpers/seeded-random.js';
 import { BATCH_LIMITS } from './batch-limits.js';
+import { redrawPairs, redrawRequest, type RedrawRequestOf } from './test-helpers/grid-redraws.js';
 import { parsePrometheus } from './test-helpers/parse-prometheus.js';
 
 // Issue 12, limits on work per request, against `wangge serve` (dist/) on loopback: batches beyond
@@ -40,6 +42,8 @@ let small: ServedChild;
 let key: string;
 let addresses: string[];
 let street: { minX: number; minY: number; maxX: number; maxY: number };
+/** a redraw of a social grid whose new boundary has close to the most vertices allowed */
+let largeRedraw: RedrawRequestOf;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-limits-'));
@@ -50,6 +54,7 @@ beforeAll(async () => {
     key = createApiKey(store, { name: '东城区网格化服务管理中心', scope: '110101' }).secret;
     addresses = store.db.prepare('SELECT address FROM houses WHERE address IS NOT NULL ORDER BY id LIMIT ?').pluck().all(BATCH_LIMITS.addresses.withKey) as string[];
     street = geometryBBox(store.getArea('110101001')!.geometry);
+    largeRedraw = largestRedraw(store);
   } finally {
     store.close();
   }
@@ -77,6 +82,15 @@ function house(vertices: number, n: number): unknown {
   const cy = (street.minY + street.maxY) / 2;
   const ring = Array.from({ length: vertices - 1 }, (_, k) => [cx + 0.00003 * Math.cos((2 * Math.PI * k) / (vertices - 1)), cy + 0.00003 * Math.sin((2 * Math.PI * k) / (vertices - 1))]);
   return { type: 'Feature', geometry: { type: 'Polygon', coordinates: [[...ring, ring[0]]] }, properties: { floors: 2, use: '住宅' } };
+}
+
+/** The first redraw of a pair of grids with a wavy piece, as many vertices as the limit allows (the piece's ring is cut by the grids). */
+function largestRedraw(store: Store): RedrawRequestOf {
+  for (let pieceVertices = 2 * DEFAULT_MAX_VERTICES; pieceVertices > 100; pieceVertices = Math.floor(pieceVertices * 0.9)) {
+    const request = redrawRequest(redrawPairs(store, 1, '', { pieceVertices })[0]!, 0, '2027-06-01');
+    if (countVertices(request.body.geometry) <= DEFAULT_MAX_VERTICES) return request;
+  }
+  throw new Error('no redraw within the vertex limit');
 }
 
 interface HealthDuring<T> {
@@ -173,7 +187,7 @@ describe('--max-vertices: geometries of writes', () => {
 });
 
 describe(`GET /health answers within ${HEALTH_BUDGET_MS} ms during the largest allowed requests`, () => {
-  it('POST /v1/reverse of 100,000 points with address=1, POST /v1/geocode of 10,000 addresses, a house of 2,000 vertices', async () => {
+  it('POST /v1/reverse of 100,000 points with address=1, POST /v1/geocode of 10,000 addresses, a house of 2,000 vertices, a grid redraw of nearly 2,000', async () => {
     const idle = await whilePollingHealth(server.url, () => new Promise((resolve) => setTimeout(resolve, 3000)));
     const idleMaxMs = Math.max(...idle.latenciesMs);
     const quiet = idleMaxMs < QUIET_MACHINE_MS;
@@ -195,6 +209,10 @@ describe(`GET /health answers within ${HEALTH_BUDGET_MS} ms during the largest a
         },
       ],
       ['POST /v1/houses, 2,000 vertices', async () => expect((await post(server.url, '/v1/houses', house(DEFAULT_MAX_VERTICES, 4), key)).status).toBe(201)],
+      [
+        `POST /v1/grids/…/versions, ${countVertices(largeRedraw.body.geometry).toLocaleString('en')} vertices`,
+        async () => expect((await post(server.url, `/v1/grids/${largeRedraw.staticCode}/versions`, largeRedraw.body, key)).status).toBe(201),
+      ],
     ];
     const rows: string[] = [`  idle                                          /health max ${idleMaxMs.toFixed(1)} ms, p99 ${quantile(idle.latenciesMs, 0.99).toFixed(1)} ms, server loop delay max ${idle.lagMaxMs.toFixed(0)} ms`];
     const seen: { what: string; maxMs: number; lagMaxMs: number }[] = [];

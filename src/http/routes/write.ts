@@ -11,6 +11,7 @@ import { whenWritable } from '../../store/write-lock.js';
 import { DEFAULTS } from '../../config.js';
 import { writerFor, type FeatureWriter, type PatchBody, type WritableLayer, type WritableRecord, type Writer } from '../../write/feature-writer.js';
 import type { GridRedraw, RedrawRequest } from '../../write/grid-redraw.js';
+import { planRedrawOffThread } from '../../write/redraw-thread.js';
 import { optionalApiKey, requireApiKey, type ApiKeyLookup, type AuthEnv } from '../auth.js';
 import { problemResponse, type ProblemEnv } from '../problem.js';
 import { validated } from '../validation.js';
@@ -90,7 +91,11 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
   app.post('/v1/grids/:staticCode/versions', guard(''), validated('gridVersionCreate'), async function gridVersionCreate(c) {
     const { grids, store } = need();
     const request = (await jsonBody(c)) as RedrawRequest;
-    const result = await commit(() => grids.redraw(c.req.param('staticCode'), request, writerOf(c)));
+    const by = writerOf(c);
+    const prepared = grids.prepare(c.req.param('staticCode'), request, by);
+    // the polygon clipping runs on a worker thread; the write checks that nothing it read has changed since
+    const plan = await planRedrawOffThread(prepared.input);
+    const result = await commit(() => grids.apply(prepared, plan, by));
     await done('grids', 'version');
     const body = {
       grid: gridFeature(result.grid, store),

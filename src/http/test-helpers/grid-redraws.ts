@@ -24,8 +24,12 @@ export interface RedrawRequestOf {
 
 const HALF_DEG = 0.0002;
 
-/** Up to `count` pairs with no grid in two pairs, among the current social grids whose codes start with `prefix`. */
-export function redrawPairs(store: Store, count: number, prefix = ''): RedrawPair[] {
+/**
+ * Up to `count` pairs with no grid in two pairs, among the current social grids whose codes start
+ * with `prefix`. The piece is a square, or with `pieceVertices` a wavy ring of that many vertices
+ * (a boundary as digitized, for the cost of large redraws).
+ */
+export function redrawPairs(store: Store, count: number, prefix = '', { pieceVertices }: { pieceVertices?: number } = {}): RedrawPair[] {
   const grids = [...store.iterate('grids')].filter((g) => g.scheme === 'social' && g.code.startsWith(prefix));
   const used = new Set<string>();
   const pairs: RedrawPair[] = [];
@@ -37,8 +41,8 @@ export function redrawPairs(store: Store, count: number, prefix = ''): RedrawPai
       const vertex = sharedVertex(first.geometry, second.geometry);
       if (vertex === null) continue;
       const [x, y] = vertex as [number, number];
-      const square: Geom = [[[x - HALF_DEG, y - HALF_DEG], [x + HALF_DEG, y - HALF_DEG], [x + HALF_DEG, y + HALF_DEG], [x - HALF_DEG, y + HALF_DEG], [x - HALF_DEG, y - HALF_DEG]]];
-      const piece = polygonClipping.intersection(second.geometry.coordinates as Geom, square);
+      const shape = pieceVertices === undefined ? square(x, y) : wavyRing(x, y, pieceVertices);
+      const piece = polygonClipping.intersection(second.geometry.coordinates as Geom, shape);
       const rest = polygonClipping.difference(second.geometry.coordinates as Geom, piece);
       if (piece.length === 0 || rest.length === 0) continue;
       const grown = polygonClipping.union(first.geometry.coordinates as Geom, piece);
@@ -48,6 +52,20 @@ export function redrawPairs(store: Store, count: number, prefix = ''): RedrawPai
     }
   }
   return pairs;
+}
+
+function square(x: number, y: number): Geom {
+  return [[[x - HALF_DEG, y - HALF_DEG], [x + HALF_DEG, y - HALF_DEG], [x + HALF_DEG, y + HALF_DEG], [x - HALF_DEG, y + HALF_DEG], [x - HALF_DEG, y - HALF_DEG]]];
+}
+
+/** A ring of `vertices` positions around (x, y), its radius waving ±15 % so that no three are in line. */
+function wavyRing(x: number, y: number, vertices: number): Geom {
+  const ring = Array.from({ length: vertices }, (_, k): [number, number] => {
+    const angle = (2 * Math.PI * k) / vertices;
+    const radius = 2 * HALF_DEG * (1 + 0.15 * Math.sin(7 * angle));
+    return [x + radius * Math.cos(angle), y + radius * Math.sin(angle)];
+  });
+  return [[...ring, ring[0]!]];
 }
 
 /** The n-th redraw of a pair (n from 0), taking effect on `validFrom` (later than every earlier one). */
