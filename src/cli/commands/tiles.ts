@@ -14,6 +14,7 @@ import { Progress } from '../batch/progress.js';
 import type { Io } from '../io.js';
 
 export const tilesHelp = `wangge tiles export -o FILE [options]
+wangge tiles inspect FILE [--json]     (metadata and tile statistics of an archive; see wangge tiles inspect --help)
 
 Writes a tile pyramid of the district into one archive file.
   -o, --output FILE   the archive to write (e.g. tiles/dongcheng.mbtiles)
@@ -26,11 +27,14 @@ Writes a tile pyramid of the district into one archive file.
   --db PATH           database file (default data/dongcheng.db, or $WANGGE_DB)
 
 The file is written to a temporary name and renamed when complete; identical tiles are stored
-once. Serve an MBTiles file with: wangge serve --mbtiles FILE`;
+once. Its metadata list each layer's fields with their types (Number, String, Boolean) and
+tippecanoe's tilestats, so GDAL reads heights as numbers.
+Serve an MBTiles file with: wangge serve --mbtiles FILE`;
 
 const FORMATS = ['mbtiles', 'pmtiles'] as const;
 
 export async function tilesCommand(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === 'inspect') return (await import('./tiles-inspect.js')).tilesInspectCommand(argv.slice(1), io);
   const { values, positionals } = parseFlags('tiles', argv, {
     output: { type: 'string', short: 'o' },
     source: { type: 'string' },
@@ -41,7 +45,7 @@ export async function tilesCommand(argv: string[], io: Io): Promise<number> {
     db: { type: 'string' },
   });
   if (values.help) return io.out(tilesHelp), 0;
-  if (positionals[0] !== 'export' || positionals.length > 1) throw new UsageError('usage: wangge tiles export -o FILE (see wangge tiles --help)');
+  if (positionals[0] !== 'export' || positionals.length > 1) throw new UsageError('usage: wangge tiles export -o FILE, or wangge tiles inspect FILE (see wangge tiles --help)');
   if (values.output === undefined) throw new UsageError('-o FILE is required (see wangge tiles --help)');
   const source = choiceFlag(values.source, 'source', Object.keys(TILE_SOURCES) as TileSourceName[], 'wangge');
   const minzoom = integerFlag(values.minzoom, 'minzoom', 10);
