@@ -345,7 +345,7 @@ describe('createPmtilesWriter: failures leave no file', () => {
 
   it('fails at once when the file cannot be created', () => {
     const path = join(dir, 'no-such-folder', 'tiles.pmtiles');
-    expect(() => createPmtilesWriter(path)).toThrow('ENOENT');
+    expect(() => createPmtilesWriter(path)).toThrow(`cannot write ${path}: no folder ${join(dir, 'no-such-folder')}`);
     expect(existsSync(join(dir, 'no-such-folder'))).toBe(false);
   });
 });
