@@ -4,7 +4,7 @@ import { etag } from 'hono/etag';
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../errors.js';
 import { streamBatchAnswer } from './batch-answer.js';
-import { compressAnswers, MIN_COMPRESS_BYTES, negotiateEncoding } from './compression.js';
+import { brotliFromGzip, compressAnswers, MIN_COMPRESS_BYTES, negotiateEncoding } from './compression.js';
 import { installProblemHandling, type ProblemEnv } from './problem.js';
 
 describe('negotiateEncoding', () => {
@@ -26,6 +26,39 @@ describe('negotiateEncoding', () => {
     ['gzip;q=junk', 'identity'],
   ] as const)('%j → %s', (header, coding) => {
     expect(negotiateEncoding(header)).toBe(coding);
+  });
+
+  it.each([
+    ['gzip, deflate, br', 'gzip'],
+    ['br, gzip', 'gzip'],
+    ['gzip;q=0.5, br', 'br'],
+    ['br', 'br'],
+    ['*', 'gzip'],
+  ] as const)('%j → %s where gzip is preferred on a tie (stored tiles)', (header, coding) => {
+    expect(negotiateEncoding(header, 'gzip')).toBe(coding);
+  });
+});
+
+describe('brotliFromGzip', () => {
+  const raw = Buffer.from(JSON.stringify(jsonOf(50_000)));
+
+  it('recompresses a gzip body to brotli of the same bytes, once per body', async () => {
+    const gzipped = gzipSync(raw);
+    const first = await brotliFromGzip(gzipped);
+    expect(brotliDecompressSync(first).equals(raw)).toBe(true);
+    expect(first.length).toBeLessThan(gzipped.length);
+    expect(await brotliFromGzip(gzipped)).toBe(first);
+    // another body with the same bytes is another cache entry
+    expect(await brotliFromGzip(Buffer.from(gzipped))).not.toBe(first);
+  });
+
+  it('rejects a body that is no gzip, and tries it again next time', async () => {
+    const broken = Buffer.from('not gzip at all');
+    const first = brotliFromGzip(broken);
+    await expect(first).rejects.toThrow(/header/);
+    const second = brotliFromGzip(broken);
+    expect(second).not.toBe(first);
+    await expect(second).rejects.toThrow();
   });
 });
 
