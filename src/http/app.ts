@@ -165,6 +165,6 @@ export function createApp({
   const tileSources = new TileSources(tiles, archives);
   app.route('/', tileRoutes(tileSources, cacheControl));
   app.route('/', catalogRoutes(tileSources, cacheControl));
-  app.route('/', mapRoutes(tiles));
+  app.route('/', mapRoutes(tiles, { readsNeedKey }));
   return app;
 }

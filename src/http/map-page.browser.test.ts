@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../auth/api-keys.js';
 import { loadGeocoders, type Geocoders } from '../geocode/geocoders.js';
+import { startLive, type LiveService } from '../live.js';
 import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
-import { HOUSES_LAYER_ID } from '../tiles/style.js';
+import { areaLabel } from '../tiles/labels.js';
+import { HOUSES_LAYER_ID, LABEL_MAXZOOMS, labelLayerId } from '../tiles/style.js';
+import { latOf, lngOf } from '../tiles/tile-coords.js';
 import { TileService } from '../tiles/tile-service.js';
 import { createApp } from './app.js';
-import { mapStart } from './map-page.js';
+import { API_KEY_STORAGE, mapStart } from './map-page.js';
 import { startServer, type RunningServer } from './serve.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,9 +41,48 @@ const IDLE_TIMEOUT_MS = 20_000;
 interface PageMap {
   once(type: 'idle', listener: () => void): void;
   triggerRepaint(): void;
-  queryRenderedFeatures(options: { layers: string[] }): unknown[];
+  queryRenderedFeatures(options: { layers: string[] }): { properties: Record<string, unknown> }[];
+  jumpTo(options: { center: [number, number]; zoom: number; pitch: number; bearing: number }): void;
+  project(lngLat: [number, number]): { x: number; y: number };
+  getContainer(): { clientWidth: number; clientHeight: number };
 }
-type PageGlobals = { map: PageMap };
+type PageGlobals = { map: PageMap; sessionStorage: { getItem(name: string): string | null; setItem(name: string, value: string): void } };
+
+/** Whether the page made its MapLibre map (`window.map` is the map div until then: ids of elements are globals). */
+function mapStarted(): boolean {
+  return typeof (globalThis as unknown as { map?: { once?: unknown } }).map?.once === 'function';
+}
+
+/** Resolves once the map has drawn everything it is loading (a repaint ends in `idle`, so this also works when it is idle already). */
+async function mapIdle(page: Page): Promise<void> {
+  await page.waitForFunction(mapStarted);
+  await page.evaluate(
+    (timeoutMs) =>
+      new Promise<void>((resolve, reject) => {
+        const { map } = globalThis as unknown as PageGlobals;
+        const timer = setTimeout(() => reject(new Error(`the map was not idle after ${timeoutMs} ms`)), timeoutMs);
+        map.once('idle', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        map.triggerRepaint();
+      }),
+    IDLE_TIMEOUT_MS,
+  );
+}
+
+/** How many times each name (or other property) a label layer placed on screen, after moving the map (flat, north up) and letting it settle. */
+async function placedLabels(page: Page, layer: string, center: [number, number], zoom: number, property = 'name'): Promise<Record<string, number>> {
+  await page.evaluate(([c, z]) => (globalThis as unknown as PageGlobals).map.jumpTo({ center: c, zoom: z, pitch: 0, bearing: 0 }), [center, zoom] as const);
+  await mapIdle(page);
+  const names = await page.evaluate(
+    ([id, key]) => (globalThis as unknown as PageGlobals).map.queryRenderedFeatures({ layers: [id] }).map((f) => String(f.properties[key])),
+    [layer, property] as const,
+  );
+  const counts: Record<string, number> = {};
+  for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+}
 
 // a developer machine without Chromium skips; CI installs it, so there a missing browser fails
 const suite = HAVE_CHROMIUM || process.env.CI ? describe : describe.skip;
@@ -96,21 +139,7 @@ suite('map page in Chromium', () => {
   });
 
   it('draws 2.5D houses from the server’s own tiles, with no errors and nothing fetched elsewhere', async () => {
-    await page.waitForFunction(() => 'map' in globalThis);
-    // a repaint ends in `idle` once nothing is loading, so this also works if the map is idle already
-    await page.evaluate(
-      (timeoutMs) =>
-        new Promise<void>((resolve, reject) => {
-          const { map } = globalThis as unknown as PageGlobals;
-          const timer = setTimeout(() => reject(new Error(`the map was not idle after ${timeoutMs} ms`)), timeoutMs);
-          map.once('idle', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          map.triggerRepaint();
-        }),
-      IDLE_TIMEOUT_MS,
-    );
+    await mapIdle(page);
     mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
 
@@ -188,5 +217,129 @@ suite('map page in Chromium', () => {
     expect(await page.locator('.maplibregl-popup dd[data-field="unitGrid"]').textContent()).toBe(geocoders.reverse.resolve(door!.lng, door!.lat).unitGrid?.code);
     expect(pageErrors).toEqual([]);
     expect(foreignRequests).toEqual([]);
+  });
+
+  describe('under --reads-need-key', () => {
+    let keyStore: Store;
+    let live: LiveService;
+    let closedServer: RunningServer;
+    let keyPage: Page;
+    let secret: string;
+    /** every answer from the key-protected server after the key was accepted, with whether the request carried it */
+    const answers: { url: string; status: number; withKey: boolean }[] = [];
+    const keyPageErrors: string[] = [];
+
+    beforeAll(async () => {
+      keyStore = Store.open(join(dir, 'district.db'));
+      live = startLive(keyStore);
+      secret = createApiKey(keyStore, { name: '地图页测试', scope: '110101' }).secret;
+      closedServer = await startServer(createApp({ store: keyStore, geocoders: live.geocoders, tiles: live.tiles, writes: live.writes, readsNeedKey: true }), {
+        host: '127.0.0.1',
+        port: 0,
+      });
+      // tall enough for the whole district at z12 (about 320 × 880 pixels: MapLibre zooms count 512-pixel tiles)
+      keyPage = await browser.newPage({ viewport: { width: 800, height: 1000 } });
+      keyPage.on('pageerror', (error) => keyPageErrors.push(`pageerror: ${error.message}`));
+      keyPage.on('response', async (response) => {
+        const headers = await response.request().allHeaders();
+        answers.push({ url: response.url(), status: response.status(), withKey: headers.authorization === `Bearer ${secret}` });
+      });
+    }, 60_000);
+
+    afterAll(async () => {
+      await keyPage?.close();
+      await closedServer?.close();
+      live?.stop();
+      keyStore?.close();
+    });
+
+    it('asks for a key, refuses a wrong one, keeps the right one for the tab and sends it with every request: tiles 200, no 401', async () => {
+      await keyPage.goto(`${closedServer.url}/`);
+      await keyPage.locator('#api-key-input').waitFor({ state: 'visible', timeout: 5_000 });
+      expect(await keyPage.evaluate(mapStarted)).toBe(false);
+
+      await keyPage.fill('#api-key-input', 'wg_not-a-key');
+      await keyPage.press('#api-key-input', 'Enter');
+      await expect.poll(() => keyPage.locator('#api-key-status').textContent(), { timeout: 5_000 }).toContain('the API key is unknown or revoked');
+      expect(answers.filter((a) => a.status === 401).map((a) => new URL(a.url).pathname)).toEqual(['/tiles/wangge.json']);
+
+      answers.length = 0;
+      await keyPage.fill('#api-key-input', secret);
+      await keyPage.press('#api-key-input', 'Enter');
+      await mapIdle(keyPage);
+      expect(await keyPage.locator('#api-key').isHidden()).toBe(true);
+      expect(await keyPage.evaluate((name) => (globalThis as unknown as PageGlobals).sessionStorage.getItem(name), API_KEY_STORAGE)).toBe(secret);
+      const tileAnswers = answers.filter((a) => /\/tiles\/wangge\/\d+\/\d+\/\d+/.test(a.url));
+      expect(tileAnswers.length).toBeGreaterThan(0);
+      expect(tileAnswers.filter((a) => ![200, 204].includes(a.status))).toEqual([]);
+      expect(await keyPage.evaluate((layer) => (globalThis as unknown as PageGlobals).map.queryRenderedFeatures({ layers: [layer] }).length, HOUSES_LAYER_ID)).toBeGreaterThan(0);
+
+      // reverse geocoding behind the key too
+      await keyPage.mouse.click(400, 500);
+      await expect.poll(() => keyPage.locator('.maplibregl-popup dd[data-field="unitGrid"]').textContent(), { timeout: 5_000 }).toMatch(/^\d{15}$/);
+      // suggestions behind the key
+      await keyPage.locator('#search-query').pressSequentially('dsbdj', { delay: 30 });
+      await expect.poll(() => keyPage.locator('#search-suggestions li .text').first().textContent(), { timeout: 5_000 }).toBe('东四北大街');
+      await keyPage.press('#search-query', 'Escape');
+
+      // the tab keeps the key: a reload opens the map without asking
+      await keyPage.reload();
+      await mapIdle(keyPage);
+      expect(await keyPage.locator('#api-key').isHidden()).toBe(true);
+
+      const ownAnswers = answers.filter((a) => /\/(tiles|v1)\//.test(new URL(a.url).pathname));
+      expect(ownAnswers.map((a) => new URL(a.url).pathname)).toEqual(expect.arrayContaining(['/tiles/wangge.json', '/v1/reverse', '/v1/autocomplete']));
+      expect(ownAnswers.filter((a) => !a.withKey || a.status === 401)).toEqual([]);
+      expect(answers.filter((a) => a.status >= 400)).toEqual([]);
+      expect(keyPageErrors).toEqual([]);
+    });
+
+    it('draws each street name once at z12, each community name once at z15 and each unit-grid code once at z17', async () => {
+      const { bounds } = tiles.metadata('wangge');
+      const districtCentre: [number, number] = [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2];
+      const streets = new Map<string, [number, number]>();
+      const communities = new Map<string, [number, number]>();
+      for (const area of store.iterate('areas')) {
+        const label = areaLabel(area);
+        if (label?.type !== 1) continue;
+        (area.level === 'street' ? streets : communities).set(area.name, [lngOf(label.points[0]!), latOf(label.points[1]!)]);
+      }
+      expect(LABEL_MAXZOOMS.street).toBeGreaterThan(12);
+      // the key as the tab keeps it, so this test does not depend on the one before
+      await keyPage.goto(`${closedServer.url}/`);
+      await keyPage.evaluate(([name, key]) => (globalThis as unknown as PageGlobals).sessionStorage.setItem(name, key), [API_KEY_STORAGE, secret] as const);
+      await keyPage.reload();
+
+      const streetCounts = await placedLabels(keyPage, labelLayerId('street'), districtCentre, 12);
+      console.log(`street labels placed at z12: ${Object.values(streetCounts).reduce((a, b) => a + b, 0)} for ${streets.size} streets`);
+      expect(streetCounts).toEqual(Object.fromEntries([...streets.keys()].map((name) => [name, 1])));
+
+      // at z15 the view holds part of the district: every community whose label point is on screen, once
+      const communityCentre = streets.get('东四街道')!;
+      const communityCounts = await placedLabels(keyPage, labelLayerId('community'), communityCentre, 15);
+      // where each community's label point is on screen now
+      const spots = new Map(
+        await keyPage.evaluate(
+          (points) => points.map(([name, p]) => [name, (globalThis as unknown as PageGlobals).map.project(p)] as const),
+          [...communities],
+        ),
+      );
+      const { width, height } = keyPage.viewportSize()!;
+      const within = (margin: number) => [...spots].filter(([, { x, y }]) => x >= -margin && x < width + margin && y >= -margin && y < height + margin).map(([name]) => name);
+      const placed = Object.keys(communityCounts);
+      console.log(`community labels placed at z15: ${placed.length}, ${within(0).length} communities with their label point on screen`);
+      expect(within(0).length).toBeGreaterThan(10);
+      expect(Object.values(communityCounts).every((count) => count === 1)).toBe(true);
+      // every community whose point is on screen is named; a name whose point is just off screen may show in part
+      expect(placed).toEqual(expect.arrayContaining(within(0)));
+      expect(within(100)).toEqual(expect.arrayContaining(placed));
+
+      // unit-grid codes once each at z17 (from the polygons they showed once per tile piece: 63 for 40 grids)
+      const unitCounts = await placedLabels(keyPage, labelLayerId('unit_grid'), communityCentre, 17, 'code');
+      console.log(`unit-grid labels placed at z17: ${Object.values(unitCounts).reduce((a, b) => a + b, 0)} for ${Object.keys(unitCounts).length} grids`);
+      expect(Object.keys(unitCounts).length).toBeGreaterThan(5);
+      expect(Object.values(unitCounts).every((count) => count === 1)).toBe(true);
+      expect(keyPageErrors).toEqual([]);
+    });
   });
 });

@@ -19,16 +19,27 @@ export interface MapPageOptions {
   /** the served maplibre-gl version, appended to its URLs so an upgrade is never read from cache */
   maplibreVersion: string;
   start: MapStart;
+  /**
+   * Under `--reads-need-key`: a path the page asks with the key a user types, to check it before
+   * the map starts (the TileJSON the map loads first). Null: reads are open and the page asks for no key.
+   */
+  keyCheckPath: string | null;
 }
+
+/** The sessionStorage entry holding the API key the page sends: kept for the tab, gone when it closes. */
+export const API_KEY_STORAGE = 'wangge.apiKey';
 
 /**
  * The map page served at `/`: a full-window MapLibre map on `/styles/default.json`, a click popup
  * with the codes `/v1/reverse` finds there, and a search box that suggests places as the user
  * types (`/v1/autocomplete`, debounced; arrow keys, Enter or a click choose one) and geocodes the
  * text on Enter without a choice (`/v1/geocode`). Everything it loads comes from this server.
+ * When reads need a key, it first asks for one, checks it, keeps it for the tab (sessionStorage)
+ * and sends it with every request to this server, the map's included (`transformRequest`); a key
+ * the server stops accepting is forgotten and asked for again.
  * `window.map` is the MapLibre map, for tests and the console.
  */
-export function mapPage({ maplibreVersion, start }: MapPageOptions): string {
+export function mapPage({ maplibreVersion, start, keyCheckPath }: MapPageOptions): string {
   const version = encodeURIComponent(maplibreVersion);
   return `<!doctype html>
 <html lang="zh-CN">
@@ -58,6 +69,11 @@ export function mapPage({ maplibreVersion, start }: MapPageOptions): string {
   .place dt { color: #666; }
   .place dd { margin: 0; font-variant-numeric: tabular-nums; }
   .place .error { color: #a93226; }
+  #api-key { position: absolute; inset: 0; z-index: 2; display: grid; place-content: center; gap: 8px; background: #f4f2ee; }
+  #api-key[hidden] { display: none; }
+  #api-key input { width: 22em; padding: 6px; font: inherit; }
+  #api-key-status { margin: 0; color: #a93226; }
+  #api-key-status:empty { display: none; }
 </style>
 </head>
 <body>
@@ -68,9 +84,15 @@ export function mapPage({ maplibreVersion, start }: MapPageOptions): string {
   <ul id="search-suggestions" role="listbox" aria-label="建议" hidden></ul>
   <p id="search-status" role="status"></p>
 </form>
+<form id="api-key" hidden>
+  <label for="api-key-input">此服务器的数据需要 API 密钥 (this server needs an API key)</label>
+  <input id="api-key-input" type="password" name="key" placeholder="wg_…" autocomplete="off" required>
+  <button type="submit">打开地图</button>
+  <p id="api-key-status" role="alert"></p>
+</form>
 <div id="map"></div>
 <script type="module">
-${clientScript(version, start)}
+${clientScript(version, start, keyCheckPath)}
 </script>
 </body>
 </html>
@@ -78,9 +100,53 @@ ${clientScript(version, start)}
 }
 
 // the page's own code, kept free of backticks so it can sit in this template literal
-function clientScript(version: string, start: MapStart): string {
+function clientScript(version: string, start: MapStart, keyCheckPath: string | null): string {
   return `import * as M from '${MAPLIBRE_PATH}/maplibre-gl.mjs?v=${version}';
 const maplibregl = M.default ?? M;
+
+const KEY_STORAGE = ${JSON.stringify(API_KEY_STORAGE)};
+const KEY_CHECK_PATH = ${JSON.stringify(keyCheckPath)};
+const apiKey = KEY_CHECK_PATH === null ? null : (sessionStorage.getItem(KEY_STORAGE) ?? (await askForKey()));
+
+// the key goes to this server only, never to another origin a URL might name
+function withKey(url, headers = {}) {
+  if (apiKey === null || new URL(url, location.href).origin !== location.origin) return headers;
+  return { ...headers, Authorization: 'Bearer ' + apiKey };
+}
+
+// shows the key form until the server accepts a key (checked on KEY_CHECK_PATH), then keeps it for the tab
+function askForKey() {
+  const form = document.getElementById('api-key');
+  const input = document.getElementById('api-key-input');
+  const keyStatus = document.getElementById('api-key-status');
+  form.hidden = false;
+  input.focus();
+  return new Promise((resolve) => {
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const key = input.value.trim();
+      keyStatus.textContent = '';
+      const response = await fetch(KEY_CHECK_PATH, { headers: { Accept: 'application/json', Authorization: 'Bearer ' + key } }).catch(() => null);
+      if (!response?.ok) {
+        const body = await response?.json().catch(() => null);
+        keyStatus.textContent = '密钥无效 (key refused)：' + (body?.detail ?? (response ? 'HTTP ' + response.status : 'no answer'));
+        return;
+      }
+      sessionStorage.setItem(KEY_STORAGE, key);
+      form.hidden = true;
+      resolve(key);
+    });
+  });
+}
+
+// a kept key the server no longer accepts (revoked, or the server restarted with other keys): ask again
+let forgotten = false;
+function forgetKey() {
+  if (apiKey === null || forgotten) return;
+  forgotten = true;
+  sessionStorage.removeItem(KEY_STORAGE);
+  location.reload();
+}
 
 const map = new maplibregl.Map({
   container: 'map',
@@ -90,13 +156,19 @@ const map = new maplibregl.Map({
   pitch: ${start.pitch},
   // the default attribution links to maplibre.org; this page names it without leaving the server
   attributionControl: { compact: true, customAttribution: 'MapLibre · wangge' },
+  // style, TileJSON and tiles: MapLibre asks for them all through here, its worker's tile fetches included
+  transformRequest: (url) => (apiKey === null ? undefined : { url, headers: withKey(url) }),
 });
 window.map = map;
 map.addControl(new maplibregl.NavigationControl({ visualizePitch: true }), 'top-right');
+map.on('error', (event) => {
+  if (event.error?.status === 401) forgetKey();
+});
 
 // an answer's JSON, or an Error carrying the problem+json detail the server sent
 async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' } });
+  const response = await fetch(url, { headers: withKey(url, { Accept: 'application/json' }) });
+  if (response.status === 401) forgetKey();
   const body = await response.json().catch(() => null);
   if (!response.ok) throw new Error(body?.detail ?? 'HTTP ' + response.status);
   return body;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ArchiveMetadata } from '../../tiles/archive.js';
 import type { TileProvider } from '../../tiles/tile-provider.js';
 import { installProblemHandling, type ProblemEnv } from '../problem.js';
-import { mapRoutes } from './map.js';
+import { mapRoutes, type MapRoutesOptions } from './map.js';
 
 const METADATA: ArchiveMetadata = {
   name: 'city',
@@ -19,11 +19,11 @@ const METADATA: ArchiveMetadata = {
 };
 
 /** The map routes over a tile provider serving one source, as `serve --mbtiles` does. */
-function appFor(sources: string[]): Hono<ProblemEnv> {
+function appFor(sources: string[], options: MapRoutesOptions = {}): Hono<ProblemEnv> {
   const tiles: TileProvider = { sources, maxAgeSeconds: 60, metadata: () => METADATA, tile: () => null };
   const app = new Hono<ProblemEnv>();
   installProblemHandling(app);
-  app.route('/', mapRoutes(tiles));
+  app.route('/', mapRoutes(tiles, options));
   return app;
 }
 
@@ -63,6 +63,24 @@ describe('map routes', () => {
     expect(unversioned.headers.get('cache-control')).not.toContain('immutable');
     const again = await app.request(url, { headers: { 'If-None-Match': res.headers.get('etag')! } });
     expect(again.status).toBe(304);
+  });
+
+  it('asks for a key on the page only when reads need one, checking it on the served TileJSON', async () => {
+    const open = await (await appFor(['city']).request('/')).text();
+    expect(open).toContain('const KEY_CHECK_PATH = null;');
+    const closed = await (await appFor(['city'], { readsNeedKey: true }).request('/')).text();
+    expect(closed).toContain('const KEY_CHECK_PATH = "/tiles/city.json";');
+    expect(closed).toContain('<form id="api-key" hidden>');
+    expect(closed).toContain('transformRequest');
+  });
+
+  it('answers another method on a MapLibre file with a plain 405 problem+json, not labelled gzip', async () => {
+    const res = await appFor(['city']).request('/assets/maplibre-gl/maplibre-gl.mjs', { method: 'POST', headers: { 'Accept-Encoding': 'gzip' } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.headers.get('content-encoding')).toBeNull();
+    expect(((await res.json()) as { status: number }).status).toBe(405);
   });
 
   it('serves nothing else from the package: 404 problem+json listing the files', async () => {

@@ -25,21 +25,25 @@ const MAPLIBRE_FILES: Readonly<Record<string, string>> = {
 const VERSIONED_CACHE = 'public, max-age=31536000, immutable';
 const UNVERSIONED_CACHE = 'public, max-age=86400';
 
+export interface MapRoutesOptions {
+  /** the server answers /tiles and /v1 only with an API key (`serve --reads-need-key`): the page asks for one */
+  readsNeedKey?: boolean;
+}
+
 /**
  * `GET /` (the map page), `GET /styles/default.json` (the style, with absolute URLs for this
  * request's public origin) and `GET /assets/maplibre-gl/:file` (MapLibre from node_modules).
  */
-export function mapRoutes(tiles: TileProvider): Hono<ProblemEnv> {
+export function mapRoutes(tiles: TileProvider, { readsNeedKey = false }: MapRoutesOptions = {}): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
   // the style draws every layer: from the all-layer source, or what a served MBTiles file has
   const source = tiles.sources.includes(STYLE_SOURCE) ? STYLE_SOURCE : tiles.sources[0]!;
   const maplibre = new MaplibreDist();
-  // MapLibre's modules are ~1.5 MB of JavaScript; gzip makes the first page load on a slow link bearable
-  app.use(`${MAPLIBRE_PATH}/*`, compress());
 
   app.get('/', validated('mapPageGet'), async function mapPageGet(c) {
     const { version } = await maplibre.package();
-    return c.html(mapPage({ maplibreVersion: version, start: mapStart(tiles.metadata(source)) }), 200, { 'Cache-Control': 'no-cache' });
+    const page = mapPage({ maplibreVersion: version, start: mapStart(tiles.metadata(source)), keyCheckPath: readsNeedKey ? `/tiles/${encodeURIComponent(source)}.json` : null });
+    return c.html(page, 200, { 'Cache-Control': 'no-cache' });
   });
 
   app.get('/styles/default.json', validated('styleGet'), function styleGet(c) {
@@ -51,7 +55,10 @@ export function mapRoutes(tiles: TileProvider): Hono<ProblemEnv> {
   });
 
   // a name outside the schema's list is a 404 before this runs; the check here keeps the lookup safe on its own
-  app.get(`${MAPLIBRE_PATH}/:file`, validated('maplibreAssetGet'), async function maplibreAssetGet(c) {
+  // MapLibre's modules are ~1.5 MB of JavaScript; gzip makes the first page load on a slow link bearable.
+  // On the GET route only: as path middleware it also wrapped the 405 answer to other methods, whose
+  // headers then said gzip over plain problem+json
+  app.get(`${MAPLIBRE_PATH}/:file`, compress(), validated('maplibreAssetGet'), async function maplibreAssetGet(c) {
     const name = c.req.param('file');
     const contentType = Object.hasOwn(MAPLIBRE_FILES, name) ? MAPLIBRE_FILES[name] : undefined;
     if (contentType === undefined) {
