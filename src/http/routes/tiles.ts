@@ -1,9 +1,10 @@
 import { gunzipSync } from 'node:zlib';
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { InvalidRequestError } from '../../errors.js';
 import type { TileCoord } from '../../tiles/tile-coords.js';
 import type { TileSources } from '../../tiles/tile-sources.js';
 import type { CacheControlPolicy } from '../cache-control.js';
+import { brotliFromGzip, negotiateEncoding } from '../compression.js';
 import { etagMatches } from '../etag-match.js';
 import type { ProblemEnv } from '../problem.js';
 import { publicBaseUrl } from '../public-url.js';
@@ -14,8 +15,8 @@ export const MVT_CONTENT_TYPE = 'application/vnd.mapbox-vector-tile';
 /**
  * `GET /tiles/{source}/{z}/{x}/{y}` (Mapbox Vector Tiles) and `GET /tiles/{source}.json`
  * (TileJSON 3.0.0), for single sources and comma-joined composites. Tiles are gzip-compressed
- * when the client accepts it, carry an ETag (304 on If-None-Match) and may be used cross-origin,
- * as any map client expects of a tile server. Both answer HEAD with the Content-Length of the GET
+ * when the client accepts it (brotli when it prefers that: compression.ts), carry an ETag (304
+ * on If-None-Match) and may be used cross-origin, as any map client expects of a tile server. Both answer HEAD with the Content-Length of the GET
  * (GDAL's /vsicurl/ sizes files that way) and ignore query parameters (`x-ignore-unknown-query`
  * in openapi.ts), so `?v=2` cache busting works.
  */
@@ -36,8 +37,10 @@ export function tileRoutes(tiles: TileSources, cacheControl: CacheControlPolicy 
     if (etagMatches(c.req.header('If-None-Match'), tile.etag)) return new Response(null, { status: 304, headers });
     headers['Content-Type'] = MVT_CONTENT_TYPE;
     let body = tile.gzip;
-    if (acceptsGzip(c)) headers['Content-Encoding'] = 'gzip';
-    else body = gunzipSync(tile.gzip);
+    const coding = negotiateEncoding(c.req.header('Accept-Encoding'), 'gzip');
+    if (coding === 'br') body = await brotliFromGzip(tile.gzip);
+    else if (coding === 'identity') body = gunzipSync(tile.gzip);
+    if (coding !== 'identity') headers['Content-Encoding'] = coding;
     headers['Content-Length'] = String(body.byteLength);
     return c.body(body as Uint8Array<ArrayBuffer>, 200, headers);
   });
@@ -79,13 +82,4 @@ export function checkTileCoord(coord: TileCoord, maxzoom: number): TileCoord {
   const last = 2 ** coord.z - 1;
   if (coord.x > last || coord.y > last) throw new InvalidRequestError(`tile x and y must be 0–${last} at z${coord.z}, got x=${coord.x} y=${coord.y}`);
   return coord;
-}
-
-function acceptsGzip(c: Context): boolean {
-  const header = c.req.header('Accept-Encoding') ?? '';
-  return header.split(',').some((part) => {
-    const [coding, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    return (coding === 'gzip' || coding === '*') && (q === undefined || Number(q.slice(2)) > 0);
-  });
 }
