@@ -7,6 +7,7 @@ import { startLive, type LiveService } from '../live.js';
 import type { Store } from '../store/store.js';
 import {
   anyText,
+  bodyText,
   documentedOperations,
   encodeLoosely,
   exampleValue,
@@ -315,10 +316,8 @@ function overHttp(r: FuzzRequest): Promise<WireAnswer> {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
-        const bytes = Buffer.concat(chunks);
         const contentType = res.headers['content-type'] ?? '';
-        const textual = /json|text|javascript|css|html/.test(contentType) && res.headers['content-encoding'] === undefined;
-        resolve({ status: res.statusCode ?? 0, contentType, body: bytes.toString(textual ? 'utf8' : 'latin1') });
+        resolve({ status: res.statusCode ?? 0, contentType, body: bodyText(Buffer.concat(chunks), contentType, res.headers['content-encoding']).text });
       });
       res.on('error', reject);
     });

@@ -1,5 +1,6 @@
 // Shared pieces of the fuzz suites (*.fuzz.test.ts, http/injection.test.ts): how many cases to
 // run, hostile strings every parser and endpoint must survive, and generators built on them.
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { fc } from '@fast-check/vitest';
 
 /** Cases per fuzz property in CI; `npm run fuzz` raises it through $WANGGE_FUZZ_RUNS. */
@@ -475,13 +476,25 @@ export interface SeenResponse {
 /** Bodies longer than this are checked on their first part only (the MapLibre bundle is 1.5 MB). */
 const MAX_CHECKED_BODY = 256 * 1024;
 
+/**
+ * A body as `responseProblems` reads it: JSON decompressed (brotli or gzip, as the fuzzed
+ * Accept-Encoding took: compression.ts) and read as UTF-8 like other text; binary bodies (tiles,
+ * gzip assets) as latin1.
+ */
+export function bodyText(bytes: Buffer, contentType: string, contentEncoding: string | null | undefined): { bytes: Buffer; text: string } {
+  // a HEAD answer names the coding of the GET's body but has none
+  const decodable = bytes.length > 0 && /json/.test(contentType) && (contentEncoding === 'br' || contentEncoding === 'gzip');
+  const decoded = decodable ? (contentEncoding === 'br' ? brotliDecompressSync(bytes) : gunzipSync(bytes)) : bytes;
+  const textual = /json|text|javascript|css|html/.test(contentType) && (contentEncoding == null || decodable);
+  return { bytes: decoded, text: decoded.toString(textual ? 'utf8' : 'latin1') };
+}
+
 /** Reads a Response for `responseProblems`; binary bodies (tiles, gzip) are read as latin1. */
 export async function seeResponse(res: Response): Promise<SeenResponse> {
   const contentType = res.headers.get('content-type') ?? '';
-  const bytes = Buffer.from(await res.arrayBuffer());
-  const textual = /json|text|javascript|css|html/.test(contentType) && res.headers.get('content-encoding') === null;
+  const { bytes, text } = bodyText(Buffer.from(await res.arrayBuffer()), contentType, res.headers.get('content-encoding'));
   if (bytes.length > MAX_CHECKED_BODY && !/json/.test(contentType)) return { status: res.status, contentType, body: bytes.subarray(0, MAX_CHECKED_BODY).toString('latin1') };
-  return { status: res.status, contentType, body: bytes.toString(textual ? 'utf8' : 'latin1') };
+  return { status: res.status, contentType, body: text };
 }
 
 /** Signs of server internals in an error detail: a stack frame, a source file, the checkout or the temp folder. */
