@@ -1,3 +1,4 @@
+import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLive, type LiveService } from './live.js';
@@ -18,6 +19,9 @@ const RETIRED_AFTER = 20_000;
  * may land on top of one. Before, the whole import was one turn: 1,265 ms for 10,000 changes.
  */
 const LONGEST_TURN_MS = 100;
+/** On a machine already busier than its cores (other jobs), the process also waits for a core: three times the bound. */
+const BUSY = loadavg()[0]! > cpus().length;
+const BOUND_MS = BUSY ? 3 * LONGEST_TURN_MS : LONGEST_TURN_MS;
 
 let district: TestDistrict;
 let live: LiveService;
@@ -64,10 +68,10 @@ describe('startLive', () => {
       expect(live.tiles.indexSizes().components).toBeGreaterThan(before - RETIRED);
       await Promise.all([timerPoll, writePoll]);
     });
-    console.log(`${RETIRED} retired components applied in ${tookMs.toFixed(0)} ms; longest event-loop delay ${longestMs.toFixed(1)} ms, ${turns} timer turns meanwhile`);
+    console.log(`${RETIRED} retired components applied in ${tookMs.toFixed(0)} ms; longest event-loop delay ${longestMs.toFixed(1)} ms (bound ${BOUND_MS} ms${BUSY ? ', busy machine' : ''}), ${turns} timer turns meanwhile`);
     expect(live.tiles.indexSizes().components).toBe(before - RETIRED);
     expect(live.watcher.seq).toBe(store.db.prepare('SELECT max(seq) FROM changes').pluck().get());
-    expect(longestMs).toBeLessThan(LONGEST_TURN_MS);
+    expect(longestMs).toBeLessThan(BOUND_MS);
     expect(turns).toBeGreaterThan(10);
   }, 120_000);
 
@@ -76,9 +80,9 @@ describe('startLive', () => {
     const before = live.tiles.indexSizes().components;
     importRetiring(store, RETIRED_AFTER);
     const { tookMs, longestMs, turns } = await measured(() => live.writes.afterWrite());
-    console.log(`${RETIRED_AFTER} more retired and the trees rebuilt in ${tookMs.toFixed(0)} ms; longest event-loop delay ${longestMs.toFixed(1)} ms, ${turns} timer turns meanwhile`);
+    console.log(`${RETIRED_AFTER} more retired and the trees rebuilt in ${tookMs.toFixed(0)} ms; longest event-loop delay ${longestMs.toFixed(1)} ms (bound ${BOUND_MS} ms${BUSY ? ', busy machine' : ''}), ${turns} timer turns meanwhile`);
     expect(live.tiles.indexSizes().components).toBe(before - RETIRED_AFTER);
     expect(live.tiles.needsCompaction).toBe(false);
-    expect(longestMs).toBeLessThan(LONGEST_TURN_MS);
+    expect(longestMs).toBeLessThan(BOUND_MS);
   }, 120_000);
 });

@@ -33,3 +33,11 @@ export async function runInSlices<T>(steps: Generator<void, T>): Promise<T> {
     sliceStarted = performance.now();
   }
 }
+
+/** Runs a stepped computation to its end at once, where nothing else waits (a start-up, a batch). */
+export function runToEnd<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}

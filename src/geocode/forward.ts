@@ -4,6 +4,7 @@ import type { Address, AdminArea, AdminLevel, Alias, House, Poi, Road } from '..
 import { formatDoorPlate } from '../model.js';
 import type { StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
+import { runToEnd } from '../time-slices.js';
 import { parseAddress, type ParsedAddress, type PoiReading } from './address-parse.js';
 import { AddressGazetteer, type RoadReading } from './gazetteer.js';
 import type { GeocodeAnswer, GeocodeResult, MatchEdit, MatchLevel } from './geocode-result.js';
@@ -153,6 +154,9 @@ interface Candidate {
   edits: MatchEdit[];
 }
 
+/** Roads or door plates filed per step of a geocoder built in steps (~2 ms). */
+const ITEMS_PER_STEP = 500;
+
 const EMPTY_SIDE: Side = { numbers: new Int32Array(0), x: new Float64Array(0), y: new Float64Array(0) };
 
 /**
@@ -174,29 +178,52 @@ export class ForwardGeocoder {
   private readonly poiById = new Map<number, Poi>();
   /** door plate id → the road entry holding it, for in-place updates */
   private readonly plateRoad = new Map<number, RoadEntry>();
-  private readonly districtNames: string;
+  private districtNames = '';
   private readonly kx: number;
 
   static fromStore(store: Store, resolver: PointResolver): ForwardGeocoder {
-    return new ForwardGeocoder(
-      {
-        areas: [...store.iterate('areas')],
-        roads: [...store.iterate('roads')],
-        addresses: inUse(store.iterate('addresses')),
-        // id and address only: whole records (footprints parsed) cost ~0.4 s per build
-        houses: inUse([...store.scan('houses', ['id', 'address', 'status'])].map(([id, address, status]) => ({ id: id as number, address: address as string | null, status: status as string }))),
-        pois: [...store.iterate('pois')],
-        aliases: [...store.iterate('aliases')],
-      },
-      resolver,
-    );
+    return runToEnd(ForwardGeocoder.inSteps(store, resolver));
   }
 
-  constructor(data: ForwardData, resolver: PointResolver) {
+  /**
+   * Built from the store in steps of a few milliseconds (a generator: a running server answers
+   * requests between steps after an import of roads, aliases or areas — ~1 s of work on the
+   * default district). The store is read a page at a time; a door plate or house written
+   * meanwhile may be missed, so the caller applies the changes logged since it started.
+   */
+  static *inSteps(store: Store, resolver: PointResolver): Generator<void, ForwardGeocoder> {
+    const data = {
+      areas: [...store.iterate('areas')],
+      roads: [...store.iterate('roads')],
+      pois: [...store.iterate('pois')],
+      aliases: [...store.iterate('aliases')],
+      addresses: [] as Address[],
+      houses: [] as Pick<House, 'id' | 'address'>[],
+    };
+    yield;
+    for (const page of store.recordPages('addresses')) {
+      data.addresses.push(...inUse(page));
+      yield;
+    }
+    // id and address only: whole records (footprints parsed) cost ~0.4 s per build
+    for (const page of store.scanPages('houses', ['id', 'address', 'status'])) {
+      for (const [id, address, status] of page) if (status !== '废弃') data.houses.push({ id: id as number, address: address as string | null });
+      yield;
+    }
+    const geocoder = new ForwardGeocoder(data, resolver, { inSteps: true });
+    yield* geocoder.fill(data);
+    return geocoder;
+  }
+
+  /** `inSteps`: leave the work to `fill`, run by the caller. */
+  constructor(data: ForwardData, resolver: PointResolver, options: { inSteps?: boolean } = {}) {
     this.resolver = resolver;
     const lat0 = firstLatitude(data);
     this.kx = Math.cos((lat0 * Math.PI) / 180) * M_PER_DEG;
+    if (!options.inSteps) runToEnd(this.fill(data));
+  }
 
+  private *fill(data: ForwardData): Generator<void, void> {
     const byCode = new Map(data.areas.map((a) => [a.code, a]));
     const ancestor = (area: AdminArea, level: AdminLevel): string | null => {
       for (let a: AdminArea | undefined = area; a !== undefined; a = a.parentCode === null ? undefined : byCode.get(a.parentCode)) {
@@ -210,8 +237,9 @@ export class ForwardGeocoder {
       if (area.level === 'street') this.streetByCode.set(area.code, entry);
     }
     this.districtNames = [...this.areas.district.keys()].join('、');
+    yield;
 
-    for (const road of data.roads) {
+    for (const [k, road] of data.roads.entries()) {
       const coordinates = road.geometry.coordinates;
       if (road.name === '' || coordinates.length < 2) continue;
       const [mx, my] = this.pointAlong(coordinates, this.lengthM(coordinates) / 2);
@@ -220,14 +248,20 @@ export class ForwardGeocoder {
       entry.lines.push(coordinates);
       entry.lineStreet.push(at.street?.code ?? null);
       if (at.street !== null) entry.streets.add(at.street.code);
+      if (k % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     }
     const touched = new Set<RoadEntry>();
-    for (const address of data.addresses) touched.add(this.addPlate(address));
+    for (const [k, address] of data.addresses.entries()) {
+      touched.add(this.addPlate(address));
+      if (k % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
+    }
     for (const entry of touched) this.sortPlates(entry);
+    yield;
     for (const house of data.houses) this.houseAddress.set(house.id, house.address);
     for (const poi of data.pois ?? []) this.addPoi(poi);
+    yield;
 
-    this.gazetteer = new AddressGazetteer({
+    this.gazetteer = yield* AddressGazetteer.inSteps({
       districts: this.areas.district.keys(),
       streets: this.areas.street.keys(),
       communities: this.areas.community.keys(),

@@ -1,4 +1,5 @@
 import type { AliasLevel } from '../model.js';
+import { runToEnd } from '../time-slices.js';
 import { normalizeName } from './address-normalize.js';
 import type { MatchEdit } from './geocode-result.js';
 import { OUTSIDE_PLACES } from './outside-places.js';
@@ -56,6 +57,9 @@ const COMMUNITY_SUFFIXES = ['社区居民委员会', '社区居委会', '居民�
 const PROVINCE_NAMES = ['中华人民共和国', '中国', '北京市', '北京'];
 const NO_EDITS: readonly MatchEdit[] = [];
 
+/** Names entered per step of a gazetteer built in steps. */
+const NAMES_PER_STEP = 50;
+
 /**
  * Known place names for longest-match recognition: a character trie over the normalised names of
  * districts, streets (with and without 街道), communities (with and without 社区 / 居委会), roads,
@@ -79,7 +83,18 @@ export class AddressGazetteer {
   private readonly byWildcard = new Map<string, Set<string>>();
   private readonly roadNames = new Set<string>();
 
-  constructor(names: GazetteerNames) {
+  constructor(names?: GazetteerNames) {
+    if (names !== undefined) runToEnd(this.fill(names));
+  }
+
+  /** A gazetteer built in steps of a few milliseconds (a rebuild in a running server, time-slices.ts). */
+  static *inSteps(names: GazetteerNames): Generator<void, AddressGazetteer> {
+    const gazetteer = new AddressGazetteer();
+    yield* gazetteer.fill(names);
+    return gazetteer;
+  }
+
+  private *fill(names: GazetteerNames): Generator<void, void> {
     for (const p of PROVINCE_NAMES) this.add(p, entry('province', p));
     const districts = [...(names.districts ?? [])];
     const aliases = [...(names.aliases ?? [])];
@@ -92,10 +107,19 @@ export class AddressGazetteer {
     for (const name of districts) this.addDistrict(name, entry('district', name));
     for (const name of names.streets ?? []) this.addArea(name, STREET_SUFFIXES, entry('street', name));
     for (const name of names.communities ?? []) this.addArea(name, COMMUNITY_SUFFIXES, entry('community', name));
-    for (const poi of names.pois ?? []) this.addPoi(poi.name, poi.aliases);
+    yield;
+    for (const [k, poi] of [...(names.pois ?? [])].entries()) {
+      this.addPoi(poi.name, poi.aliases);
+      if (k % NAMES_PER_STEP === NAMES_PER_STEP - 1) yield;
+    }
     const roads = [...(names.roads ?? [])].filter((name) => name !== '');
     for (const name of roads) this.addRoadName(name);
-    for (const name of roads) this.addRoadSpellings(name);
+    yield;
+    // the spellings (pinyin sounds, variants) are the dear part: ~0.1 ms per road
+    for (const [k, name] of roads.entries()) {
+      this.addRoadSpellings(name);
+      if (k % NAMES_PER_STEP === NAMES_PER_STEP - 1) yield;
+    }
     for (const alias of aliases) this.addAlias(alias);
   }
 

@@ -55,10 +55,12 @@ export interface RebuildReport {
  * - areas, or an import of more than MAX_GRIDS_IN_PLACE grid versions at once: a new
  *   reverse geocoder is built in slices of at most ~8 ms between which requests are
  *   answered (from the old one, kept up to date meanwhile), then swapped in with the grid versions
- *   written since it read the store; then the forward index is rebuilt against it (~0.3 s, not
- *   sliced). An import of areas shows in `/v1/reverse` a second or two later on the default
- *   district instead of blocking the server for that long;
- * - roads, aliases: the forward index is rebuilt at once (~0.3 s).
+ *   written since it read the store; then the forward index is rebuilt against it. An import
+ *   of areas shows in `/v1/reverse` a second or two later on the default district instead of
+ *   blocking the server for that long;
+ * - roads, aliases: the forward index is rebuilt (~1 s of work), in slices too; the door plates,
+ *   houses and places written meanwhile go into the old index at once and into the new one when
+ *   it is swapped in.
  * Each rebuild swaps in whole, so a request never sees a half-built index. Components touch none.
  */
 export class LiveGeocoders implements Geocoders {
@@ -67,6 +69,8 @@ export class LiveGeocoders implements Geocoders {
   private readonly resolver = { resolve: (lng: number, lat: number) => this.current.reverse.resolve(lng, lat) };
   /** a reverse geocoder being built after areas changed, and the grid versions written since it read the store */
   private rebuild: { steps: Generator<void, ReverseGeocoder>; grids: Grid[]; started: number; slices: number; longestMs: number } | null = null;
+  /** the forward index being rebuilt after roads, aliases or areas changed, and the changes to apply to it once built */
+  private forwardRebuild: { steps: Generator<void, ForwardGeocoder>; changes: StoreChange[] } | null = null;
   private readonly waiting: (() => void)[] = [];
   /** the last rebuild of the reverse geocoder that finished, or null */
   lastRebuild: RebuildReport | null = null;
@@ -111,21 +115,60 @@ export class LiveGeocoders implements Geocoders {
     for (const change of changes) if (change.layer === 'addresses') this.current.nearestAddress.put(Number(change.key), store.getAddress(Number(change.key)));
     // areas reach the forward index when the new reverse geocoder does (it is rebuilt then)
     const rest = areas ? changes.filter((c) => c.layer !== 'areas') : changes;
-    if (!this.current.forward.applyChanges(rest, store)) this.current = { ...this.current, forward: ForwardGeocoder.fromStore(store, this.resolver) };
+    // in place; roads and aliases need a rebuild, in slices, while the current index answers
+    if (!this.current.forward.applyChanges(rest, store)) this.startForwardRebuild();
+    else this.forwardRebuild?.changes.push(...rest);
     // in place, a few ms for a write; context (street, community) is looked up in the current areas
     this.current.autocomplete.applyChanges(changes, store, (lng, lat) => this.reverse.resolve(lng, lat));
   }
 
   /** Resolves once no rebuild is running (at once when none is). */
   settled(): Promise<void> {
-    return this.rebuild === null ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve));
+    return this.rebuild === null && this.forwardRebuild === null ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  /** Drops a rebuild in progress (the server is stopping). */
+  /** Drops the rebuilds in progress (the server is stopping). */
   stop(): void {
     this.rebuild = null;
-    for (const done of this.waiting.splice(0)) done();
+    this.forwardRebuild = null;
+    this.wake();
   }
+
+  private wake(): void {
+    if (this.rebuild === null && this.forwardRebuild === null) for (const done of this.waiting.splice(0)) done();
+  }
+
+  /**
+   * Starts building the forward index again, in slices (a running one starts over: it read the
+   * roads and aliases before this change). Its first step reads them now; door plates, houses
+   * and places written from then on are applied to it when it is done.
+   */
+  private startForwardRebuild(): void {
+    const steps = ForwardGeocoder.inSteps(this.store, this.resolver);
+    steps.next();
+    const running = this.forwardRebuild !== null;
+    this.forwardRebuild = { steps, changes: [] };
+    if (!running) setImmediate(this.forwardSlice);
+  }
+
+  /** One slice of the forward rebuild; once built, the changes since it started go in and it is swapped in. */
+  private readonly forwardSlice = (): void => {
+    const job = this.forwardRebuild;
+    if (job === null) return;
+    const from = performance.now();
+    let step = job.steps.next();
+    while (!step.done && performance.now() - from < REBUILD_SLICE_MS) step = job.steps.next();
+    if (!step.done) {
+      setImmediate(this.forwardSlice);
+      return;
+    }
+    const forward = step.value;
+    // changes of roads or aliases meanwhile started a new job, so these are door plates, houses and places
+    forward.applyChanges(job.changes, this.store);
+    this.forwardRebuild = null;
+    this.current = { ...this.current, forward };
+    this.wake();
+  };
 
   private startRebuild(): void {
     const steps = ReverseGeocoder.inSteps(this.store);
@@ -153,9 +196,9 @@ export class LiveGeocoders implements Geocoders {
     reverse.putVersions(job.grids);
     this.rebuild = null;
     this.current = { ...this.current, reverse };
-    this.current = { ...this.current, forward: ForwardGeocoder.fromStore(this.store, this.resolver) };
     this.lastRebuild = { totalMs: performance.now() - job.started, slices: job.slices, longestSliceMs: job.longestMs };
-    for (const done of this.waiting.splice(0)) done();
+    // the forward index places door plates and roads in the new areas: rebuilt against them, in slices too
+    this.startForwardRebuild();
   };
 }
 

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interiorPoint } from '../geo/interior-point.js';
 import { changesSince, lastChangeSeq } from '../store/changes.js';
@@ -68,5 +69,40 @@ describe('LiveGeocoders', () => {
     await geocoders.settled();
     for (const grid of social) expect(geocoders.reverse.resolve(...at(grid.code)).socialGrid?.dynamicCode).toBe('203501');
     expect(geocoders.reverse.resolve(...at(api.code)).socialGrid?.dynamicCode).toBe('203502');
+  }, 120_000);
+
+  it('rebuilds the forward index in slices after an import of roads, answering from the old one meanwhile, and keeps door plates written during the rebuild', async () => {
+    const { store } = district;
+    const road = [...store.iterate('roads')].find((r) => r.kind === 'hutong' && r.name.endsWith('胡同'))!;
+    const plate = [...store.iterate('addresses')].find((a) => a.status !== '废弃' && a.road !== road.name && a.building === null)!;
+    const renamed = { ...road, id: store.nextId('roads'), name: '测试新开胡同' };
+    const from = lastChangeSeq(store.db);
+    store.upsert('roads', [renamed]);
+    geocoders.applyChanges(changesSince(store.db, from));
+    // the old index answers until the new one is ready
+    expect(geocoders.forward.geocode('东城区测试新开胡同')[0]?.level).not.toBe('road');
+
+    // a door plate written while the rebuild runs: in the old index at once, and in the new one
+    const seq = lastChangeSeq(store.db);
+    const moved = { ...plate, id: store.nextId('addresses'), number: 9999 };
+    store.upsert('addresses', [moved]);
+    geocoders.applyChanges(changesSince(store.db, seq));
+    const query = `${plate.road}9999号`;
+    expect(geocoders.forward.geocode(query)[0]).toMatchObject({ level: 'door' });
+
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    delay.enable();
+    const started = performance.now();
+    await geocoders.settled();
+    const tookMs = performance.now() - started;
+    delay.disable();
+    clearInterval(ticker);
+    console.log(`forward rebuild after an import of roads: ${tookMs.toFixed(0)} ms, longest event-loop delay ${(delay.max / 1e6).toFixed(1)} ms; ${turns} timer turns ran meanwhile`);
+    expect(geocoders.forward.geocode('东城区测试新开胡同')[0]).toMatchObject({ level: 'road', matched: { road: '测试新开胡同' } });
+    expect(geocoders.forward.geocode(query)[0]).toMatchObject({ level: 'door' });
+    // steps of a few ms: requests got many turns while the index was built
+    expect(turns).toBeGreaterThan(20);
   }, 120_000);
 });

@@ -37,6 +37,9 @@ export function watchChanges(
   // one drain at a time: the listener may take several turns of the event loop for a large import
   let draining: Promise<void> | null = null;
   const drain = async (): Promise<void> => {
+    // the first look waits a turn of the microtask queue: `draining` is set by then, so a drain
+    // that finds nothing clears it rather than leaving a settled promise behind for good
+    await undefined;
     try {
       for (;;) {
         const changes = changesSince(store.db, seq, PAGE);

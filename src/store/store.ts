@@ -268,6 +268,33 @@ export class Store {
     }
   }
 
+  /**
+   * `scan` a page at a time in rowid order, each page read when asked for: the connection stays
+   * free between pages (an index rebuilt in slices). A row written between pages comes in a later
+   * page or not at all; the reader takes those from the change log. Not for grids.
+   */
+  *scanPages(layer: Exclude<Layer, 'grids'>, columns: readonly string[], size = 5000): Generator<unknown[][]> {
+    const statement = this.db.prepare(`SELECT rowid, ${columns.join(', ')} FROM ${LAYER_ROWS[layer].table} WHERE rowid > ? ORDER BY rowid LIMIT ?`).raw();
+    for (let after = 0; ; ) {
+      const rows = statement.all(after, size) as unknown[][];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]![0] as number;
+      yield rows.map((row) => row.slice(1));
+    }
+  }
+
+  /** Records of a layer a page at a time in rowid order, as `scanPages` reads rows. Not for grids. */
+  *recordPages<L extends Exclude<Layer, 'grids'>>(layer: L, size = 2000): Generator<LayerRecord<L>[]> {
+    const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
+    const statement = this.db.prepare(`SELECT rowid AS page_rowid, * FROM ${mapping.table} WHERE rowid > ? ORDER BY rowid LIMIT ?`);
+    for (let after = 0; ; ) {
+      const rows = statement.all(after, size) as Row[];
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1]!.page_rowid as number;
+      yield rows.map((row) => mapping.fromRow(row));
+    }
+  }
+
   getComponent(code: string): Component | null {
     return this.one('components', 'SELECT * FROM components WHERE code = ?', code);
   }
