@@ -1,44 +1,64 @@
+import { spawnSync } from 'node:child_process';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, formatLogLine, logOf, requestLog, type LogLevel } from './logger.js';
+import { createLogger, logOf, requestLog } from './logger.js';
 import { installProblemHandling, type ProblemEnv } from './problem.js';
 import { emptyApp } from './test-helpers/empty-app.js';
 
 type Line = Record<string, unknown>;
 
 /** A logger that keeps its lines, parsed (parsing fails the test on a line that is not JSON). */
-function capture(): { lines: Line[]; levels: LogLevel[]; logger: ReturnType<typeof createLogger> } {
+function capture(): { lines: Line[]; logger: ReturnType<typeof createLogger> } {
   const lines: Line[] = [];
-  const levels: LogLevel[] = [];
-  const logger = createLogger((line, level) => {
+  const logger = createLogger((line) => {
     expect(line).not.toContain('\n');
     lines.push(JSON.parse(line) as Line);
-    levels.push(level);
   });
-  return { lines, levels, logger };
+  return { lines, logger };
 }
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('formatLogLine', () => {
-  it('writes time, level and msg first, then the fields, leaving out undefined ones', () => {
-    const line = formatLogLine('warn', 'slow tile', { z: 14, key: undefined }, new Date('2026-01-05T08:00:00Z'));
-    expect(line).toBe('{"time":"2026-01-05T08:00:00.000Z","level":"warn","msg":"slow tile","z":14}');
-  });
-});
-
 describe('createLogger', () => {
-  it('adds a child’s fields to every line and tells the sink the level', () => {
-    const { lines, levels, logger } = capture();
+  it('writes level, ISO time, msg and the fields, leaving out undefined ones, and nothing else', () => {
+    const { lines, logger } = capture();
+    logger.warn('slow tile', { z: 14, key: undefined });
+    expect(Object.keys(lines[0]!).sort()).toEqual(['level', 'msg', 'time', 'z']);
+    expect(lines[0]).toMatchObject({ level: 'warn', msg: 'slow tile', z: 14 });
+    expect(new Date(lines[0]!.time as string).toISOString()).toBe(lines[0]!.time);
+  });
+
+  it('adds a child’s fields to every line and writes the level as a word', () => {
+    const { lines, logger } = capture();
     const child = logger.child({ request_id: 'r1' });
     child.info('one');
     child.child({ step: 2 }).error('two', { detail: 'x' });
     logger.warn('three');
     expect(lines).toMatchObject([{ msg: 'one', request_id: 'r1' }, { msg: 'two', request_id: 'r1', step: 2, detail: 'x' }, { msg: 'three' }]);
     expect(lines[2]).not.toHaveProperty('request_id');
-    expect(levels).toEqual(['info', 'error', 'warn']);
+    expect(lines.map((line) => line.level)).toEqual(['info', 'error', 'warn']);
+  });
+
+  it('writes to stderr without a sink, asynchronously, and flush() resolves once every line is out', () => {
+    // the built module in a process of its own: its stderr is the asynchronous destination; a
+    // synchronous write after flush() must land after every line (without flush it jumps the queue)
+    const logger = new URL('../../dist/http/logger.js', import.meta.url).href;
+    const script = `import { writeSync } from 'node:fs';
+      import { createLogger } from ${JSON.stringify(logger)};
+      const log = createLogger();
+      for (let i = 0; i < 5000; i++) log.info('line', { i, pad: 'x'.repeat(100) });
+      await log.flush();
+      writeSync(2, '{"msg":"after flush"}\\n');
+      process.exit(3);`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.status, child.stderr.slice(0, 500)).toBe(3);
+    expect(child.stdout).toBe('');
+    const lines = child.stderr.trim().split('\n').map((line) => JSON.parse(line) as Line);
+    expect(lines.map((line) => line.i)).toEqual([...Array.from({ length: 5000 }, (_, i) => i), undefined]);
+    expect(lines[5000]).toEqual({ msg: 'after flush' });
+    expect(lines[4999]).toMatchObject({ level: 'info', msg: 'line' });
   });
 });
 

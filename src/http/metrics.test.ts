@@ -1,7 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TILE_LAYERS } from '../tiles/layers.js';
 import { createMetrics, UNMATCHED_ROUTE } from './metrics.js';
-import { escapeLabelValue, formatMetrics, HistogramVec, PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 import { emptyApp, type EmptyApp } from './test-helpers/empty-app.js';
 import { parsePrometheus, type ParsedFamily } from './test-helpers/parse-prometheus.js';
 
@@ -22,7 +22,8 @@ function open(options: Parameters<typeof emptyApp>[0] = {}): EmptyApp {
 async function scrape(app: EmptyApp['app']): Promise<Map<string, ParsedFamily>> {
   const res = await app.request('/metrics');
   expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toBe(PROMETHEUS_CONTENT_TYPE);
+  // the text exposition format 0.0.4, which every Prometheus reads
+  expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
   expect(res.headers.get('cache-control')).toBe('no-store');
   return parsePrometheus(await res.text());
 }
@@ -119,30 +120,35 @@ describe('GET /metrics', () => {
   });
 });
 
-describe('prometheus text format', () => {
-  it('escapes backslash, double quote and newline in label values', () => {
-    expect(escapeLabelValue('a\\b"c\nd')).toBe('a\\\\b\\"c\\nd');
+describe('process metrics', () => {
+  it('has prom-client’s CPU, memory, GC and event-loop figures once, however many apps there are', async () => {
+    const { app } = open();
+    open();
+    const metrics = await scrape(app);
+    expect(valueOf(metrics, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(metrics.get('process_cpu_user_seconds_total')?.type).toBe('counter');
+    expect(metrics.get('nodejs_gc_duration_seconds')?.type).toBe('histogram');
+    expect(valueOf(metrics, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(1e6);
+    expect(metrics.get('nodejs_eventloop_lag_max_seconds')?.type).toBe('gauge');
   });
 
-  it('writes HELP, TYPE and samples that a strict reader takes back unchanged', () => {
-    const histogram = new HistogramVec('x_seconds', 'a histogram\nover two lines \\ with a backslash', ['route'], [0.1, 1]);
-    histogram.observe({ route: '/a' }, 0.05);
-    histogram.observe({ route: '/a' }, 0.5);
-    histogram.observe({ route: '/a' }, 7);
-    const text = formatMetrics([histogram.family(), { name: 'y', help: 'h', type: 'gauge', samples: [{ name: 'y', labels: {}, value: -Infinity }] }]);
-    const families = parsePrometheus(text);
-    expect(families.get('x_seconds')?.help).toBe('a histogram\nover two lines \\ with a backslash');
-    expect(families.get('x_seconds')?.samples.map((s) => [s.name, s.labels.le, s.value])).toEqual([
-      ['x_seconds_bucket', '0.1', 1],
-      ['x_seconds_bucket', '1', 2],
-      ['x_seconds_bucket', '+Inf', 3],
-      ['x_seconds_sum', undefined, 7.55],
-      ['x_seconds_count', undefined, 3],
-    ]);
-    expect(families.get('y')?.samples[0]?.value).toBe(-Infinity);
-    expect(text).toContain('y -Inf\n');
+  it('reports the longest event-loop delay since the last scrape', async () => {
+    const { app } = open();
+    await scrape(app);
+    // node's monitor measures from its timer's last tick, and a reset forgets that tick: let it tick once
+    await sleep(50);
+    // hold the loop for 300 ms, then let the monitor's timer see it
+    const until = performance.now() + 300;
+    while (performance.now() < until);
+    await sleep(50);
+    expect(valueOf(await scrape(app), 'nodejs_eventloop_lag_max_seconds')).toBeGreaterThan(0.25);
+    await sleep(100);
+    // the block is forgotten once read: a busy machine still delays less than 250 ms
+    expect(valueOf(await scrape(app), 'nodejs_eventloop_lag_max_seconds')).toBeLessThan(0.25);
   });
+});
 
+describe('the strict Prometheus reader the tests use', () => {
   it('is refused by the reader when malformed, so the checks above mean something', () => {
     expect(() => parsePrometheus('x 1\n')).toThrow(/before its family/);
     expect(() => parsePrometheus('# TYPE x counter\nx{a="b} 1\n')).toThrow();

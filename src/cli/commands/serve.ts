@@ -103,12 +103,15 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`--archive ${path}: its name "${archiveSourceName(path)}" is the source name and may hold only letters, digits, _ and -`);
     }
   }
-  const log = createLogger((line) => io.err(line));
+  // JSON lines on stderr, written asynchronously: flushed before the command returns
+  const log = createLogger();
   if (!existsSync(config.dbPath)) {
-    log.info(`no database at ${config.dbPath}: generating the default district (seed ${config.seed}) …`);
+    // the build holds the event loop, so its progress is written synchronously to show as it happens
+    const progress = createLogger((line) => io.err(line));
+    progress.info(`no database at ${config.dbPath}: generating the default district (seed ${config.seed}) …`);
     const started = performance.now();
-    buildDistrictDatabase(config.dbPath, { seed: config.seed, onProgress: (m) => log.info(m) });
-    log.info(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    buildDistrictDatabase(config.dbPath, { seed: config.seed, onProgress: (m) => progress.info(m) });
+    progress.info(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   // writes wait for an import between attempts (write-lock.ts), never blocking the event loop
   const store = Store.open(config.dbPath, { busyTimeoutMs: 0 });
@@ -157,6 +160,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     mbtiles?.close();
     for (const archive of archives) await archive.close();
     store.close();
+    await log.flush();
     throw error;
   }
   // bench/ and serve-child.ts find the URL in this line
@@ -172,6 +176,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   for (const archive of archives) await archive.close();
   store.close();
   log.info('database closed; exiting');
+  await log.flush();
   return 0;
 }
 

@@ -32,6 +32,8 @@ export function parsePrometheus(text: string): Map<string, ParsedFamily> {
       const fail = (why: string): never => {
         throw new Error(`line ${i + 1} "${line}": ${why}`);
       };
+      // the format ignores empty lines (prom-client puts one between families)
+      if (line === '') return;
       const comment = /^# (HELP|TYPE) (\S+) (.*)$/.exec(line);
       if (comment) {
         const [, kind, name, rest] = comment as unknown as [string, string, string, string];
@@ -50,7 +52,7 @@ export function parsePrometheus(text: string): Map<string, ParsedFamily> {
         current = name;
         return;
       }
-      if (line.startsWith('#') || line === '') fail('not a HELP, TYPE or sample line');
+      if (line.startsWith('#')) fail('not a HELP, TYPE or sample line');
       const sample = parseSample(line, fail);
       const family = current === undefined ? undefined : families.get(current);
       if (!family || family.type === '') fail('sample before its family’s TYPE');
@@ -95,9 +97,10 @@ function parseSample(line: string, fail: (why: string) => never): ParsedSample {
 }
 
 function parseGoFloat(text: string, fail: (why: string) => never): number {
-  if (text === '+Inf' || text === 'Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  // Go's ParseFloat takes these in any case (prom-client writes NaN as "Nan")
+  if (/^\+?inf(inity)?$/i.test(text)) return Infinity;
+  if (/^-inf(inity)?$/i.test(text)) return -Infinity;
+  if (/^nan$/i.test(text)) return NaN;
   if (!/^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(text)) fail(`bad value ${text}`);
   return Number(text);
 }
