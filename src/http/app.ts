@@ -55,6 +55,8 @@ export interface AppOptions {
   logger?: Logger;
   /** what GET /metrics shows (default: a new registry over `tiles`); pass it to count writes elsewhere */
   metrics?: Metrics;
+  /** GET /metrics is served elsewhere (its own port: metricsApp), not by this app (default false) */
+  metricsElsewhere?: boolean;
   /** origins allowed cross-origin (cors-policy.ts); default: any page may read, none may write */
   corsOrigins?: readonly string[];
   /** requests per second per API key or client address (default 200); 0 turns the limit off */
@@ -63,7 +65,7 @@ export interface AppOptions {
   rateBurst?: number;
   /** a proxy in front sets X-Forwarded-For (client addresses, for the rate limit) and X-Forwarded-Proto / -Host (the public URL); default false: these headers are ignored */
   trustProxy?: boolean;
-  /** every /v1, /tiles and /catalog request needs a valid API key, of any scope (default false: reads are open) */
+  /** every /v1, /tiles, /catalog and /metrics request needs a valid API key, of any scope (default false: reads are open) */
   readsNeedKey?: boolean;
   /** largest request body (default 16 MiB) */
   maxBodyBytes?: number;
@@ -97,6 +99,7 @@ export function createApp({
   componentClasses,
   logger,
   metrics = createMetrics({ tiles }),
+  metricsElsewhere = false,
   corsOrigins,
   rateLimit: ratePerSecond = DEFAULTS.rateLimit,
   rateBurst,
@@ -119,9 +122,10 @@ export function createApp({
   // the key is checked by the routes, after this, so the limiter looks the bearer secret up itself
   if (ratePerSecond > 0) app.use(rateLimit({ ratePerSecond, burst: rateBurst, trustProxy, findKey: writes?.findKey }));
   if (readsNeedKey) {
-    // any valid key, whatever its scope; /health, /openapi.json, the style and the page stay open
+    // any valid key, whatever its scope; /health, /openapi.json, the style and the page stay open.
+    // /metrics too: request counts per route and the process's figures are not for anyone (issue 11)
     if (!writes) throw new Error('readsNeedKey needs the key store, which comes with writes');
-    for (const path of ['/v1/*', '/tiles/*', '/catalog']) app.use(path, requireApiKey(writes.findKey) as unknown as MiddlewareHandler<ProblemEnv>);
+    for (const path of ['/v1/*', '/tiles/*', '/catalog', ...(metricsElsewhere ? [] : ['/metrics'])]) app.use(path, requireApiKey(writes.findKey) as unknown as MiddlewareHandler<ProblemEnv>);
   }
   // features are revalidated by ETag; geocoding answers are computed per request and not hashed
   for (const path of ['/v1/areas/*', '/v1/grids/*', '/v1/components/*', '/v1/houses/*']) app.use(path, etag());
@@ -151,7 +155,7 @@ export function createApp({
   }
   // a key on a batch request lifts its size limit (batch-limits.ts)
   for (const path of ['/v1/reverse', '/v1/geocode']) app.use(path, batchKey(writes?.findKey));
-  app.route('/', metricsRoutes(metrics));
+  if (!metricsElsewhere) app.route('/', metricsRoutes(metrics));
 
   app.route('/', healthRoutes(store));
   app.get('/openapi.json', validated('openApiGet'), function openApiGet(c) {

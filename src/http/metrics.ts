@@ -3,6 +3,7 @@ import { matchedRoutes } from 'hono/route';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { TileProvider } from '../tiles/tile-provider.js';
 import { TileService } from '../tiles/tile-service.js';
+import { installProblemHandling, type ProblemEnv } from './problem.js';
 import { processMetrics } from './process-metrics.js';
 import { validated } from './validation.js';
 
@@ -76,6 +77,17 @@ export function metricsRoutes(metrics: Metrics): Hono {
   app.get('/metrics', validated('metricsGet'), async function metricsGet(c) {
     return c.body(await metrics.render(), 200, { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' });
   });
+  return app;
+}
+
+/**
+ * An app serving only `GET /metrics`, for a port of its own (`serve --metrics-port`): there a
+ * Prometheus on the same host scrapes without an API key, and the API port does not show it.
+ */
+export function metricsApp(metrics: Metrics): Hono<ProblemEnv> {
+  const app = new Hono<ProblemEnv>();
+  installProblemHandling(app);
+  app.route('/', metricsRoutes(metrics));
   return app;
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
 import { createApp } from '../../http/app.js';
 import { createLogger, type Logger } from '../../http/logger.js';
-import { createMetrics } from '../../http/metrics.js';
+import { createMetrics, metricsApp } from '../../http/metrics.js';
 import { DEFAULT_GRACE_MS, startServer, type RunningServer } from '../../http/serve.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';
 import { startLive, type LiveService } from '../../live.js';
@@ -19,7 +19,7 @@ export const serveHelp = `wangge serve [--db PATH] [--port N] [--host ADDR] [--m
              [--archive FILE]... [--cache-control GROUP=VALUE]...
              [--cors-origins LIST] [--rate-limit N] [--rate-burst N] [--trust-proxy]
              [--reads-need-key] [--max-body-mb N] [--write-wait-s N]
-             [--max-vertices N] [--max-response-mb N]
+             [--max-vertices N] [--max-response-mb N] [--metrics-port N] [--metrics-host ADDR]
 
 Serves the HTTP API, the vector tiles and the map page (/). With no database yet, the default
 district (Dongcheng) is generated first. Imports into the database while it runs show in the
@@ -47,7 +47,11 @@ tiles within a second.
   --trust-proxy        take client addresses from X-Forwarded-For and the public URL of TileJSON,
                        styles and the catalog from X-Forwarded-Proto / -Host: only behind a proxy
                        that sets them ($WANGGE_TRUST_PROXY=1); without it they are ignored
-  --reads-need-key     GET requests need an API key too ($WANGGE_READS_NEED_KEY=1)
+  --reads-need-key     GET requests need an API key too ($WANGGE_READS_NEED_KEY=1), /metrics
+                       included unless it has its own port
+  --metrics-port N     serve GET /metrics on this port instead of the API's, with no key asked:
+                       for a Prometheus on the same host (0: any free port; default: on the API port)
+  --metrics-host ADDR  listen address of --metrics-port (default 127.0.0.1, this host only)
   --max-body-mb N      largest request body (default 16, or $WANGGE_MAX_BODY_MB)
   --max-vertices N     most positions a geometry of a write may have (default 2000, or
                        $WANGGE_MAX_VERTICES); more is a 413
@@ -78,6 +82,8 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     'max-vertices': { type: 'string' },
     'max-response-mb': { type: 'string' },
     'write-wait-s': { type: 'string' },
+    'metrics-port': { type: 'string' },
+    'metrics-host': { type: 'string' },
   });
   if (values.help) return io.out(serveHelp), 0;
   const config = loadConfig({
@@ -96,6 +102,8 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     writeWaitS: values['write-wait-s'],
   });
   const cacheControl = cacheControlFlag(values['cache-control'] ?? []);
+  const metricsPort = metricsPortFlag(values['metrics-port']);
+  if (values['metrics-host'] !== undefined && metricsPort === undefined) throw new UsageError('--metrics-host needs --metrics-port');
   const archivePaths = values.archive ?? [];
   for (const path of archivePaths) {
     if (archiveFormatOf(path) === undefined) throw new UsageError(`--archive ${path}: the file must end in .mbtiles or .pmtiles`);
@@ -120,6 +128,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const archives: ArchiveSource[] = [];
   let live: LiveService | undefined;
   let server;
+  let metricsServer: RunningServer | undefined;
   try {
     const started = performance.now();
     live = startLive(store, { cacheBytes });
@@ -145,6 +154,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       writes,
       logger: log,
       metrics,
+      metricsElsewhere: metricsPort !== undefined,
       corsOrigins: config.corsOrigins,
       rateLimit: config.rateLimit,
       rateBurst: config.rateBurst,
@@ -155,7 +165,9 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       maxResponseBytes: config.maxResponseMb * 2 ** 20,
     });
     server = await startServer(app, { host: config.host, port: config.port });
+    if (metricsPort !== undefined) metricsServer = await startServer(metricsApp(metrics), { host: values['metrics-host'] ?? '127.0.0.1', port: metricsPort });
   } catch (error) {
+    await server?.close({ graceMs: 0 });
     live?.stop();
     mbtiles?.close();
     for (const archive of archives) await archive.close();
@@ -168,8 +180,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   log.info(`wangge serving ${config.dbPath}${values.mbtiles ? ` with tiles from ${values.mbtiles}` : ''}${beside} at ${server.url} (map: ${server.url}/)`, {
     url: server.url,
   });
+  if (metricsServer) log.info(`metrics: ${metricsServer.url}/metrics`, { metrics_url: `${metricsServer.url}/metrics` });
   const signal = await shutdownSignal();
   await drain(server, signal, log);
+  await metricsServer?.close({ graceMs: 0 });
   live.stop();
   log.info('change watcher stopped');
   mbtiles?.close();
@@ -202,6 +216,14 @@ async function drain(server: RunningServer, signal: NodeJS.Signals, log: Logger)
   const { dropped } = await server.close();
   if (dropped > 0) log.warn(`closed the connections of ${dropped} requests still running after ${DEFAULT_GRACE_MS / 1000} s`, { dropped });
   log.info('HTTP server closed');
+}
+
+/** The --metrics-port value: a port number (0: any free one), or undefined when not given. */
+function metricsPortFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--metrics-port: expected a port number 0-65535, got "${value}"`);
+  return port;
 }
 
 /** Reads --cache-control settings (http/cache-control.ts); a bad one is a usage error. */
