@@ -7,7 +7,8 @@ import { GEOCODE_ROW_COLUMNS, REVERSE_ROW_COLUMNS } from './batch-formats.js';
 /** The parts of an OpenAPI 3.1 document that tests and the app read; the rest stays loosely typed. */
 export interface OpenApiDocument {
   openapi: '3.1.0';
-  info: { title: string; version: string; description: string };
+  info: { title: string; version: string; description: string; license: { name: string; identifier: string } };
+  servers: { url: string; description: string }[];
   paths: Record<string, Partial<Record<'get' | 'put' | 'post' | 'delete' | 'patch', unknown>>>;
   components: Record<string, Record<string, unknown>>;
 }
@@ -156,14 +157,17 @@ export function openApiDocument(): OpenApiDocument {
 }
 
 function buildDocument(): OpenApiDocument {
-  return {
+  return withEdgeAnswers({
     openapi: '3.1.0',
     info: {
       title: 'wangge',
       version: packageVersion(),
       description:
         'Spatial backbone of grid-based city management: administrative areas, unit and social grids, city components and houses. Errors are RFC 9457 problem details.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    // relative: the document is served by the server it describes, at whatever address that has
+    servers: [{ url: '/', description: 'the server this document is read from' }],
     paths: {
       '/health': {
         get: {
@@ -519,7 +523,7 @@ function buildDocument(): OpenApiDocument {
             query('since', 'changes after this sequence number (the `next` of the previous page)', { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }),
             query('limit', 'most changes to return (1–1000)', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
           ],
-          responses: { '200': { description: 'a page of changes', content: jsonContent(ref('ChangePage')) }, ...problems(400, 401, 503, 500) },
+          responses: { '200': { description: 'a page of changes', content: jsonContent(ref('ChangePage')) }, ...problems(400, 401, 404, 503, 500) },
         },
       },
       '/tiles/{source}/{z}/{x}/{y}': {
@@ -888,7 +892,33 @@ function buildDocument(): OpenApiDocument {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'a wangge API key (wg_…), made with `wangge keys create`' },
       },
     },
-  };
+  });
+}
+
+// paths whose reads take an API key, and need one under --reads-need-key (app.ts)
+const KEYED_READS = /^\/(v1\/|tiles\/|catalog$|metrics$)/;
+// paths answered with an ETag and a 304 to a matching If-None-Match (app.ts)
+const REVALIDATED = /^\/v1\/(areas|grids|components|houses)\//;
+
+/**
+ * What the middleware in front of every route adds to each operation (app.ts): `security` — a
+ * write's key as declared, an optional key on reads (required under --reads-need-key), none
+ * elsewhere; 429 from the rate limit on every operation; 401 where a key can be asked for; 304
+ * where answers carry an ETag; 400 for an unknown query parameter (validation.ts) on every one.
+ */
+function withEdgeAnswers(document: OpenApiDocument): OpenApiDocument {
+  for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const keyed = KEYED_READS.test(path);
+      operation.security ??= keyed ? [{}, { bearerAuth: [] }] : [{}];
+      const added = [400, ...(keyed ? [401] : []), 429].filter((status) => operation.responses[String(status)] === undefined);
+      if (method === 'get' && REVALIDATED.test(path) && operation.responses['304'] === undefined) {
+        operation.responses['304'] = { description: 'unchanged since the ETag sent in If-None-Match' };
+      }
+      Object.assign(operation.responses, problems(...added));
+    }
+  }
+  return document;
 }
 
 function problemResponse(description: string, headers?: Record<string, unknown>) {
@@ -901,7 +931,7 @@ const geometryInput = (...types: string[]) => ({
   type: 'object',
   description: `GeoJSON ${types.join(' or ')} in WGS84 (RFC 7946)`,
   required: ['type', 'coordinates'],
-  properties: { type: { enum: types } },
+  properties: { type: { enum: types }, coordinates: { type: 'array' } },
   allOf: types.map((t) => ({ if: { properties: { type: { const: t } } }, then: ref(`${t}Geometry`) })),
 });
 
