@@ -8,6 +8,7 @@ import { DEFAULT_DISTRICT_OPTIONS, generateDistrict } from '../src/ingest/genera
 import { loadGeneratorInputs } from '../src/ingest/generate/inputs.js';
 import { buildDistrictDatabase } from '../src/store/build-district.js';
 import { cliBench } from './cli.bench.js';
+import { edgeBench } from './edge.bench.js';
 import { forwardBench } from './forward.bench.js';
 import { httpBench } from './http.bench.js';
 import { formatValue, type Row } from './lib/stats.js';
@@ -25,9 +26,10 @@ try {
   if (wanted('reverse')) rows.push(...reverseBench(district));
   if (wanted('forward')) rows.push(...forwardBench(district));
   const dbPath = join(dir, 'dongcheng.db');
-  if (wanted('cli') || wanted('http') || wanted('tiles')) buildDistrictDatabase(dbPath);
+  if (wanted('cli') || wanted('http') || wanted('edge') || wanted('tiles')) buildDistrictDatabase(dbPath);
   if (wanted('cli')) rows.push(...(await cliBench(district, dbPath, dir)));
   if (wanted('http')) rows.push(...(await httpBench(dbPath)));
+  if (wanted('edge')) rows.push(...(await edgeBench(dbPath)));
   if (wanted('tiles')) rows.push(...(await tilesBench(dbPath, dir)));
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -53,8 +53,8 @@ export interface AppOptions {
   componentClasses?: ComponentClassTable;
   /** one JSON line per request goes here; without it requests are not logged (errors still go to stderr) */
   logger?: Logger;
-  /** what GET /metrics shows (default: a new registry over `tiles`); pass it to count writes elsewhere */
-  metrics?: Metrics;
+  /** what GET /metrics shows (default: a new registry over `tiles`); pass it to count writes elsewhere; false: no metrics at all (the bench's bare server) */
+  metrics?: Metrics | false;
   /** GET /metrics is served elsewhere (its own port: metricsApp), not by this app (default false) */
   metricsElsewhere?: boolean;
   /** origins allowed cross-origin (cors-policy.ts); default: any page may read, none may write */
@@ -111,7 +111,7 @@ export function createApp({
 }: AppOptions): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
   // outside the problem handling, so they see the status the client gets (405 included)
-  app.use(requestMetrics(metrics));
+  if (metrics) app.use(requestMetrics(metrics));
   if (logger) app.use(requestLog(logger));
   // outside the problem handling too, so problem+json answers are compressed like the rest
   app.use(compressAnswers());
@@ -125,7 +125,7 @@ export function createApp({
     // any valid key, whatever its scope; /health, /openapi.json, the style and the page stay open.
     // /metrics too: request counts per route and the process's figures are not for anyone (issue 11)
     if (!writes) throw new Error('readsNeedKey needs the key store, which comes with writes');
-    for (const path of ['/v1/*', '/tiles/*', '/catalog', ...(metricsElsewhere ? [] : ['/metrics'])]) app.use(path, requireApiKey(writes.findKey) as unknown as MiddlewareHandler<ProblemEnv>);
+    for (const path of ['/v1/*', '/tiles/*', '/catalog', ...(metrics && !metricsElsewhere ? ['/metrics'] : [])]) app.use(path, requireApiKey(writes.findKey) as unknown as MiddlewareHandler<ProblemEnv>);
   }
   // features are revalidated by ETag; geocoding answers are computed per request and not hashed
   for (const path of ['/v1/areas/*', '/v1/grids/*', '/v1/components/*', '/v1/houses/*']) app.use(path, etag());
@@ -155,7 +155,7 @@ export function createApp({
   }
   // a key on a batch request lifts its size limit (batch-limits.ts)
   for (const path of ['/v1/reverse', '/v1/geocode']) app.use(path, batchKey(writes?.findKey));
-  if (!metricsElsewhere) app.route('/', metricsRoutes(metrics));
+  if (metrics && !metricsElsewhere) app.route('/', metricsRoutes(metrics));
 
   app.route('/', healthRoutes(store));
   app.get('/openapi.json', validated('openApiGet'), function openApiGet(c) {
