@@ -51,10 +51,17 @@ export function createMetrics({ tiles }: { tiles?: TileProvider } = {}): Metrics
   const writes = new Counter({ name: 'wangge_writes_total', help: 'Committed writes through the API, by layer and operation.', labelNames: ['layer', 'op'], registers });
   if (tiles instanceof TileService) registerTileMetrics(registry, tiles);
   const processRegistry = processMetrics();
+  // prom-client sorts and joins the labels on every inc and observe; a request's series is
+  // looked up by one string instead (routes are patterns, so the map stays small)
+  const series = new Map<string, { count: { inc(): void }; duration: { observe(seconds: number): void } }>();
   return {
     observeRequest({ method, route, status, seconds }) {
-      requests.inc({ method: METHODS.has(method) ? method : 'other', route, status: String(status) });
-      durations.observe({ route }, seconds);
+      const known = METHODS.has(method) ? method : 'other';
+      const key = `${known} ${status} ${route}`;
+      let one = series.get(key);
+      if (one === undefined) series.set(key, (one = { count: requests.labels({ method: known, route, status: String(status) }), duration: durations.labels({ route }) }));
+      one.count.inc();
+      one.duration.observe(seconds);
     },
     countWrite: (layer, op) => writes.inc({ layer, op }),
     render: async () => (await registry.metrics()) + (await processRegistry.metrics()),
