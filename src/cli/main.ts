@@ -30,7 +30,7 @@ Commands:
   export     write a layer as GeoJSON / NDJSON / CSV (--at DATE for grid history)
   reverse    append district/street/community/grid codes to the points of a CSV / NDJSON / GeoJSON file
   geocode    append lng/lat, match level and grid codes to the addresses of a CSV / NDJSON file
-  tiles      tiles export: write the vector tile pyramid as MBTiles or PMTiles
+  tiles      tiles export: write the vector tile pyramid as MBTiles or PMTiles; tiles inspect: an archive's metadata and tile sizes
   keys       create, list and revoke the API keys the write endpoints ask for, each scoped to an area or grid
 
 Options:
