@@ -30,10 +30,10 @@ const LINE_FORMAT = {
 };
 
 /**
- * A logger writing JSON lines (pino) to `sink`, or, without one, to stderr asynchronously: a
- * request does not wait for a write (a synchronous line per request halved the req/s, issue 11);
- * lines written while a write is under way go out together with the next one. Call `flush`
- * before exiting.
+ * A logger writing JSON lines (pino) to `sink`, or, without one, to stderr asynchronously and in
+ * batches: a request does not wait for a write (a synchronous line per request halved the req/s,
+ * issue 11), and a line may reach stderr up to 100 ms after it is logged. Call `flush` before
+ * exiting (pino also writes what is left when the process exits).
  * @example
  * const log = createLogger();
  * log.info('serving', { url }); // {"level":"info","time":"2026-01-05T08:00:00.000Z","url":"http://…","msg":"serving"}
@@ -41,9 +41,9 @@ const LINE_FORMAT = {
 export function createLogger(sink?: LogSink): Logger {
   // one stream for every level: the CLI keeps stdout for data, and the change watcher and the
   // scripts that start `wangge serve` (bench, serve-child) already read stderr
-  // minLength 1 writes a line as soon as the write before it is done, as 0 would, but with 0
-  // sonic-boom's flush() returns at once instead of waiting for the writes under way
-  const destination = sink ? { write: (line: string) => sink(line.endsWith('\n') ? line.slice(0, -1) : line) } : pino.destination({ fd: 2, sync: false, minLength: 1 });
+  // lines are written 4 KiB at a time, or 100 ms after the first one: a write per line or two
+  // (at 0) kept GET /v1/reverse at 77–81 % of the bare server's rate, batches at 95 % (bench edge)
+  const destination = sink ? { write: (line: string) => sink(line.endsWith('\n') ? line.slice(0, -1) : line) } : pino.destination({ fd: 2, sync: false, minLength: 4096, periodicFlush: 100 });
   return wrap(pino(LINE_FORMAT, destination));
 }
 
