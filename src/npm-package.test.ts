@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -36,5 +38,21 @@ describe('the npm package', () => {
     expect(paths).toContain('data/component-classes.json');
     console.log(`npm pack: ${report.files.length} files, ${(report.size / 1024).toFixed(0)} KiB packed, ${(report.unpackedSize / 1024).toFixed(0)} KiB unpacked`);
     expect(report.size).toBeLessThan(MAX_PACKED_BYTES);
+  }, 180_000);
+
+  it('imports at run time only packages it lists as dependencies (an install without dev dependencies has them)', () => {
+    const report = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 })) as PackReport[];
+    const { dependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const missing = new Set<string>();
+    for (const { path } of report[0]!.files.filter((f) => f.path.endsWith('.js'))) {
+      const code = readFileSync(join(ROOT, path), 'utf8');
+      // value imports only: `import type` leaves nothing in the built JavaScript
+      for (const [, specifier] of code.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        if (specifier === undefined || specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier)) continue;
+        const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
+        if (!Object.hasOwn(dependencies, name)) missing.add(`${name} (${path})`);
+      }
+    }
+    expect([...missing]).toEqual([]);
   }, 180_000);
 });
