@@ -358,6 +358,14 @@ export interface DocumentedOperation {
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 /** Every operation of an OpenAPI 3.1 document, with path-level parameters merged in and `#/…` $refs resolved. */
+/**
+ * Whether a security requirement list asks for a key: it lists one, and no alternative is empty
+ * (`{}` in the list means the operation may be called without one — OpenAPI 3.1 §4.8.30).
+ */
+function requiresKey(security: unknown): boolean {
+  return Array.isArray(security) && security.length > 0 && security.every((requirement) => isRecord(requirement) && Object.keys(requirement).length > 0);
+}
+
 export function documentedOperations(doc: { paths: Record<string, object>; security?: unknown[] }): DocumentedOperation[] {
   const resolve = <T>(value: T): T => {
     let current: unknown = value;
@@ -402,7 +410,7 @@ export function documentedOperations(doc: { paths: Record<string, object>; secur
         parameters: [...byKey.values()],
         body: json ? resolveDeep(json.schema ?? {}, resolve) : null,
         ...(json?.example === undefined ? {} : { bodyExample: json.example }),
-        secured: Array.isArray(operation.security) ? operation.security.length > 0 : Array.isArray(doc.security) && doc.security.length > 0,
+        secured: requiresKey(Array.isArray(operation.security) ? operation.security : doc.security),
       });
     }
   }
@@ -602,7 +610,11 @@ export function mutatedJson(example: unknown): fc.Arbitrary<unknown> {
       arbitrary: fc.array(edit, { minLength: 1, maxLength: 3 }).map((edits) => {
         let root: unknown = structuredClone(example);
         let grown = false;
-        for (const { path, op, value, key } of edits) {
+        for (const edit of edits) {
+          const { path, op, key } = edit;
+          // a copy: fc.constantFrom hands out the same {} and [] every time, and an edit that added
+          // to one would change it for later runs (and could make it contain itself)
+          const value = structuredClone(edit.value);
           if (path.length === 0) {
             if (op === 'set') root = value;
             continue;
