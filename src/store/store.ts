@@ -199,6 +199,11 @@ export class Store {
   }
 
   /** The version of a grid valid on `at` (ISO date), or the current one. */
+  /** The dynamic code of a social grid's current version (null: none), without reading its geometry. */
+  currentDynamicCode(staticCode: string): string | null {
+    return (this.prepared("SELECT dynamic_code FROM grids WHERE scheme = 'social' AND code = ? AND valid_to IS NULL").pluck().get(staticCode) as string | undefined) ?? null;
+  }
+
   getGrid(scheme: GridScheme, code: string, at?: string): Grid | null {
     if (at === undefined) return this.one('grids', 'SELECT * FROM grids WHERE scheme = ? AND code = ? AND valid_to IS NULL', scheme, code);
     return this.one(

@@ -89,7 +89,7 @@ export class GridRedraw {
   apply({ input, validFrom, name }: PreparedRedraw, plan: RedrawPlan, by: Writer): RedrawResult {
     return this.store.transaction(() => {
       for (const read of [input.current, ...input.named.map((n) => n.grid), ...input.nearby]) {
-        if (this.store.getGrid('social', read.code)?.dynamicCode !== read.dynamicCode) {
+        if (this.store.currentDynamicCode(read.code) !== read.dynamicCode) {
           throw new ConflictError(`social grid ${read.code} got a new version while this redraw was being planned; send the redraw again`);
         }
       }
