@@ -2,9 +2,9 @@ import { LiveGeocoders } from './geocode/geocoders.js';
 import { findApiKey } from './auth/api-keys.js';
 import type { GuardedWriteApi, WriteApi } from './http/routes/write.js';
 import { watchChanges, type ChangeWatcher } from './store/change-watcher.js';
-import { lastChangeSeq } from './store/changes.js';
+import { lastChangeSeq, type StoreChange } from './store/changes.js';
 import type { Store } from './store/store.js';
-import { forEachInSlices, runInSlices } from './time-slices.js';
+import { afterPendingIo, forEachInSlices, runInSlices } from './time-slices.js';
 import { TileService, type TileServiceOptions } from './tiles/tile-service.js';
 import { FeatureWriter } from './write/feature-writer.js';
 import { GridRedraw } from './write/grid-redraw.js';
@@ -23,6 +23,30 @@ export interface LiveService {
 const TILE_PAGE = 16;
 
 /**
+ * Changes in pages of TILE_PAGE, except that a grid or area change is a page of its own: it places
+ * a label point (polylabel over every edge: ~10 ms for a 2,000-vertex boundary) and cuts all its
+ * tiles, so two of them in one turn of the event loop would hold it too long.
+ */
+function tilePages(changes: readonly StoreChange[]): StoreChange[][] {
+  const pages: StoreChange[][] = [];
+  let page: StoreChange[] = [];
+  for (const change of changes) {
+    const heavy = change.layer === 'grids' || change.layer === 'areas';
+    if (page.length === TILE_PAGE || (heavy && page.length > 0)) {
+      pages.push(page);
+      page = [];
+    }
+    page.push(change);
+    if (heavy) {
+      pages.push(page);
+      page = [];
+    }
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
+}
+
+/**
  * Builds the geocoding and tile indexes and keeps them current: writes through the API refresh
  * them before the response goes out (without holding the event loop when an import's changes are
  * being applied at the same time); writes by other processes (`wangge import`) are picked up
@@ -37,8 +61,10 @@ export function startLive(store: Store, options: TileServiceOptions & { interval
     store,
     async (changes) => {
       geocoders.applyChanges(changes);
+      await afterPendingIo();
       // an import's thousands of changes go into the tile indexes a page at a time, requests answered between pages
-      await forEachInSlices(Math.ceil(changes.length / TILE_PAGE), (k) => tiles.applyChanges(changes.slice(k * TILE_PAGE, (k + 1) * TILE_PAGE)));
+      const pages = tilePages(changes);
+      await forEachInSlices(pages.length, (k) => tiles.applyChanges(pages[k]!));
       // after many changes the trees are rebuilt, in steps too; no change is applied meanwhile (one drain at a time)
       if (tiles.needsCompaction) await runInSlices(tiles.compact());
     },

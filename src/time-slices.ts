@@ -5,6 +5,15 @@
 export const SLICE_MS = 5;
 
 /**
+ * Resolves once the event loop has looked for I/O since the call: setImmediate twice, as a
+ * setImmediate from a callback of the poll phase (a request handler, a worker's reply) runs in
+ * the same turn of the loop, right after it, before requests that arrived meanwhile are read.
+ */
+export function afterPendingIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+/**
  * Calls `step(k)` for k = 0 … count − 1, yielding to the event loop (setImmediate: after pending
  * I/O) whenever a slice has run SLICE_MS. A throw from `step` ends the loop.
  * @example await forEachInSlices(points.length, (k) => answer(points[k]));

@@ -79,15 +79,17 @@ class BodyCheckThread {
 
   /**
    * The checked body, as `BodyCheck.read` in validation.ts would return it, its member `positions`
-   * packed (packPositions); throws the same errors. `inline` checks it on this thread when no worker can start.
+   * packed (packPositions); throws the same errors. `inline` checks it on this thread when no worker
+   * can start. `move` hands the bytes to the worker (they are gone here after) instead of copying them.
    */
-  async check(operationId: string, bytes: ArrayBuffer, positions: string | undefined, inline: () => unknown): Promise<unknown> {
+  async check(operationId: string, bytes: ArrayBuffer, positions: string | undefined, inline: () => unknown, move = false): Promise<unknown> {
     const id = this.thread.newId();
     let first: BodyCheckReply;
     try {
-      // the bytes are copied, not transferred: Hono keeps them for handlers that read the body again
-      first = await this.thread.ask({ id, operationId, bytes, positions });
-    } catch {
+      first = await this.thread.ask({ id, operationId, bytes, positions }, move ? [bytes] : []);
+    } catch (error) {
+      // moved bytes cannot be checked here again
+      if (bytes.byteLength === 0 && move) throw error;
       return inline();
     }
     if ('refusal' in first) throw refusalError(first.refusal, first.message);

@@ -6,6 +6,7 @@ import { decodeAdminCode, decodeComponentCode, decodeSocialGridCode, parseGridCo
 import { InvalidRequestError, NotFoundError, TooLargeError } from '../errors.js';
 import { bodyCheckThread, OFF_THREAD_BYTES, packPositions } from './body-check-thread.js';
 import { openApiDocument, type OpenApiDocument } from './openapi.js';
+import { readRequestBytes } from './request-bytes.js';
 
 /**
  * What `validated` leaves on the context for the handler: path and query parameters converted to
@@ -36,13 +37,13 @@ declare module 'hono' {
  * (tile and TileJSON URLs, where clients add `?v=2` to bust caches).
  * @example app.get('/v1/houses/:id', validated('houseGet'), (c) => c.json(store.getHouse(valid<{ path: { id: number } }>(c).path.id)))
  */
-export function validated(operationId: string, { positions }: { positions?: string } = {}): MiddlewareHandler {
+export function validated(operationId: string, { positions, bodyReadOnce = false }: { positions?: string; bodyReadOnce?: boolean } = {}): MiddlewareHandler {
   const check = checkers().get(operationId);
   if (check === undefined) throw new Error(`validated('${operationId}'): openapi.ts documents no operation with this operationId`);
   const middleware: MiddlewareHandler = async function validate(c, next) {
     const path = check.path.read(c.req.param() as Record<string, string>);
     const query = check.query.read(c.req.queries(), check.ignoreUnknownQuery);
-    const body = check.body === undefined ? undefined : await readBody(c, operationId, check.body, positions);
+    const body = check.body === undefined ? undefined : await readBody(c, operationId, check.body, positions, bodyReadOnce);
     c.set('valid', { path, query, body });
     await next();
   };
@@ -52,13 +53,15 @@ export function validated(operationId: string, { positions }: { positions?: stri
 
 /**
  * The checked body, its member `positions` packed (body-check-thread.ts); a large one is parsed and
- * checked in a worker thread, so it does not hold the event loop.
+ * checked in a worker thread, so it does not hold the event loop. With `readOnce` (the handler
+ * reads only `valid(c).body`) the bytes are read as they arrive and moved to the worker, not
+ * copied; otherwise Hono keeps them for the handler to read the body again.
  */
-async function readBody(c: Context, operationId: string, check: BodyCheck, positions: string | undefined): Promise<unknown> {
+async function readBody(c: Context, operationId: string, check: BodyCheck, positions: string | undefined, readOnce: boolean): Promise<unknown> {
   if (!bodyCheckThread.available) return packPositions(check.read(await c.req.text()), positions);
-  const bytes = await c.req.arrayBuffer();
+  const bytes = readOnce ? await readRequestBytes(c.req.raw) : await c.req.arrayBuffer();
   const inline = (): unknown => packPositions(check.read(new TextDecoder().decode(bytes)), positions);
-  return bytes.byteLength > OFF_THREAD_BYTES ? bodyCheckThread.check(operationId, bytes, positions, inline) : inline();
+  return bytes.byteLength > OFF_THREAD_BYTES ? bodyCheckThread.check(operationId, bytes, positions, inline, readOnce) : inline();
 }
 
 /** The body checked against the schema of `operationId`, as `validated` checks it (the body check worker calls this). */

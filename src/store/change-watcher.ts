@@ -1,5 +1,6 @@
 import { changesSince, lastChangeSeq, type StoreChange } from './changes.js';
 import type { Store } from './store.js';
+import { afterPendingIo } from '../time-slices.js';
 
 /**
  * Changes read from the log at a time: reading one parses its before and after rows (~25 µs), so
@@ -37,9 +38,11 @@ export function watchChanges(
   // one drain at a time: the listener may take several turns of the event loop for a large import
   let draining: Promise<void> | null = null;
   const drain = async (): Promise<void> => {
-    // the first look waits a turn of the microtask queue: `draining` is set by then, so a drain
-    // that finds nothing clears it rather than leaving a settled promise behind for good
-    await undefined;
+    // the first look waits for the event loop to read pending I/O: `draining` is set by then, so
+    // a drain that finds nothing clears it rather than leaving a settled promise behind for good;
+    // and a write through the API, which polls right after its transaction, lets the requests
+    // that arrived during the transaction in before the indexes take the change
+    await afterPendingIo();
     try {
       for (;;) {
         const changes = changesSince(store.db, seq, PAGE);

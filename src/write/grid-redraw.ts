@@ -2,7 +2,6 @@ import { decodeSocialGridCode, nextDynamicCode } from '../codes/index.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
 import { geometryAreaM2 } from '../geo/area.js';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
-import { changedBox } from '../geo/changed-box.js';
 import { rewindGeometry, validateGeometry } from '../geo/validate.js';
 import { PointResolver } from '../geocode/reverse.js';
 import { representativePoint } from '../ingest/layer-records.js';
@@ -113,18 +112,16 @@ export class GridRedraw {
         this.store.addGridVersion(next, { actor: by.name });
         return next;
       });
-      const houses = this.reassignHouses([grid, ...neighbours], [input.current, ...plan.changed.map((c) => c.grid)], by);
+      const houses = this.reassignHouses([grid, ...neighbours], [input.current, ...plan.changed.map((c) => c.grid)], plan.changedBox, by);
       return { grid, neighbours, reassigned: { houses, components: 0, addresses: 0 } };
     });
   }
 
   /**
    * Puts the houses of the changed grids into the grid they now stand in; returns how many moved.
-   * Only houses in the box where old and new shapes differ can have moved (geo/changed-box.ts).
+   * Only houses in the box where old and new shapes differ can have moved (the plan's `changedBox`).
    */
-  private reassignHouses(newVersions: Grid[], oldVersions: Grid[], by: Writer): number {
-    let box: BBox | null = null;
-    for (const [k, old] of oldVersions.entries()) box = union(box, changedBox(old.geometry, newVersions[k]!.geometry));
+  private reassignHouses(newVersions: Grid[], oldVersions: Grid[], box: BBox | null, by: Writer): number {
     if (box === null) return 0;
     const resolver = new PointResolver([], newVersions, { raster: false });
     const moved: House[] = [];
@@ -136,11 +133,6 @@ export class GridRedraw {
     if (moved.length > 0) this.store.upsert('houses', moved, { actor: by.name });
     return moved.length;
   }
-}
-
-function union(a: BBox | null, b: BBox | null): BBox | null {
-  if (a === null || b === null) return a ?? b;
-  return { minX: Math.min(a.minX, b.minX), minY: Math.min(a.minY, b.minY), maxX: Math.max(a.maxX, b.maxX), maxY: Math.max(a.maxY, b.maxY) };
 }
 
 function areaGeometry(value: unknown, where: string): AreaGeometry {

@@ -3,6 +3,7 @@ import polygonClipping, { type Geom } from 'polygon-clipping';
 import { ConflictError } from '../errors.js';
 import { geometryAreaM2 } from '../geo/area.js';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
+import { changedBoxOfAll } from '../geo/changed-box.js';
 import { clipped } from '../geo/clipping-failure.js';
 import { describePart } from '../geo/part-outside.js';
 import { rewindGeometry } from '../geo/validate.js';
@@ -30,6 +31,8 @@ export interface RedrawPlan {
   shape: AreaGeometry;
   /** neighbours that change, with their new shapes; `taken` describes what the boundary takes from one not named */
   changed: { grid: Grid; geometry: AreaGeometry; taken: string | null }[];
+  /** where the old and new shapes differ (geo/changed-box.ts), the box of the houses that may change grid; null when none does */
+  changedBox: BBox | null;
 }
 
 /**
@@ -64,7 +67,9 @@ export function planRedraw(input: RedrawInput): RedrawPlan {
     }
     const list = [...changed.values()];
     const [shape, ...neighbours] = settleTiling(current, boundary, list);
-    return { shape: shape!, changed: list.map((c, k) => ({ ...c, geometry: neighbours[k]! })) };
+    const settled = list.map((c, k) => ({ ...c, geometry: neighbours[k]! }));
+    const changedBox = changedBoxOfAll([[current.geometry, shape!], ...settled.map((c): [AreaGeometry, AreaGeometry] => [c.grid.geometry, c.geometry])]);
+    return { shape: shape!, changed: settled, changedBox };
   });
 }
 

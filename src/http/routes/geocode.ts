@@ -25,7 +25,7 @@ export function geocodeRoutes(geocoders: Geocoders, { maxResponseBytes }: { maxR
     return c.json({ query: q, results, reason }, 200, { 'Cache-Control': 'no-cache' });
   });
 
-  app.post('/v1/geocode', validated('geocodePost'), async function geocodePost(c) {
+  app.post('/v1/geocode', validated('geocodePost', { bodyReadOnce: true }), async function geocodePost(c) {
     const { body: { addresses }, query: { fields } } = valid<{ body: { addresses: string[] }; query: { fields?: string } }>(c);
     requireBatchSize(c, 'addresses', addresses.length);
     const format = batchFormat(c.req.header('Accept'));

@@ -55,7 +55,7 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
     return json(c, out.finish());
   });
 
-  app.post('/v1/reverse', validated('reversePost', { positions: 'points' }), async function reversePost(c) {
+  app.post('/v1/reverse', validated('reversePost', { positions: 'points', bodyReadOnce: true }), async function reversePost(c) {
     const { body: { points, crs, at, address }, query: { fields } } = valid<{ body: ReverseBody; query: { fields?: string } }>(c);
     const count = points.length / 2;
     requireBatchSize(c, 'points', count);
