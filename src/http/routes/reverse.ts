@@ -66,8 +66,11 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
     // every point is converted and checked before the answer starts: a bad one is a 400, not a cut-off answer
     const wgs84 = converter === null ? points : new Float64Array(points.length);
     await forEachInSlices(count, (k) => {
-      const point = [points[2 * k]!, points[2 * k + 1]!];
-      const [lng, lat] = toWgs84Checked(converter, point, `points[${k}]`);
+      const x = points[2 * k]!;
+      const y = points[2 * k + 1]!;
+      // WGS84 in range needs no array per point (100,000 of them kept the collector busy)
+      if (converter === null && inRange(x, y)) return;
+      const [lng, lat] = toWgs84Checked(converter, [x, y], `points[${k}]`);
       wgs84[2 * k] = lng!;
       wgs84[2 * k + 1] = lat!;
     });
@@ -100,6 +103,11 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
   });
 
   return app;
+}
+
+/** A WGS84 longitude and latitude within ±180 and ±90. */
+function inRange(lng: number, lat: number): boolean {
+  return Number.isFinite(lng) && Number.isFinite(lat) && Math.abs(lng) <= 180 && Math.abs(lat) <= 90;
 }
 
 /** `GET /v1/reverse` parameters as the schema delivers them (defaults filled in). */
@@ -194,9 +202,13 @@ function reverseRowWriter(
     }
     return bytes;
   };
+  // the usual point part, lng and lat, written straight: numbers need no quoting in either format
+  const plainPoint = point.length === 2 && point[0] === 'lng' && point[1] === 'lat';
+  const [lngKey, latKey] = rows.format === 'csv' ? ['', ','] : ['"lng":', ',"lat":'];
   return (out, lng, lat, input) => {
     out.ascii(rows.start);
-    if (point.length > 0) {
+    if (plainPoint) out.ascii(`${lngKey}${lng}${latKey}${lat}`);
+    else if (point.length > 0) {
       const values: Record<string, RowValue> = { lng, lat, input_x: input?.[0] ?? null, input_y: input?.[1] ?? null };
       out.text(rows.fields(point, point.map((name) => values[name]!)));
     }
@@ -242,8 +254,7 @@ export function crsParam(text: string | undefined): PositionConverter | null {
 /** Converts to WGS84 and checks the result is a real coordinate; `name` is what a 400 blames. */
 export function toWgs84Checked(converter: PositionConverter | null, point: Position, name: string): Position {
   const wgs84 = converter === null ? point : converter(point);
-  const [lng, lat] = wgs84 as [number, number];
-  if (Number.isFinite(lng) && Number.isFinite(lat) && Math.abs(lng) <= 180 && Math.abs(lat) <= 90) return wgs84;
+  if (inRange(wgs84[0]!, wgs84[1]!)) return wgs84;
   const [x, y] = point;
   throw new InvalidRequestError(
     `${name} (${x}, ${y}) is out of range: longitude must be within ±180 and latitude within ±90` + (converter ? ' after conversion from the given crs' : ''),
