@@ -121,11 +121,12 @@ export function compressAnswers(): MiddlewareHandler {
   return async function compress(c, next) {
     await next();
     const res = c.res;
-    if (res.body === null || res.headers.has('Content-Encoding') || !isCompressible(res.headers.get('Content-Type'))) return;
+    if (res.status === 204 || res.status === 304 || res.headers.has('Content-Encoding') || !isCompressible(res.headers.get('Content-Type'))) return;
     // the answer may differ by Accept-Encoding whatever this client sent: caches must key on it
     appendVary(res.headers, 'Accept-Encoding');
     const coding = negotiateEncoding(c.req.header('Accept-Encoding'));
-    if (coding === 'identity') return;
+    // `body` is read only now: reading it makes the Node server build a whole fetch Response
+    if (coding === 'identity' || res.body === null) return;
 
     // read up to the threshold and one chunk more: a small answer stays as it is, a whole one
     // (c.body, c.json: one chunk, then the end) is compressed at once, anything else as a stream

@@ -17,11 +17,26 @@ const PREFLIGHT_MAX_AGE_S = 600;
  */
 export function corsPolicy(origins?: readonly string[]): MiddlewareHandler {
   const shared = { exposeHeaders: EXPOSED_HEADERS, maxAge: PREFLIGHT_MAX_AGE_S };
-  const reads = cors({ ...shared, origin: originOption(origins ?? ['*']), allowMethods: READ_METHODS });
-  const writes = cors({ ...shared, origin: originOption(origins ?? []), allowMethods: [...READ_METHODS, ...WRITE_METHODS] });
-  return function corsByMethod(c, next) {
-    const method = c.req.method === 'OPTIONS' ? (c.req.header('Access-Control-Request-Method') ?? 'GET') : c.req.method;
-    return (READ_METHODS.includes(method.toUpperCase()) ? reads : writes)(c, next);
+  const readOrigins = originOption(origins ?? ['*']);
+  const writeOrigins = originOption(origins ?? []);
+  const reads = cors({ ...shared, origin: readOrigins, allowMethods: READ_METHODS });
+  const writes = cors({ ...shared, origin: writeOrigins, allowMethods: [...READ_METHODS, ...WRITE_METHODS] });
+  const exposed = EXPOSED_HEADERS.join(',');
+  return async function corsByMethod(c, next) {
+    if (c.req.method === 'OPTIONS') {
+      const asked = c.req.header('Access-Control-Request-Method') ?? 'GET';
+      return (READ_METHODS.includes(asked.toUpperCase()) ? reads : writes)(c, next);
+    }
+    // the headers hono's cors sets, set on the answer once it exists: hono's sets them on an empty
+    // response before the handler runs, and the handler's answer then has to be copied into a
+    // whole fetch Response to merge them (a seventh of a GET /v1/reverse's time)
+    await next();
+    const allowed = READ_METHODS.includes(c.req.method) ? readOrigins : writeOrigins;
+    const origin = c.req.header('origin') ?? '';
+    const allow = allowed === '*' ? '*' : allowed.includes(origin) ? origin : null;
+    if (allow !== null) c.res.headers.set('Access-Control-Allow-Origin', allow);
+    c.res.headers.set('Access-Control-Expose-Headers', exposed);
+    if (allowed !== '*') c.res.headers.append('Vary', 'Origin');
   };
 }
 
