@@ -125,8 +125,11 @@ export function compressAnswers(): MiddlewareHandler {
     // the answer may differ by Accept-Encoding whatever this client sent: caches must key on it
     appendVary(res.headers, 'Accept-Encoding');
     const coding = negotiateEncoding(c.req.header('Accept-Encoding'));
-    // `body` is read only now: reading it makes the Node server build a whole fetch Response
-    if (coding === 'identity' || res.body === null) return;
+    if (coding === 'identity') return;
+    // an answer that says it is small stays as it is; `body` is read only after this: reading
+    // it makes the Node server build a whole fetch Response (json-answer.ts)
+    const declared = res.headers.get('Content-Length');
+    if ((declared !== null && Number(declared) < MIN_COMPRESS_BYTES) || res.body === null) return;
 
     // read up to the threshold and one chunk more: a small answer stays as it is, a whole one
     // (c.body, c.json: one chunk, then the end) is compressed at once, anything else as a stream

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { InvalidRequestError } from '../../errors.js';
 import type { Geocoders } from '../../geocode/geocoders.js';
+import { jsonAnswer } from '../json-answer.js';
 import { valid, validated } from '../validation.js';
 
 /**
@@ -13,7 +14,7 @@ export function autocompleteRoutes(geocoders: Pick<Geocoders, 'autocomplete'>): 
   app.get('/v1/autocomplete', validated('autocompleteGet'), function autocompleteGet(c) {
     const { q, limit } = valid<{ query: { q: string; limit: number } }>(c).query;
     if (q.trim() === '') throw new InvalidRequestError(`q must be a non-empty text, got ${JSON.stringify(q)}`);
-    return c.json({ query: q, suggestions: geocoders.autocomplete.suggest(q, { limit }) }, 200, { 'Cache-Control': 'no-cache' });
+    return jsonAnswer(c, { query: q, suggestions: geocoders.autocomplete.suggest(q, { limit }) }, 200, { 'Cache-Control': 'no-cache' });
   });
 
   return app;

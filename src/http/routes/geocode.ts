@@ -5,6 +5,7 @@ import type { Geocoders } from '../../geocode/geocoders.js';
 import { streamBatchAnswer } from '../batch-answer.js';
 import { BATCH_CONTENT_TYPES, batchFormat, GEOCODE_ROW_COLUMNS, RowFormat, selectColumns, type RowValue } from '../batch-formats.js';
 import { requireBatchSize } from '../batch-limits.js';
+import { jsonAnswer } from '../json-answer.js';
 import { valid, validated } from '../validation.js';
 
 /**
@@ -22,7 +23,7 @@ export function geocodeRoutes(geocoders: Geocoders, { maxResponseBytes }: { maxR
     const { q, limit } = valid<{ query: { q: string; limit: number } }>(c).query;
     requireText(q, 'q');
     const { results, reason } = geocoders.forward.lookup(q, { limit });
-    return c.json({ query: q, results, reason }, 200, { 'Cache-Control': 'no-cache' });
+    return jsonAnswer(c, { query: q, results, reason }, 200, { 'Cache-Control': 'no-cache' });
   });
 
   app.post('/v1/geocode', validated('geocodePost', { bodyReadOnce: true }), async function geocodePost(c) {

@@ -9,6 +9,7 @@ import type { NearbyComponent } from '../../tiles/tile-service.js';
 import { streamBatchAnswer } from '../batch-answer.js';
 import { BATCH_CONTENT_TYPES, batchFormat, REVERSE_ROW_COLUMNS, RowFormat, selectColumns, type RowValue } from '../batch-formats.js';
 import { requireBatchSize } from '../batch-limits.js';
+import { bytesAnswer } from '../json-answer.js';
 import { JsonBytes } from '../json-bytes.js';
 import { forEachInSlices } from '../../time-slices.js';
 import { valid, validated } from '../validation.js';
@@ -229,7 +230,7 @@ function reverseRowWriter(
 const JSON_HEADERS = { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' };
 
 function json(c: Context, body: Uint8Array<ArrayBuffer>): Response {
-  return c.body(body, 200, JSON_HEADERS);
+  return bytesAnswer(c, body, 200, JSON_HEADERS);
 }
 
 const converters = new Map<string, PositionConverter | null>();
