@@ -1,6 +1,7 @@
 // npm run bench: every figure of the geocoder and the service beside its peers, measured in this
 // run on the default district; printed as a table and written to bench/results/latest.json.
-// `npm run bench -- reverse http` runs only the named groups.
+// `npm run bench -- reverse http` runs only the named groups and writes latest.reverse.http.json,
+// so a partial run never replaces the figures of a whole one.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -39,4 +40,5 @@ console.table(rows.map((r) => ({ group: r.group, what: r.what, value: formatValu
 const machine = { cpu: os.cpus()[0]?.model, cores: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 console.log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2) + '\n');
+const file = only.size === 0 ? 'latest.json' : `latest.${[...only].join('.')}.json`;
+writeFileSync(new URL(`./results/${file}`, import.meta.url), JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2) + '\n');
