@@ -43,6 +43,11 @@ export function geometryBBox(geometry: Geometry): BBox {
   return box;
 }
 
+/** The smallest box holding both. */
+export function unionBBox(a: BBox, b: BBox): BBox {
+  return { minX: Math.min(a.minX, b.minX), minY: Math.min(a.minY, b.minY), maxX: Math.max(a.maxX, b.maxX), maxY: Math.max(a.maxY, b.maxY) };
+}
+
 /** True when (x, y) lies in the box, edges included. */
 export function bboxContainsPoint(box: BBox, x: number, y: number): boolean {
   return x >= box.minX && x <= box.maxX && y >= box.minY && y <= box.maxY;

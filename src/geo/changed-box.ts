@@ -1,4 +1,4 @@
-import { geometryBBox, type BBox } from './bbox.js';
+import { geometryBBox, unionBBox, type BBox } from './bbox.js';
 import type { AreaGeometry } from '../model.js';
 
 /**
@@ -35,11 +35,7 @@ export function changedBoxOfAll(shapes: readonly [AreaGeometry | null, AreaGeome
   let all: BBox | null = null;
   for (const [before, after] of shapes) {
     const box = changedBox(before, after);
-    if (box === null) continue;
-    all =
-      all === null
-        ? box
-        : { minX: Math.min(all.minX, box.minX), minY: Math.min(all.minY, box.minY), maxX: Math.max(all.maxX, box.maxX), maxY: Math.max(all.maxY, box.maxY) };
+    if (box !== null) all = all === null ? box : unionBBox(all, box);
   }
   return all;
 }
@@ -53,12 +49,12 @@ interface EdgeSet {
 }
 
 // hashing the doubles' bits: a redraw compares shapes of ~2,000 edges, and keys made of the
-// numbers' decimal strings cost ~5 ms there (on the event loop, twice per redraw)
+// numbers' decimal strings cost ~5 ms there
 const hashView = new Float64Array(4);
 const hashBits = new Uint32Array(hashView.buffer);
 
 function edgeHash(coords: Float64Array, e: number): number {
-  hashView.set(coords.subarray(4 * e, 4 * e + 4));
+  for (let k = 0; k < 4; k++) hashView[k] = coords[4 * e + k]!;
   let h = 0x811c9dc5;
   for (let k = 0; k < 8; k++) h = Math.imul(h ^ hashBits[k]!, 0x01000193);
   return h >>> 0;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { NotFoundError } from '../errors.js';
-import type { BBox } from '../geo/bbox.js';
+import { unionBBox, type BBox } from '../geo/bbox.js';
 import type { StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import type { ArchiveMetadata } from './archive.js';
@@ -160,7 +160,7 @@ export class TileService implements TileProvider {
   private bounds(): ArchiveMetadata['bounds'] {
     const layers: TileLayerName[] = this.indexes.streets.size > 0 ? ['streets'] : (Object.keys(this.indexes) as TileLayerName[]);
     let box: BBox = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
-    for (const layer of layers) for (const f of this.indexes[layer].all()) box = union(box, f.bbox);
+    for (const layer of layers) for (const f of this.indexes[layer].all()) box = unionBBox(box, f.bbox);
     if (!Number.isFinite(box.minX)) return [-180, -85.0511, 180, 85.0511];
     const r = (v: number): number => Math.round(v * 1e6) / 1e6;
     return [r(lngOf(box.minX)), r(latOf(box.maxY)), r(lngOf(box.maxX)), r(latOf(box.minY))];
@@ -191,10 +191,6 @@ function affectedArea(box: BBox, z: number, thinned: boolean): BBox {
   }
   const margin = (tile * BUFFER) / EXTENT;
   return { minX: area.minX - margin, minY: area.minY - margin, maxX: area.maxX + margin, maxY: area.maxY + margin };
-}
-
-function union(a: BBox, b: BBox): BBox {
-  return { minX: Math.min(a.minX, b.minX), minY: Math.min(a.minY, b.minY), maxX: Math.max(a.maxX, b.maxX), maxY: Math.max(a.maxY, b.maxY) };
 }
 
 /** Compresses an encoded tile for serving and caching; its ETag is a hash of the MVT bytes. */
