@@ -20,6 +20,9 @@ const gazetteer = new AddressGazetteer({
     '普度寺前巷',
     '秦老胡同',
     '安定门外大街',
+    '朝阳门南小街',
+    '东直门内北小街',
+    '东直门北小街',
     '北京站东街',
     '体育馆路',
     '和平里七区',
@@ -130,6 +133,19 @@ describe('parseAddress', () => {
       roads: [{ name: '安定门外大街', edits: ['abbreviation'] }],
       number: 2,
     });
+  });
+
+  it('reads the side of the gate written where a gate road leaves it out: 朝内南小街 for 朝阳门南小街', () => {
+    const roads = (text: string) => parse(text).roads;
+    expect(roads('朝阳门内南小街12号')).toEqual([{ name: '朝阳门南小街', edits: ['gateSide'] }]);
+    expect(roads('朝内南小街12号')).toEqual([{ name: '朝阳门南小街', edits: ['gateSide', 'abbreviation'] }]);
+    expect(roads('朝阳门外南小街12号')).toEqual([{ name: '朝阳门南小街', edits: ['gateSide'] }]);
+    // a road with the side in its own name keeps that spelling, whichever was entered first
+    expect(roads('东直门内北小街2号')).toEqual([{ name: '东直门内北小街', edits: [] }]);
+    expect(roads('东内北小街2号')).toEqual([{ name: '东直门内北小街', edits: ['abbreviation'] }]);
+    expect(roads('东直门外北小街2号')).toEqual([{ name: '东直门北小街', edits: ['gateSide'] }]);
+    // only a direction after the gate takes a side: 安定门外大街 is no 安定门内外大街
+    expect(parse('安定门内外大街2号').roadMatch).toBe('unknown');
   });
 
   it('reads the spellings people use for a road, naming each relaxation', () => {

@@ -61,6 +61,8 @@ export const EDIT_FACTOR: Readonly<Record<MatchEdit, number>> = {
   alias: 0.99,
   ordinal: 0.99,
   abbreviation: 0.97,
+  // the name may mean a road on the other side of the wall, outside the loaded area
+  gateSide: 0.95,
   suffix: 0.96,
   homophone: 0.9,
   missing: 0.88,

@@ -174,9 +174,7 @@ export class AddressGazetteer {
     const key = normalizeName(name);
     if (key === '') return;
     this.roadNames.add(key);
-    // the name itself drops any spelling of another road entered at the same key
-    const node = this.node(key, true)!;
-    if (node.entries) node.entries = node.entries.filter((e) => e.kind !== 'road' || e.edits.length === 0);
+    // the name itself drops any spelling of another road entered at the same key (add)
     this.add(name, entry('road', name));
     this.addSpelling(key, name, []);
   }
@@ -190,15 +188,18 @@ export class AddressGazetteer {
       if (AddressGazetteer.looksLikeRoad(spelling.key)) this.add(spelling.key, { kind: 'road', name, bare: false, edits: spelling.edits, alias: null });
       this.addSpelling(spelling.key, name, spelling.edits);
     }
-    const short = gateAbbreviation(key);
-    if (short !== null && !this.roadNames.has(short)) this.add(short, { kind: 'road', name, bare: false, edits: ['abbreviation'], alias: null });
   }
 
   /** Records a spelling in the side tables `fuzzyRoads` searches (names of two characters or fewer are too short to search). */
   private addSpelling(key: string, name: string, edits: MatchEdit[]): void {
     const list = this.spellings.get(key);
     if (list === undefined) this.spellings.set(key, [[name, edits]]);
-    else if (!list.some(([n]) => n === name)) list.push([name, edits]);
+    else if (!list.some(([n, e]) => n === name || e.length < edits.length)) {
+      // as in the trie (add): the reading with the fewest relaxations holds the spelling
+      const kept = list.filter(([, e]) => e.length <= edits.length);
+      kept.push([name, edits]);
+      this.spellings.set(key, kept);
+    }
     if (roadCore(key).length < 2) return;
     getOrAdd(this.bySound, soundKey(key), () => new Set()).add(key);
     if (edits.length === 0) for (let i = 0; i < key.length; i++) getOrAdd(this.byWildcard, key.slice(0, i) + '*' + key.slice(i + 1), () => new Set()).add(name);
@@ -229,8 +230,12 @@ export class AddressGazetteer {
     if (key === '') return;
     const node = this.node(key, true)!;
     node.entries ??= [];
-    // a road's own name leaves no room for another road's spelling there
-    if (e.kind === 'road' && e.edits.length > 0 && node.entries.some((x) => x.kind === 'road' && x.edits.length === 0)) return;
+    // a reading with fewer relaxations leaves no room for one with more there: a road's own name
+    // for another road's spelling, 东内北小街 as 东直门内北小街 (abbreviated) for 东直门北小街 (side added too)
+    if (e.kind === 'road') {
+      if (node.entries.some((x) => x.kind === 'road' && x.edits.length < e.edits.length)) return;
+      node.entries = node.entries.filter((x) => x.kind !== 'road' || x.edits.length <= e.edits.length);
+    }
     if (!node.entries.some((x) => x.kind === e.kind && x.name === e.name && x.alias === e.alias && x.bare === e.bare)) node.entries.push(e);
   }
 
@@ -339,14 +344,6 @@ function entry(kind: PlaceKind, name: string): GazetteerEntry {
 function addEdits(found: Map<string, MatchEdit[]>, name: string, edits: MatchEdit[]): void {
   const seen = found.get(name);
   if (seen === undefined || edits.length < seen.length) found.set(name, edits);
-}
-
-/** `安外大街` for `安定门外大街`: the first character of a two-character gate name, then 内 / 外. */
-function gateAbbreviation(key: string): string | null {
-  if (key.length < 6 || key.charCodeAt(2) !== 0x95e8 /* 门 */) return null;
-  const side = key[3];
-  if (side !== '内' && side !== '外') return null;
-  return key[0]! + side + key.slice(4);
 }
 
 function stripSuffix(name: string, suffixes: readonly string[]): string {

@@ -85,9 +85,34 @@ export function ordinalSpellings(name: string): string[] {
   return spellings;
 }
 
+const GATE = 0x95e8; /* 门 */
+const isGateSide = (ch: string | undefined): boolean => ch === '内' || ch === '外';
+const isDirection = (ch: string | undefined): boolean => ch === '东' || ch === '西' || ch === '南' || ch === '北';
+
+/**
+ * How people write the roads named after a gate of the old city (two characters, then 门):
+ * - the short form, the gate's first character and the side (安外大街 for 安定门外大街,
+ *   朝内南小街 for 朝阳门内南小街);
+ * - the side of the gate added to a road whose name leaves it out (朝阳门内南小街 and 朝内南小街
+ *   for 朝阳门南小街; 安外西滨河路 for 安定门西滨河路): such names continue with a direction,
+ *   and people say which side of the wall the road runs (both sides are offered; a road that
+ *   has the other side in its own name takes that key, see AddressGazetteer.addRoadName).
+ */
+export function gateSpellings(name: string): RoadSpelling[] {
+  if (name.length < 5 || name.charCodeAt(2) !== GATE) return [];
+  const gate = name.slice(0, 3);
+  const rest = name.slice(3);
+  if (isGateSide(rest[0])) return name.length < 6 ? [] : [{ key: name[0]! + rest, edits: ['abbreviation'] }];
+  if (!isDirection(rest[0])) return [];
+  return ['内', '外'].flatMap((side) => [
+    { key: gate + side + rest, edits: ['gateSide'] as MatchEdit[] },
+    { key: name[0]! + side + rest, edits: ['gateSide', 'abbreviation'] as MatchEdit[] },
+  ]);
+}
+
 /** Every spelling of a stored road name that reads as that road, with its relaxation. */
 export function roadSpellings(name: string): RoadSpelling[] {
-  const out: RoadSpelling[] = [];
+  const out: RoadSpelling[] = gateSpellings(name);
   const ordinals = ordinalSpellings(name);
   for (const key of ordinals) out.push({ key, edits: ['ordinal'] });
   for (const key of suffixSpellings(name)) {

@@ -316,7 +316,29 @@ export function variantClasses(known: KnownNames): VariantClass[] {
     },
   };
 
-  const roadVariations = [suffix, ordinalVariation, traditional, homophone, missing];
+  // roads named after a city gate: 安外大街 for 安定门外大街; the side of the wall added to a name
+  // without it (朝阳门内南小街, 朝内南小街 for 朝阳门南小街)
+  const gateOptions = perRoad((road) => {
+    if (road.length < 5 || road[2] !== '门') return [];
+    const rest = road.slice(3);
+    const options = '内外'.includes(rest[0]!)
+      ? road.length >= 6
+        ? [road[0] + rest]
+        : []
+      : '东西南北'.includes(rest[0]!)
+        ? [...'内外'].flatMap((side) => [road.slice(0, 3) + side + rest, road[0] + side + rest])
+        : [];
+    return options.filter((v) => !isRoad(v) && aloneNear(v, road));
+  });
+  const gate: RoadVariation = {
+    name: 'gate road short forms',
+    vary(road, random) {
+      const options = gateOptions(road);
+      return options.length === 0 ? null : pick(random, options);
+    },
+  };
+
+  const roadVariations = [suffix, ordinalVariation, traditional, homophone, missing, gate];
   const expectHouse = (plate: Spec): Expect => ({
     kind: 'house',
     houseId: plate.houseId,
