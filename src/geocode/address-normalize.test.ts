@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress, normalizeName } from './address-normalize.js';
+import { normalizeAddress, normalizeName, withoutRemarks } from './address-normalize.js';
 
 const cases = (pairs: [string, string][]) => {
   for (const [input, expected] of pairs) expect(normalizeAddress(input), input).toBe(expected);
@@ -121,5 +121,21 @@ describe('normalizeName', () => {
     expect(normalizeName('北京站东街')).toBe('北京站东街');
     expect(normalizeName('东城区（模拟2）')).toBe('东城区模拟2');
     expect(normalizeName('北京市')).toBe('北京市');
+  });
+});
+
+describe('withoutRemarks', () => {
+  it('drops bracketed remarks of either width, nested ones with their outer pair', () => {
+    expect(withoutRemarks('东直门内大街(近北新桥)5号')).toBe('东直门内大街5号');
+    expect(withoutRemarks('前门大街30号（前门店）')).toBe('前门大街30号');
+    expect(withoutRemarks('王府井大街【东安市场(北门)】138号3层')).toBe('王府井大街138号3层');
+    expect(withoutRemarks('a(b)c[d]e')).toBe('ace');
+  });
+
+  it('gives null when there is no closed remark, and keeps an unclosed bracket', () => {
+    expect(withoutRemarks('多福巷12号')).toBeNull();
+    expect(withoutRemarks('多福巷(12号')).toBeNull();
+    expect(withoutRemarks('多福巷)12号')).toBeNull();
+    expect(withoutRemarks('(多福巷)')).toBe('');
   });
 });

@@ -323,3 +323,31 @@ export function normalizeAddress(text: string): string {
 export function normalizeName(text: string): string {
   return run(text, false);
 }
+
+const OPENING = '(（[【〔';
+const CLOSING = ')）]】〕';
+
+/**
+ * The address without its remarks in brackets (`东直门内大街(近北新桥)5号` → `东直门内大街5号`,
+ * `…3层（东门）`), or null when it has none. People and listings put a landmark, a branch or a
+ * direction there; read as part of the address it becomes the road before the number.
+ * Brackets of either width count, nested ones inside the outer pair; an unclosed one is kept.
+ */
+export function withoutRemarks(text: string): string | null {
+  let out = '';
+  let depth = 0;
+  let from = 0;
+  let removed = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (OPENING.includes(ch)) {
+      if (depth === 0) (out += text.slice(from, i)), (from = i);
+      depth++;
+    } else if (CLOSING.includes(ch) && depth > 0 && --depth === 0) {
+      from = i + 1;
+      removed = true;
+    }
+  }
+  out += text.slice(from);
+  return removed ? out : null;
+}

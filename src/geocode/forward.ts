@@ -5,6 +5,7 @@ import { formatDoorPlate } from '../model.js';
 import type { StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import { runToEnd } from '../time-slices.js';
+import { withoutRemarks } from './address-normalize.js';
 import { parseAddress, type ParsedAddress, type PoiReading } from './address-parse.js';
 import { AddressGazetteer, type RoadReading } from './gazetteer.js';
 import type { GeocodeAnswer, GeocodeResult, MatchEdit, MatchLevel } from './geocode-result.js';
@@ -413,7 +414,18 @@ export class ForwardGeocoder {
   lookup(query: string, { limit = 5 }: { limit?: number } = {}): GeocodeAnswer {
     if (typeof query !== 'string' || !(limit >= 1)) return { results: [], reason: 'no address given' };
     // addresses are short; a bound keeps a pasted document from costing much
-    const parsed = parseAddress(query.length > 200 ? query.slice(0, 200) : query, this.gazetteer);
+    const text = query.length > 200 ? query.slice(0, 200) : query;
+    const whole = this.lookupText(text, limit);
+    // a remark in brackets (近北新桥, 前门店, 东门) is read as part of the address too; the address
+    // without it answers unless the whole reads better (王府井大街(138号): the number is inside)
+    const plain = withoutRemarks(text);
+    if (plain === null || plain.trim() === '') return whole;
+    const bare = this.lookupText(plain, limit);
+    return bare.results.length > 0 && (whole.results.length === 0 || bare.results[0]!.score >= whole.results[0]!.score) ? bare : whole;
+  }
+
+  private lookupText(text: string, limit: number): GeocodeAnswer {
+    const parsed = parseAddress(text, this.gazetteer);
     if (parsed.outside !== null) {
       return { results: [], reason: `the address names ${parsed.outside}, outside the loaded area (${this.districtNames})` };
     }

@@ -26,9 +26,11 @@ export interface Style {
   plateForm: number;
   /** separators between the parts: none, spaces, punctuation */
   gaps: 'none' | 'spaces' | 'punctuation';
+  /** a remark in brackets, after the road (before the number) or after the plate */
+  remark: { text: string; where: 'road' | 'plate' } | null;
 }
 
-export const canonicalStyle = (): Style => ({ province: '北京市', district: true, street: 'full', community: 'full', numerals: 'arabic', plateForm: 0, gaps: 'none' });
+export const canonicalStyle = (): Style => ({ province: '北京市', district: true, street: 'full', community: 'full', numerals: 'arabic', plateForm: 0, gaps: 'none', remark: null });
 
 const COMPOUND_FORMS: ((n: string, m: string) => string)[] = [
   (n, m) => `${n}号院${m}号楼`,
@@ -98,7 +100,9 @@ export function render(spec: Spec, style: Style, random: () => number): string {
   if (spec.building !== null) plate = COMPOUND_FORMS[style.plateForm]!(n, num(spec.building));
   else plate = `${n}号${spec.compound ? '院' : ''}`;
   // a person typing spaces may also put one between the road and the number
-  parts.push(spec.road + (spaces && random() < 0.4 ? ' ' : '') + plate);
+  const remark = style.remark;
+  const road = remark?.where === 'road' ? spec.road + remark.text : spec.road;
+  parts.push(road + (spaces && random() < 0.4 ? ' ' : '') + plate + (remark?.where === 'plate' ? remark.text : ''));
   let text = parts[0]!;
   for (let k = 1; k < parts.length; k++) {
     const gap = style.gaps === 'spaces' ? pick(random, [' ', ' ', '  ', '\u3000', '']) : style.gaps === 'punctuation' ? pick(random, ['，', ',', '、', '-', ' ']) : '';
@@ -140,6 +144,15 @@ const BASE_KINDS: NoiseKind[] = [
     apply: (s, random) => {
       s.street = pick(random, ['full', 'bare', 'bare'] as const);
       s.community = s.street === 'full' ? pick(random, ['bare', '居委会'] as const) : pick(random, ['full', 'bare', '居委会'] as const);
+    },
+  },
+  {
+    // what listings put in brackets: a landmark, a branch, a gate or side
+    name: 'remark in brackets',
+    apply: (s, random) => {
+      const [open, close] = pick(random, [['(', ')'], ['（', '）'], ['【', '】']]);
+      const what = pick(random, ['近地铁站', '东门', '南侧', '临街', '总店', '近路口', '胡同口', '二层', '北京站店', '近天桥']);
+      s.remark = { text: open + what + close, where: random() < 0.5 ? 'road' : 'plate' };
     },
   },
   { name: 'full-width digits', apply: (s) => void (s.numerals = 'fullwidth') },
