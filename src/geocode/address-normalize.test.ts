@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress, normalizeName, withoutRemarks } from './address-normalize.js';
+import { normalizeAddress, normalizeName, separatedTails, withoutRemarks } from './address-normalize.js';
 
 const cases = (pairs: [string, string][]) => {
   for (const [input, expected] of pairs) expect(normalizeAddress(input), input).toBe(expected);
@@ -137,5 +137,14 @@ describe('withoutRemarks', () => {
     expect(withoutRemarks('多福巷(12号')).toBeNull();
     expect(withoutRemarks('多福巷)12号')).toBeNull();
     expect(withoutRemarks('(多福巷)')).toBe('');
+  });
+});
+
+describe('separatedTails', () => {
+  it('gives what follows each space, comma or semicolon, longest first', () => {
+    expect(separatedTails('簋街 东石槽胡同149号')).toEqual(['东石槽胡同149号']);
+    expect(separatedTails('东城区，东四　多福巷12号')).toEqual(['东四　多福巷12号', '多福巷12号']);
+    expect(separatedTails(' 多福巷12号 ')).toEqual([]);
+    expect(separatedTails('光明路/光明桥3-5号')).toEqual([]);
   });
 });

@@ -351,3 +351,20 @@ export function withoutRemarks(text: string): string | null {
   out += text.slice(from);
   return removed ? out : null;
 }
+
+/** Spaces (either width) and commas or semicolons: what people put between the parts of an address. */
+const SEPARATOR = /[\s\u3000,，;；]+/gu;
+
+/**
+ * The parts of an address after each separator (space, comma, semicolon), longest first:
+ * `簋街 东石槽胡同149号` → [`东石槽胡同149号`]. Empty when there is no separator inside the text.
+ */
+export function separatedTails(text: string): string[] {
+  const tails: string[] = [];
+  const trimmed = text.trim();
+  for (const match of trimmed.matchAll(SEPARATOR)) {
+    const tail = trimmed.slice(match.index + match[0].length);
+    if (tail !== '') tails.push(tail);
+  }
+  return tails;
+}

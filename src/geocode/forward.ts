@@ -5,7 +5,7 @@ import { formatDoorPlate } from '../model.js';
 import type { StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import { runToEnd } from '../time-slices.js';
-import { withoutRemarks } from './address-normalize.js';
+import { separatedTails, withoutRemarks } from './address-normalize.js';
 import { parseAddress, type ParsedAddress, type PoiReading } from './address-parse.js';
 import { AddressGazetteer, type RoadReading } from './gazetteer.js';
 import type { GeocodeAnswer, GeocodeResult, MatchEdit, MatchLevel } from './geocode-result.js';
@@ -415,17 +415,25 @@ export class ForwardGeocoder {
     if (typeof query !== 'string' || !(limit >= 1)) return { results: [], reason: 'no address given' };
     // addresses are short; a bound keeps a pasted document from costing much
     const text = query.length > 200 ? query.slice(0, 200) : query;
-    const whole = this.lookupText(text, limit);
+    let best = this.lookupText(text, limit);
     // a remark in brackets (近北新桥, 前门店, 东门) is read as part of the address too; the address
     // without it answers unless the whole reads better (王府井大街(138号): the number is inside)
     const plain = withoutRemarks(text);
-    if (plain === null || plain.trim() === '') return whole;
-    const bare = this.lookupText(plain, limit);
-    return bare.results.length > 0 && (whole.results.length === 0 || bare.results[0]!.score >= whole.results[0]!.score) ? bare : whole;
+    if (plain !== null && plain.trim() !== '') best = better(this.lookupText(plain, limit), best, true);
+    // a name before a space or comma (簋街 东石槽胡同149号, 金宝街商圈, 东兴隆街1号: a business
+    // district's or a compound's name) is no part of the road after it: what follows the separator
+    // is read too, unless the whole found a door or place, or names a place outside or an area we
+    // do not know (that refusal stands)
+    if (!best.refused && !foundDoorOrPlace(best.answer)) for (const tail of separatedTails(plain ?? text)) best = better(this.lookupText(tail, limit), best, false);
+    return best.answer;
   }
 
-  private lookupText(text: string, limit: number): GeocodeAnswer {
+  private lookupText(text: string, limit: number): Reading {
     const parsed = parseAddress(text, this.gazetteer);
+    return { answer: this.answer(parsed, limit), refused: parsed.outside !== null || parsed.unknownArea !== null };
+  }
+
+  private answer(parsed: ParsedAddress, limit: number): GeocodeAnswer {
     if (parsed.outside !== null) {
       return { results: [], reason: `the address names ${parsed.outside}, outside the loaded area (${this.districtNames})` };
     }
@@ -906,4 +914,22 @@ function prefix(at: Resolution, level: MatchLevel): string {
 /** Retired (废弃) houses and door plates stay in the store for the record but are not found any more. */
 export function inUse<T extends { status: string }>(records: Iterable<T>): T[] {
   return [...records].filter((r) => r.status !== '废弃');
+}
+
+/** One reading of a query: its answer, and whether the address itself says it is not here. */
+interface Reading {
+  answer: GeocodeAnswer;
+  refused: boolean;
+}
+
+/** The better of two readings: more precise by score; a tie goes to `a` when `aOnTie`. */
+function better(a: Reading, b: Reading, aOnTie: boolean): Reading {
+  const sa = a.answer.results[0]?.score ?? -1;
+  const sb = b.answer.results[0]?.score ?? -1;
+  return sa > sb || (aOnTie && sa >= 0 && sa === sb) ? a : b;
+}
+
+function foundDoorOrPlace(answer: GeocodeAnswer): boolean {
+  const level = answer.results[0]?.level;
+  return level === 'door' || level === 'poi';
 }

@@ -28,9 +28,11 @@ export interface Style {
   gaps: 'none' | 'spaces' | 'punctuation';
   /** a remark in brackets, after the road (before the number) or after the plate */
   remark: { text: string; where: 'road' | 'plate' } | null;
+  /** a name written before the road and set off by a space or comma (a business district's) */
+  lead: string;
 }
 
-export const canonicalStyle = (): Style => ({ province: '北京市', district: true, street: 'full', community: 'full', numerals: 'arabic', plateForm: 0, gaps: 'none', remark: null });
+export const canonicalStyle = (): Style => ({ province: '北京市', district: true, street: 'full', community: 'full', numerals: 'arabic', plateForm: 0, gaps: 'none', remark: null, lead: '' });
 
 const COMPOUND_FORMS: ((n: string, m: string) => string)[] = [
   (n, m) => `${n}号院${m}号楼`,
@@ -101,7 +103,7 @@ export function render(spec: Spec, style: Style, random: () => number): string {
   else plate = `${n}号${spec.compound ? '院' : ''}`;
   // a person typing spaces may also put one between the road and the number
   const remark = style.remark;
-  const road = remark?.where === 'road' ? spec.road + remark.text : spec.road;
+  const road = style.lead + (remark?.where === 'road' ? spec.road + remark.text : spec.road);
   parts.push(road + (spaces && random() < 0.4 ? ' ' : '') + plate + (remark?.where === 'plate' ? remark.text : ''));
   let text = parts[0]!;
   for (let k = 1; k < parts.length; k++) {
@@ -153,6 +155,16 @@ const BASE_KINDS: NoiseKind[] = [
       const [open, close] = pick(random, [['(', ')'], ['（', '）'], ['【', '】']]);
       const what = pick(random, ['近地铁站', '东门', '南侧', '临街', '总店', '近路口', '胡同口', '二层', '北京站店', '近天桥']);
       s.remark = { text: open + what + close, where: random() < 0.5 ? 'road' : 'plate' };
+    },
+  },
+  {
+    // a business district or landmark people put first, set apart from the road: 簋街 多福巷12号
+    name: 'name before the road, set apart',
+    apply: (s, random) => {
+      s.district = false;
+      s.street = 'none';
+      s.community = 'none';
+      s.lead = pick(random, ['簋街', '国贸', '三里屯', '后海', '金宝街商圈', 'CBD', '新光天地', '胡同游']) + pick(random, [' ', '\u3000', '，', ', ']);
     },
   },
   { name: 'full-width digits', apply: (s) => void (s.numerals = 'fullwidth') },
