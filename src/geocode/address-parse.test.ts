@@ -135,6 +135,14 @@ describe('parseAddress', () => {
     });
   });
 
+  it('cuts back a name that swallowed the start of the road after it: 崇文门 + 东铁营胡同, not 崇文门东 + 铁营胡同', () => {
+    const g = new AddressGazetteer({ roads: ['东铁营胡同', '西巷'], pois: [{ name: '崇文门', aliases: [] }, { name: '崇文门东', aliases: [] }] });
+    expect(pick(parseAddress('崇文门东铁营胡同12号', g), 'road', 'roadMatch', 'number')).toEqual({ road: '东铁营胡同', roadMatch: 'exact', number: 12 });
+    // only to reach a road that ends at the number: 崇文门东 stays the place before an unknown road
+    expect(pick(parseAddress('崇文门东铁营12号', g), 'road', 'roadMatch')).toEqual({ road: '铁营', roadMatch: 'unknown' });
+    expect(parseAddress('崇文门东西巷12号', g).roadMatch).toBe('exact');
+  });
+
   it('reads the side of the gate written where a gate road leaves it out: 朝内南小街 for 朝阳门南小街', () => {
     const roads = (text: string) => parse(text).roads;
     expect(roads('朝阳门内南小街12号')).toEqual([{ name: '朝阳门南小街', edits: ['gateSide'] }]);

@@ -103,6 +103,7 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
     }
     p++;
   }
+  if (numberStart < n) splitBeforeRoad(s, tokens, numberStart, gazetteer);
 
   // a name known only without its suffix counts only between other names (东华门多福巷12号);
   // inside unrecognised text it is part of that text (花园 in 后花园胡同)
@@ -227,6 +228,23 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
   if (hasNumber) readPlate(s, numberStart, parsed);
   else if (parsed.roadMatch !== null || parsed.poi !== null) parsed.rest = s.slice(textEnd);
   return parsed;
+}
+
+/**
+ * The longest name at a place can swallow the start of the road after it (崇文门东 + 铁营胡同 for
+ * 崇文门 + 东铁营胡同): when the text between the last name and the door number names nothing, the
+ * last name is cut back to a shorter name it starts with, if a road from there reaches the number.
+ */
+function splitBeforeRoad(s: string, tokens: Token[], numberStart: number, gazetteer: AddressGazetteer): void {
+  const last = tokens.at(-1);
+  if (last === undefined || last.end >= numberStart || gazetteer.roadsSpelt(s.slice(last.end, numberStart)).length > 0) return;
+  for (let end = last.end - 1; end > last.start; end--) {
+    const entries = gazetteer.entriesOf(s, last.start, end);
+    if (entries === null || gazetteer.match(s, end) !== numberStart || !gazetteer.matched.some((e) => e.kind === 'road')) continue;
+    tokens[tokens.length - 1] = { start: last.start, end, entries };
+    tokens.push({ start: end, end: numberStart, entries: gazetteer.matched });
+    return;
+  }
 }
 
 /** Reads unrecognised text as the road: a spelling the gazetteer lists, a misspelling it finds, or an unknown road. */

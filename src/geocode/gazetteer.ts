@@ -254,6 +254,13 @@ export class AddressGazetteer {
     return end;
   }
 
+  /** The entries of exactly `text[start, end)` as a name (normalised text), or null when it names nothing. */
+  entriesOf(text: string, start: number, end: number): GazetteerEntry[] | null {
+    let node: TrieNode | undefined = this.root;
+    for (let i = start; i < end && node !== undefined; i++) node = node.children?.get(text.charCodeAt(i));
+    return node?.entries && node.entries.length > 0 ? node.entries : null;
+  }
+
   /** The roads a whole normalised text names exactly or by a listed spelling. */
   roadsSpelt(text: string): RoadReading[] {
     return (this.spellings.get(text) ?? []).map(([name, edits]) => ({ name, edits: [...edits] }));
