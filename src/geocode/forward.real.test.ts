@@ -149,7 +149,7 @@ describe.skipIf(!hasRealData)('forward geocoding the real Dongcheng addresses (r
         return { query: query(f) as string, lng, lat, road: typeof named === 'string' && named !== '' ? named : null };
       });
 
-  it('places ≥ 97 % of the cultural resources and ≥ 82 % of the parking addresses in the right 街道, ≤ 2 % of answers over 1 km off', () => {
+  it('places ≥ 97 % of the cultural resources and ≥ 84 % of the parking addresses in the right 街道, ≤ 2 % of answers over 1 km off', () => {
     const features = read('dongcheng_cultural_resources.geojson').features.filter(
       (f) => f.properties?.in_district === true && f.properties.suspect_geocode_fallback !== true && !String(f.properties.address).includes('西城区'),
     );
@@ -160,9 +160,9 @@ describe.skipIf(!hasRealData)('forward geocoding the real Dongcheng addresses (r
 
     expect(cultural.inside).toBeGreaterThan(800);
     expect(cultural.rightStreet / cultural.inside).toBeGreaterThanOrEqual(0.97);
-    // issue 9 asks ≥ 90 % here; 83 % is where we are: most misses name residential compounds
+    // issue 9 asks ≥ 90 % here; 85 % is where we are: most misses name residential compounds
     // (远洋德邑, 新怡家园, 民旺园) that no place file holds, so the honest answer is none
-    expect(parking.rightStreet / parking.inside).toBeGreaterThanOrEqual(0.82);
+    expect(parking.rightStreet / parking.inside).toBeGreaterThanOrEqual(0.84);
     expect((cultural.farOff + parking.farOff) / (cultural.answered + parking.answered)).toBeLessThanOrEqual(0.02);
   });
 

@@ -339,7 +339,16 @@ describe('ForwardGeocoder on a road through two 街道', () => {
   ];
   const line = (id: number, name: string, y: number, x0: number, x1: number) => ({ id, name, kind: 'main' as const, geometry: { type: 'LineString' as const, coordinates: [[x0, y], [x1, y]] } });
   // the long road is drawn as pieces split at crossings, as real centrelines are
-  const roads = [line(1, '长街', 39.903, 116.401, 116.405), line(2, '长街', 39.903, 116.405, 116.409), line(3, '长街', 39.903, 116.411, 116.419), line(4, '牌街', 39.907, 116.401, 116.419)];
+  const column = (id: number, name: string, x: number, y0: number, y1: number) => ({ id, name, kind: 'main' as const, geometry: { type: 'LineString' as const, coordinates: [[x, y0], [x, y1]] } });
+  // 双街 runs north along the 街道 boundary as two carriageways 51 m apart, the boundary between them
+  const roads = [
+    line(1, '长街', 39.903, 116.401, 116.405),
+    line(2, '长街', 39.903, 116.405, 116.409),
+    line(3, '长街', 39.903, 116.411, 116.419),
+    line(4, '牌街', 39.907, 116.401, 116.419),
+    column(5, '双街', 116.4104, 39.9, 39.909),
+    column(6, '双街', 116.4098, 39.902, 39.906),
+  ];
   const plate = (id: number, number: number, x: number): Address => ({
     id,
     road: '牌街',
@@ -363,6 +372,11 @@ describe('ForwardGeocoder on a road through two 街道', () => {
     expect(geocoder.geocode('西甲街道长街8号')[0]).toMatchObject({ level: 'road', street: { name: '西甲街道' } });
     expect(geocoder.geocode('东乙社区长街8号')[0]).toMatchObject({ level: 'road', street: { name: '东乙街道' } });
     expect(geocoder.geocode('西甲社区长街')[0]).toMatchObject({ level: 'road', street: { name: '西甲街道' } });
+  });
+
+  it('puts a number without plates on its side of the road (odd west of a north–south road), beyond both carriageways', () => {
+    expect(geocoder.geocode('双街7号')[0]).toMatchObject({ level: 'road', street: { name: '西甲街道' }, matched: { road: '双街', edits: ['number'] } });
+    expect(geocoder.geocode('双街8号')[0]).toMatchObject({ level: 'road', street: { name: '东乙街道' } });
   });
 
   it('answers where the numbering puts a number, and in the named 街道 when that says otherwise', () => {

@@ -89,6 +89,8 @@ const M_PER_DEG = 111_320;
 
 /** From a road's centreline to its door line: about half a main road's width; hutongs are a few metres wide. */
 const SIDE_OFFSET_M: Record<Road['kind'], number> = { main: 25, hutong: 5 };
+/** How much of a road around a point gives its direction there (toSide). */
+const DIRECTION_REACH_M = 150;
 
 interface PlateGroup {
   number: number;
@@ -667,24 +669,35 @@ export class ForwardGeocoder {
     return { x: middle[0], y: middle[1], score: SCORE.centreline };
   }
 
-  /** Moves a point on a road to the side where a number's plates are: odd north of east–west stretches and west of north–south ones. */
+  /**
+   * Moves a point on a road to the side where a number's plates are: odd north of east–west
+   * stretches and west of north–south ones. The stretch's direction is that of the road within
+   * DIRECTION_REACH_M of the point, weighted by length: a road's pieces jog at crossings, and the
+   * piece nearest the point may run across the road's course.
+   */
   private toSide(lines: Position[][], point: [number, number], odd: boolean, offsetM: number): [number, number] {
     const [x, y] = point;
+    let alongX = 0;
+    let alongY = 0;
     let bestD = Infinity;
-    let eastWest = true;
+    let nearestEastWest = true;
     for (const line of lines) {
       for (let k = 1; k < line.length; k++) {
         const a = line[k - 1]!;
         const b = line[k]!;
+        const dx = Math.abs((b[0]! - a[0]!) * this.kx);
+        const dy = Math.abs((b[1]! - a[1]!) * M_PER_DEG);
         const d = distanceToSegment2((a[0]! - x) * this.kx, (a[1]! - y) * M_PER_DEG, (b[0]! - x) * this.kx, (b[1]! - y) * M_PER_DEG);
-        if (d < bestD) {
-          bestD = d;
-          eastWest = Math.abs((b[0]! - a[0]!) * this.kx) >= Math.abs((b[1]! - a[1]!) * M_PER_DEG);
-        }
+        if (d < bestD) (bestD = d), (nearestEastWest = dx >= dy);
+        if (d <= DIRECTION_REACH_M * DIRECTION_REACH_M) (alongX += dx), (alongY += dy);
       }
     }
-    if (eastWest) return [x, y + (odd ? offsetM : -offsetM) / M_PER_DEG];
-    return [x + (odd ? -offsetM : offsetM) / this.kx, y];
+    const eastWest = alongX + alongY > 0 ? alongX >= alongY : nearestEastWest;
+    // a road drawn as two carriageways has its doors beyond the outer one
+    const sign = eastWest === odd ? 1 : -1;
+    const beyond = outerCrossingM(lines, x, y, eastWest, sign, this.kx);
+    if (eastWest) return [x, y + (sign * (beyond + offsetM)) / M_PER_DEG];
+    return [x + (sign * (beyond + offsetM)) / this.kx, y];
   }
 
   /** The lines of a road inside the given 街道, or all of them when none is. */
@@ -867,6 +880,29 @@ function closestOnSegment(ax: number, ay: number, bx: number, by: number): numbe
 }
 
 /** Squared distance from the origin to the segment a–b. */
+/** The widest gap between two carriageways of one road (a dual carriageway's median and lanes). */
+const CARRIAGEWAY_GAP_M = 80;
+
+/**
+ * How far (m) from (x, y) the farthest line of the road crosses the ray going north (eastWest,
+ * sign 1) or south (-1), or west (!eastWest, sign -1) or east (1), within CARRIAGEWAY_GAP_M; 0 when none.
+ */
+function outerCrossingM(lines: Position[][], x: number, y: number, eastWest: boolean, sign: number, kx: number): number {
+  let farthest = 0;
+  for (const line of lines) {
+    for (let k = 1; k < line.length; k++) {
+      // the ray runs along one axis: the crossing is where the segment passes the point's other coordinate
+      const [a0, a1, b0, b1] = eastWest ? [line[k - 1]![0]!, line[k - 1]![1]!, line[k]![0]!, line[k]![1]!] : [line[k - 1]![1]!, line[k - 1]![0]!, line[k]![1]!, line[k]![0]!];
+      const across = eastWest ? x : y;
+      if ((a0 - across) * (b0 - across) > 0 || a0 === b0) continue;
+      const at = a1 + ((across - a0) / (b0 - a0)) * (b1 - a1);
+      const m = (at - (eastWest ? y : x)) * sign * (eastWest ? M_PER_DEG : kx);
+      if (m > farthest && m <= CARRIAGEWAY_GAP_M) farthest = m;
+    }
+  }
+  return farthest;
+}
+
 function distanceToSegment2(ax: number, ay: number, bx: number, by: number): number {
   const t = closestOnSegment(ax, ay, bx, by);
   const px = ax + t * (bx - ax);
