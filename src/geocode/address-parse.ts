@@ -83,6 +83,42 @@ export function parseAddress(text: string, gazetteer: AddressGazetteer): ParsedA
   return parseNormalizedAddress(normalizeAddress(text), gazetteer);
 }
 
+/** Two roads and where they meet: the address before the second road, and the second road's text. */
+export interface Crossing {
+  /** the address up to the first road (district, 街道 … and the road), normalised */
+  first: string;
+  /** the second road's name as written */
+  second: string;
+}
+
+/** Words that name the place where two roads meet, longest first. */
+const CROSSING_WORDS = ['十字路口', '交叉路口', '交叉口', '交汇处', '交界处', '交口', '路口', '口'];
+/** Words joining the two roads' names (和 also starts names: 和平里; each split is tried). */
+const CROSSING_JOINS = ['与', '和', '交'];
+
+/**
+ * Reads `A与B交叉口` (also 和 / 交 between, 路口 / 十字路口 / 交汇处 … after, and a position such as
+ * 东北角 or 往北50米 after that): the address up to road A and road B's text; null when the text
+ * is not written so. Which text names roads is the gazetteer's to say: this only splits.
+ * @example crossingOf('东城区王府井大街与东安门大街交叉口西北角') // { first: '东城区王府井大街', second: '东安门大街' }
+ */
+export function crossingOf(text: string): Crossing[] {
+  if (!/[与和交]/.test(text)) return [];
+  const s = normalizeAddress(text);
+  const out: Crossing[] = [];
+  for (let at = 1; at < s.length - 1; at++) {
+    if (!CROSSING_JOINS.includes(s[at]!)) continue;
+    for (const word of CROSSING_WORDS) {
+      const end = s.indexOf(word, at + 2);
+      // what follows the crossing word is a position (东北角, 往北50米), never a door plate
+      if (end < 0 || /号/.test(s.slice(end))) continue;
+      out.push({ first: s.slice(0, at), second: s.slice(at + 1, end) });
+      break;
+    }
+  }
+  return out;
+}
+
 /** `parseAddress` for text that is already normalised (normalizeAddress). */
 export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): ParsedAddress {
   const n = s.length;

@@ -387,3 +387,55 @@ describe('ForwardGeocoder on a road through two 街道', () => {
     expect(named.matched.edits).not.toContain('street');
   });
 });
+
+describe('where two roads meet (A与B交叉口)', () => {
+  type Seg = [number, number, number, number];
+  const segmentsOf = (name: string): Seg[] =>
+    district.roads
+      .filter((r) => r.name === name)
+      .flatMap((r) => {
+        const c = r.geometry.coordinates as [number, number][];
+        return c.slice(1).map((b, k) => [c[k]![0], c[k]![1], b[0], b[1]] as Seg);
+      });
+  /** where two segments cross (brute force, no tolerance), or null */
+  const crossing = ([ax, ay, bx, by]: Seg, [cx, cy, dx, dy]: Seg): [number, number] | null => {
+    const d = (bx - ax) * (dy - cy) - (by - ay) * (dx - cx);
+    if (d === 0) return null;
+    const t = ((cx - ax) * (dy - cy) - (cy - ay) * (dx - cx)) / d;
+    const u = ((cx - ax) * (by - ay) - (cy - ay) * (bx - ax)) / d;
+    return t >= 0 && t <= 1 && u >= 0 && u <= 1 ? [ax + t * (bx - ax), ay + t * (by - ay)] : null;
+  };
+
+  it('answers at the crossing of two roads that cross, whatever the joining and crossing words, and never for two that do not meet', () => {
+    const random = seeded(20261207);
+    const names = [...new Set(district.roads.map((r) => r.name))];
+    const pairs: { a: string; b: string; at: [number, number] | null }[] = [];
+    while (pairs.length < 300) {
+      const a = names[Math.floor(random() * names.length)]!;
+      const b = names[Math.floor(random() * names.length)]!;
+      if (a === b) continue;
+      let at: [number, number] | null = null;
+      for (const s of segmentsOf(a)) for (const t of segmentsOf(b)) at ??= crossing(s, t);
+      // as many crossing pairs as pairs far apart
+      const crosses = at !== null;
+      if (crosses === pairs.filter((p) => p.at !== null).length < pairs.length / 2 || pairs.length === 0) pairs.push({ a, b, at });
+    }
+    let right = 0;
+    const misses: string[] = [];
+    for (const { a, b, at } of pairs) {
+      const q = `${random() < 0.5 ? '东城区' : ''}${a}${['与', '和', '交'][Math.floor(random() * 3)]}${b}${['交叉口', '路口', '十字路口', '交汇处'][Math.floor(random() * 4)]}${['', '东北角', '西侧', '往南50米'][Math.floor(random() * 4)]}`;
+      const [best] = geocoder.geocode(q);
+      const isCrossing = best?.address.endsWith('交叉口') === true;
+      if (at === null) {
+        if (isCrossing) misses.push(`${q}: the roads do not meet, answered ${best!.address}`);
+        else right++;
+        continue;
+      }
+      // 60 m: the two roads' closest points when they are drawn apart (none here: they cross)
+      if (isCrossing && best!.level === 'road' && best!.score === 0.7 && distanceM(best!.lng, best!.lat, at[0], at[1]) < 1 && best!.street?.name === reverse.resolve(at[0], at[1]).street?.name) right++;
+      else misses.push(`${q}: ${best ? `${best.address} ${best.level} ${best.score}` : 'nothing'}`);
+    }
+    expect(pairs.filter((p) => p.at !== null).length).toBeGreaterThan(100);
+    expect(right / pairs.length, misses.slice(0, 10).join('\n')).toBeGreaterThanOrEqual(0.98);
+  });
+});

@@ -6,7 +6,7 @@ import type { StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import { runToEnd } from '../time-slices.js';
 import { separatedTails, withoutRemarks } from './address-normalize.js';
-import { parseAddress, type ParsedAddress, type PoiReading } from './address-parse.js';
+import { crossingOf, parseAddress, parseNormalizedAddress, type ParsedAddress, type PoiReading } from './address-parse.js';
 import { AddressGazetteer, type RoadReading } from './gazetteer.js';
 import type { GeocodeAnswer, GeocodeResult, MatchEdit, MatchLevel } from './geocode-result.js';
 import type { Resolution } from './reverse.js';
@@ -40,6 +40,8 @@ const SCORE = {
   compoundWithoutBuilding: 0.75,
   /** 甲N号: beside plate N */
   besidePlate: 0.65,
+  /** where two named roads meet (A与B交叉口) */
+  crossing: 0.7,
   interpolated: 0.6,
   extrapolated: 0.5,
   /** number placed on the centreline of a road without plates */
@@ -432,7 +434,41 @@ export class ForwardGeocoder {
 
   private lookupText(text: string, limit: number): Reading {
     const parsed = parseAddress(text, this.gazetteer);
-    return { answer: this.answer(parsed, limit), refused: parsed.outside !== null || parsed.unknownArea !== null };
+    const refused = parsed.outside !== null || parsed.unknownArea !== null;
+    const crossing = refused ? null : this.atCrossing(text, limit);
+    return { answer: crossing ?? this.answer(parsed, limit), refused };
+  }
+
+  /**
+   * `A与B交叉口` (路口, 交汇处 …): the point where two roads we hold meet — their closest approach,
+   * when that is within CROSSING_GAP_M — at level road. Null when the text names no such pair.
+   */
+  private atCrossing(text: string, limit: number): GeocodeAnswer | null {
+    for (const { first, second } of crossingOf(text)) {
+      const parsed = parseNormalizedAddress(first, this.gazetteer);
+      // a road name alone may read as a place of that name (a bus stop): here it is the road
+      const firsts = parsed.roads.length > 0 || parsed.poi === null ? parsed.roads : this.gazetteer.roadsSpelt(parsed.poi.name);
+      const seconds = this.gazetteer.roadsSpelt(second);
+      if (firsts.length === 0 || parsed.number !== null || parsed.outside !== null || seconds.length === 0) continue;
+      let best: { x: number; y: number; m: number; a: RoadReading; b: RoadReading } | null = null;
+      for (const a of firsts) {
+        for (const b of seconds) {
+          if (a.name === b.name) continue;
+          for (const ea of this.roads.get(a.name) ?? []) {
+            for (const eb of this.roads.get(b.name) ?? []) {
+              const meet = closestApproach(ea.lines, eb.lines, this.kx);
+              if (meet !== null && meet.m <= CROSSING_GAP_M && (best === null || meet.m < best.m)) best = { ...meet, a, b };
+            }
+          }
+        }
+      }
+      if (best === null) continue;
+      const edits = [...best.a.edits, ...best.b.edits];
+      const candidate = this.candidate(best.x, best.y, edits.reduce<number>((score, edit) => score * EDIT_FACTOR[edit], SCORE.crossing), 'road', best.a.name, null, edits);
+      candidate.tail = `${best.a.name}与${best.b.name}交叉口`;
+      return { results: this.finish([candidate], parsed, limit), reason: null };
+    }
+    return null;
   }
 
   private answer(parsed: ParsedAddress, limit: number): GeocodeAnswer {
@@ -879,7 +915,54 @@ function closestOnSegment(ax: number, ay: number, bx: number, by: number): numbe
   return len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
 }
 
-/** Squared distance from the origin to the segment a–b. */
+/** Two roads this close (m) meet: a crossing drawn with a gap, or centrelines of wide roads ending short of each other. */
+const CROSSING_GAP_M = 60;
+
+/** Where two roads come closest (the middle of the closest points) and how far apart they are there (m); null without lines. */
+function closestApproach(a: Position[][], b: Position[][], kx: number): { x: number; y: number; m: number } | null {
+  let best: { x: number; y: number; m: number } | null = null;
+  for (const la of a) {
+    for (let i = 1; i < la.length; i++) {
+      for (const lb of b) {
+        for (let j = 1; j < lb.length; j++) {
+          const meet = segmentsClosest(la[i - 1]!, la[i]!, lb[j - 1]!, lb[j]!, kx);
+          if (best === null || meet.m < best.m) best = meet;
+        }
+      }
+    }
+  }
+  return best;
+}
+
+/** The closest points of segments p–q and r–s (their crossing when they cross), as one middle point and the gap (m). */
+function segmentsClosest(p: Position, q: Position, r: Position, s: Position, kx: number): { x: number; y: number; m: number } {
+  // metres from p, so both axes weigh alike
+  const X = (v: Position) => (v[0]! - p[0]!) * kx;
+  const Y = (v: Position) => (v[1]! - p[1]!) * M_PER_DEG;
+  const [qx, qy, rx, ry, sx, sy] = [X(q), Y(q), X(r), Y(r), X(s), Y(s)];
+  const cross = (ax: number, ay: number, bx: number, by: number) => ax * by - ay * bx;
+  const d = cross(qx, qy, sx - rx, sy - ry);
+  if (d !== 0) {
+    const t = cross(rx, ry, sx - rx, sy - ry) / d;
+    const u = cross(rx, ry, qx, qy) / d;
+    if (t >= 0 && t <= 1 && u >= 0 && u <= 1) return { x: p[0]! + (t * qx) / kx, y: p[1]! + (t * qy) / M_PER_DEG, m: 0 };
+  }
+  // no crossing: the nearest of the four ends to the other segment
+  let best = { x: 0, y: 0, m: Infinity };
+  const consider = (ox: number, oy: number, ax: number, ay: number, bx: number, by: number) => {
+    const t = closestOnSegment(ax - ox, ay - oy, bx - ox, by - oy);
+    const cx = ax + t * (bx - ax);
+    const cy = ay + t * (by - ay);
+    const m = Math.hypot(cx - ox, cy - oy);
+    if (m < best.m) best = { x: (cx + ox) / 2, y: (cy + oy) / 2, m };
+  };
+  consider(0, 0, rx, ry, sx, sy);
+  consider(qx, qy, rx, ry, sx, sy);
+  consider(rx, ry, 0, 0, qx, qy);
+  consider(sx, sy, 0, 0, qx, qy);
+  return { x: p[0]! + best.x / kx, y: p[1]! + best.y / M_PER_DEG, m: best.m };
+}
+
 /** The widest gap between two carriageways of one road (a dual carriageway's median and lanes). */
 const CARRIAGEWAY_GAP_M = 80;
 
@@ -903,6 +986,7 @@ function outerCrossingM(lines: Position[][], x: number, y: number, eastWest: boo
   return farthest;
 }
 
+/** Squared distance from the origin to the segment a–b. */
 function distanceToSegment2(ax: number, ay: number, bx: number, by: number): number {
   const t = closestOnSegment(ax, ay, bx, by);
   const px = ax + t * (bx - ax);
