@@ -33,8 +33,12 @@ const EQUIVALENT_ENDINGS: Readonly<Record<string, readonly string[]>> = {
   '': ['胡同', '巷'],
 };
 
-/** Characters that tell one road from another (东四 / 西四, 前门 / 后门): never relaxed. */
-const DISTINGUISHING = new Set([...'东西南北前后左右上下内外大小中新老头甲乙丙丁'].map((ch) => ch.charCodeAt(0)));
+/**
+ * Characters that tell one road from another (东四 / 西四, 前门 / 后门): never dropped, added or
+ * written for another. 新 and 老 are not among them: of the 30 real Dongcheng road names with a
+ * 新, one has a twin without it (大市新胡同 / 大市胡同), and a twin we hold is matched exactly anyway.
+ */
+const DISTINGUISHING = new Set([...'东西南北前后左右上下内外大小中头甲乙丙丁'].map((ch) => ch.charCodeAt(0)));
 
 /** True for a character that distinguishes names and is never taken as a spelling mistake. */
 export function isDistinguishing(code: number): boolean {
@@ -166,7 +170,8 @@ export function soundKey(text: string): string {
 
 /**
  * Whether two names of equal length differ only in characters that sound alike and none of
- * which distinguishes names (a numeral or direction never counts as a homophone).
+ * which distinguishes names (a numeral or direction never counts as a homophone: 冬四十条 may
+ * be a road elsewhere, not 东四十条 mistyped).
  */
 export function differOnlyInSound(a: string, b: string): boolean {
   if (a.length !== b.length || a === b) return false;
