@@ -162,6 +162,8 @@ describe('parseAddress', () => {
     expect(roads('东四十條5号')).toEqual([{ name: '东四十条', edits: [] }]);
     expect(roads('北新桥3条5号')).toEqual([{ name: '北新桥三条', edits: ['ordinal'] }]);
     expect(roads('东四1条5号')).toEqual([{ name: '东四头条', edits: ['ordinal'] }]);
+    // series ending in 区 and 巷 too, their digits not read as the door number
+    expect(pick(parse('和平里7区19号'), 'roads', 'number')).toEqual({ roads: [{ name: '和平里七区', edits: ['ordinal'] }], number: 19 });
     expect(roads('多福胡同5号')).toEqual([{ name: '多福巷', edits: ['suffix'] }]);
     expect(roads('帽儿5号')).toEqual([{ name: '帽儿胡同', edits: ['suffix'] }]);
     expect(roads('东四北街5号')).toEqual([{ name: '东四北大街', edits: ['suffix'] }]);

@@ -184,8 +184,9 @@ export class AddressGazetteer {
     for (const spelling of roadSpellings(key)) {
       if (this.roadNames.has(spelling.key)) continue;
       // a spelling without a road's ending (多福 for 多福巷) is read only as the whole road text
-      // (roadsSpelt): in the trie it would swallow the start of longer names (青年湖东 of 青年湖东堂子胡同)
-      if (AddressGazetteer.looksLikeRoad(spelling.key)) this.add(spelling.key, { kind: 'road', name, bare: false, edits: spelling.edits, alias: null });
+      // (roadsSpelt): in the trie it would swallow the start of longer names (青年湖东 of 青年湖东堂子胡同);
+      // one with digits (和平里7区) must be in the trie, or its digits read as the door number
+      if (AddressGazetteer.looksLikeRoad(spelling.key) || /[0-9]/.test(spelling.key)) this.add(spelling.key, { kind: 'road', name, bare: false, edits: spelling.edits, alias: null });
       this.addSpelling(spelling.key, name, spelling.edits);
     }
   }

@@ -67,13 +67,16 @@ export function suffixSpellings(name: string): string[] {
   return (EQUIVALENT_ENDINGS[ending] ?? []).map((other) => core + other);
 }
 
+
 /**
- * Ordinal series numbers (东四十条, 北新桥三条, 草厂头条) written in Arabic digits: the numeral
- * before 条 read whole and from each later character, since where the series' base ends is not
- * written (东四 + 十 → 东四10条, 东 + 四十 → 东40条); 头条 is the first (1条).
+ * Ordinal series numbers (东四十条, 北新桥三条, 草厂头条, 和平里七区, 民旺六巷) written in Arabic
+ * digits: the numeral before the ending read whole and from each later character, since where the series'
+ * base ends is not written (东四 + 十 → 东四10条, 东 + 四十 → 东40条); 头条 is the first (1条).
  */
 export function ordinalSpellings(name: string): string[] {
-  const end = name.lastIndexOf('条');
+  // 条 where it is (东四十条胡同 too); 区 and 巷 of a series end the name (和平里七区, 民旺六巷)
+  let end = name.lastIndexOf('条');
+  if (end <= 0 && (name.endsWith('区') || name.endsWith('巷'))) end = name.length - 1;
   if (end <= 0) return [];
   const spellings: string[] = [];
   if (name.charCodeAt(end - 1) === 0x5934 /* 头 */) {
