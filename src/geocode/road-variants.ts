@@ -36,9 +36,12 @@ const EQUIVALENT_ENDINGS: Readonly<Record<string, readonly string[]>> = {
 /**
  * Characters that tell one road from another (东四 / 西四, 前门 / 后门): never dropped, added or
  * written for another. 新 and 老 are not among them: of the 30 real Dongcheng road names with a
- * 新, one has a twin without it (大市新胡同 / 大市胡同), and a twin we hold is matched exactly anyway.
+ * 新, one has a twin without it (大市新胡同 / 大市胡同), and a twin we hold is matched exactly
+ * anyway. Nor are 甲乙丙丁: they mark plates beside a number (甲12号), read apart from the road's
+ * name; inside real names they are plain characters (盔甲厂胡同, 丁香胡同), and 甲 for 家 is a
+ * usual slip (小方甲胡同).
  */
-const DISTINGUISHING = new Set([...'东西南北前后左右上下内外大小中头甲乙丙丁'].map((ch) => ch.charCodeAt(0)));
+const DISTINGUISHING = new Set([...'东西南北前后左右上下内外大小中头'].map((ch) => ch.charCodeAt(0)));
 
 /** True for a character that distinguishes names and is never taken as a spelling mistake. */
 export function isDistinguishing(code: number): boolean {
