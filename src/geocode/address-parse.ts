@@ -48,6 +48,8 @@ export interface ParsedAddress {
   room: number | null;
   /** text after the recognised elements */
   rest: string;
+  /** the end of the road the address names, without a door number: 东口 (its east end), 西口, 南口, 北口 */
+  mouth: '东' | '西' | '南' | '北' | null;
 }
 
 interface Token {
@@ -70,6 +72,7 @@ const AREA_ENDINGS = ['街道办事处', '街道办', '街道', '地区办事处
 const ROAD_TAILS = ['胡同', '街', '路', '巷', '条', '里'];
 const NOT_DISTRICT_BEFORE_QU = new Set([...'小社园街校厂景营矿新老东西南北中'].map((ch) => ch.charCodeAt(0)));
 const ADMIN_ORDER: PlaceKind[] = ['province', 'district', 'street', 'community'];
+const MOUTHS = new Map<string, ParsedAddress['mouth']>([...'东西南北'].map((d) => [d, d as ParsedAddress['mouth']]));
 
 /**
  * Parses an address (normalising it first) into province, district, street, community, road,
@@ -171,6 +174,7 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
     unit: null,
     room: null,
     rest: '',
+    mouth: null,
   };
 
   // a known name followed by 街道 / 社区 that the trie did not take whole is an unknown area's name
@@ -229,6 +233,7 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
       } else if (parsed.roadMatch === null && poi !== undefined) {
         parsed.poi = { name: poi.name, edits: [...poi.edits], alias: poi.alias };
       }
+      if (!hasNumber && parsed.roadMatch !== null && s.charCodeAt(token.end + 1) === 0x53e3 /* 口 */) parsed.mouth = MOUTHS.get(s[token.end]!) ?? null;
       // read as the road or place, the name is not also a 街道 or 社区 (体育馆路 of 体育馆路街道)
       tokens.splice(slotToken, 1);
     }

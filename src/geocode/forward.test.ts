@@ -377,6 +377,16 @@ describe('ForwardGeocoder on a road through two 街道', () => {
     expect(geocoder.geocode('西甲社区长街')[0]).toMatchObject({ level: 'road', street: { name: '西甲街道' } });
   });
 
+  it('answers the named end of a road (长街东口: its east end), and the middle for an end across its course', () => {
+    const east = geocoder.geocode('长街东口')[0]!;
+    expect(east).toMatchObject({ level: 'road', score: 0.55, street: { name: '东乙街道' }, matched: { road: '长街' } });
+    expect(east.lng).toBeCloseTo(116.419, 6);
+    expect(geocoder.geocode('长街西口')[0]).toMatchObject({ score: 0.55, street: { name: '西甲街道' }, lng: 116.401 });
+    // 双街 runs north: its 东口 is no end of it
+    expect(geocoder.geocode('双街东口')[0]).toMatchObject({ level: 'road', score: 0.45 });
+    expect(geocoder.geocode('双街北口')[0]).toMatchObject({ level: 'road', score: 0.55, lat: 39.909 });
+  });
+
   it('puts a number without plates on its side of the road (odd west of a north–south road), beyond both carriageways', () => {
     expect(geocoder.geocode('双街7号')[0]).toMatchObject({ level: 'road', street: { name: '西甲街道' }, matched: { road: '双街', edits: ['number'] } });
     expect(geocoder.geocode('双街8号')[0]).toMatchObject({ level: 'road', street: { name: '东乙街道' } });

@@ -46,6 +46,8 @@ const SCORE = {
   extrapolated: 0.5,
   /** number placed on the centreline of a road without plates */
   centreline: 0.5,
+  /** the named end of a road (…胡同西口) */
+  roadMouth: 0.55,
   roadOnly: 0.45,
   nearRoad: 0.3,
   /** an unknown name whose start is shared by roads all in one 街道 */
@@ -553,8 +555,12 @@ export class ForwardGeocoder {
       const before = out.length;
       if (parsed.number !== null) this.onNumber(entry, parsed, context, out);
       if (out.length === before) {
-        const [x, y] = this.middle(entry, context.streetCodes);
-        out.push(this.candidate(x, y, SCORE.roadOnly, 'road', entry.name));
+        const mouth = parsed.mouth === null ? null : this.mouthOf(entry, parsed.mouth, context.streetCodes);
+        if (mouth !== null) out.push(this.candidate(mouth[0], mouth[1], SCORE.roadMouth, 'road', entry.name));
+        else {
+          const [x, y] = this.middle(entry, context.streetCodes);
+          out.push(this.candidate(x, y, SCORE.roadOnly, 'road', entry.name));
+        }
       }
       for (let k = before; k < out.length; k++) {
         const candidate = out[k]!;
@@ -734,6 +740,30 @@ export class ForwardGeocoder {
     const beyond = outerCrossingM(lines, x, y, eastWest, sign, this.kx);
     if (eastWest) return [x, y + (sign * (beyond + offsetM)) / M_PER_DEG];
     return [x + (sign * (beyond + offsetM)) / this.kx, y];
+  }
+
+  /**
+   * The end of a road an address names (干面胡同西口: its west end): the point of its lines
+   * farthest that way, when the road runs that way (its extent along that axis at least half
+   * the other's); null for a road running across it (东口 of a north–south lane says little).
+   */
+  private mouthOf(entry: RoadEntry, mouth: NonNullable<ParsedAddress['mouth']>, streetCodes: Set<string> | null): [number, number] | null {
+    const lines = this.linesIn(entry, streetCodes);
+    const eastWest = mouth === '东' || mouth === '西';
+    const sign = mouth === '东' || mouth === '北' ? 1 : -1;
+    let best: Position | null = null;
+    let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+    for (const line of lines) {
+      for (const p of line) {
+        const [x, y] = p as [number, number];
+        (minX = Math.min(minX, x)), (maxX = Math.max(maxX, x)), (minY = Math.min(minY, y)), (maxY = Math.max(maxY, y));
+        if (best === null || sign * ((eastWest ? x : y) - (eastWest ? best[0]! : best[1]!)) > 0) best = p;
+      }
+    }
+    if (best === null) return null;
+    const along = eastWest ? (maxX - minX) * this.kx : (maxY - minY) * M_PER_DEG;
+    const across = eastWest ? (maxY - minY) * M_PER_DEG : (maxX - minX) * this.kx;
+    return along >= across / 2 ? [best[0]!, best[1]!] : null;
   }
 
   /** The lines of a road inside the given 街道, or all of them when none is. */
