@@ -190,6 +190,13 @@ describe('parseAddress', () => {
     expect(parse('东城区多福巷12号').outside).toBeNull();
     expect(parse('朝阳门内大街5号').outside).toBeNull();
     expect(parse('幸福小区3号楼').outside).toBeNull();
+    // said short where an address starts (after 北京 at most): the place outside all the same
+    expect(parse('海淀 多福巷12号').outside).toBe('海淀区');
+    expect(parse('北京海淀多福巷12号').outside).toBe('海淀区');
+    expect(parse('上海，多福巷12号').outside).toBe('上海市');
+    expect(parse('广州 多福巷12号').outside).toBe('广州市');
+    // after a name of ours it is only text (东城区朝阳 is no 朝阳区)
+    expect(parse('东城区朝阳多福巷12号').outside).toBeNull();
   });
 
   it('reads a copy district whose name has digits', () => {

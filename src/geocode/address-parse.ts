@@ -254,11 +254,16 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
   }
 
   // administrative levels from the other names, in order; a road-only name is context
+  let leading = true;
   for (const token of tokens) {
     const outside = token.entries.find((e) => e.kind === 'outside');
     const entry = pickAdmin(token.entries, parsed);
+    // a bare name (海淀, 上海) names a place outside only where an address starts: after 北京市
+    // at most, as in `海淀 多福巷12号`; inside an address it may be part of other text
+    const first = leading;
+    leading &&= entry?.kind === 'province';
     if (entry === null) {
-      if (outside !== undefined && parsed.outside === null && !isBare(token)) parsed.outside = outside.name;
+      if (outside !== undefined && parsed.outside === null && (!isBare(token) || first)) parsed.outside = outside.name;
       continue;
     }
     parsed[entry.kind as 'province' | 'district' | 'street' | 'community'] = entry.name;

@@ -81,7 +81,7 @@ describe('address variant generators', () => {
 
   it('never spell a road as another road of the district (positives) or as any road (made-up names)', () => {
     for (const { cls, items } of samples) {
-      if (cls.name === 'canonical' || cls.name === 'former district 崇文区' || cls.name === 'other district, a road name of ours') continue;
+      if (cls.name === 'canonical' || cls.name === 'former district 崇文区' || cls.name.startsWith('other district') && cls.name.endsWith('a road name of ours')) continue;
       const roads = items.filter((item) => known.roads.has(item.road)).map((i) => i.road);
       expect(roads, cls.name).toEqual([]);
     }

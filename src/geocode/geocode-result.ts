@@ -12,12 +12,13 @@ export type MatchLevel = 'door' | 'poi' | 'road' | 'community' | 'street' | 'dis
  * - `abbreviation`: a usual short form (安外大街 → 安定门外大街)
  * - `gateSide`: the side of the gate (内 / 外) written where the road's name leaves it out (朝内南小街 → 朝阳门南小街)
  * - `homophone`: one character spelt with another of the same reading (园 → 圆)
+ * - `skipped`: text before a space or comma that names nothing known was left out (簋街 东石槽胡同149号)
  * - `missing` / `extra`: one character fewer / more than the name
  * - `number`: the door number is not on the road: placed by interpolation along it
  * - `building`: the building asked for is not in the compound
  * - `street` / `community`: the place found lies outside the 街道 / 社区 the query names
  */
-export const MATCH_EDITS = ['alias', 'ordinal', 'suffix', 'abbreviation', 'gateSide', 'homophone', 'missing', 'extra', 'number', 'building', 'street', 'community'] as const;
+export const MATCH_EDITS = ['alias', 'ordinal', 'suffix', 'abbreviation', 'gateSide', 'homophone', 'skipped', 'missing', 'extra', 'number', 'building', 'street', 'community'] as const;
 export type MatchEdit = (typeof MATCH_EDITS)[number];
 
 /** What in the query the answer rests on. */

@@ -436,6 +436,17 @@ export function variantClasses(known: KnownNames): VariantClass[] {
     },
   };
 
+  // the place written the short way people say it, first: 海淀 多福巷12号, 上海，多福巷12号
+  const otherPlaceBareOurRoad: VariantClass = {
+    name: 'other district or city, said short, a road name of ours',
+    positive: false,
+    generate(plate, random) {
+      const place = pick(random, [...OTHER_DISTRICTS.map((d) => d.replace(/区$/, '')), '上海', '天津', '河北', '广州']);
+      const text = pick(random, ['北京', '']) + place + pick(random, [' ', '，', '']) + plateText(plate, plate.road, random);
+      return { text, road: plate.road, expect: none(plate.road) };
+    },
+  };
+
   // a short ending of a name: direction or ordinal and one generic character (西巷 in 南池子西巷, 三条 in 草厂三条)
   const shortTail = (name: string): string | null => {
     const ending = genericEnding(name);
@@ -528,6 +539,7 @@ export function variantClasses(known: KnownNames): VariantClass[] {
     combined,
     otherDistrictUnknownRoad,
     otherDistrictOurRoad,
+    otherPlaceBareOurRoad,
     prefixedShortRoad,
     prefixedShortTail,
     madeUpStreet,
