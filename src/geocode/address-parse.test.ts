@@ -195,7 +195,8 @@ describe('parseAddress', () => {
     expect(parse('北京海淀多福巷12号').outside).toBe('海淀区');
     expect(parse('上海，多福巷12号').outside).toBe('上海市');
     expect(parse('广州 多福巷12号').outside).toBe('广州市');
-    // after a name of ours it is only text (东城区朝阳 is no 朝阳区)
+    // before a number it is a road with its ending dropped (大兴3号: 大兴胡同), after a name of ours only text
+    expect(parse('海淀12号').outside).toBeNull();
     expect(parse('东城区朝阳多福巷12号').outside).toBeNull();
   });
 

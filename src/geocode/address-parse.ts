@@ -258,9 +258,10 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
   for (const token of tokens) {
     const outside = token.entries.find((e) => e.kind === 'outside');
     const entry = pickAdmin(token.entries, parsed);
-    // a bare name (海淀, 上海) names a place outside only where an address starts: after 北京市
-    // at most, as in `海淀 多福巷12号`; inside an address it may be part of other text
-    const first = leading;
+    // a bare name (海淀, 上海) names a place outside only where an address starts (after 北京市 at
+    // most) and something follows other than a number: `海淀 多福巷12号`, but 大兴3号 is 大兴胡同
+    // with 胡同 dropped; inside an address it may be part of other text
+    const first = leading && !isDigit(s.charCodeAt(token.end));
     leading &&= entry?.kind === 'province';
     if (entry === null) {
       if (outside !== undefined && parsed.outside === null && (!isBare(token) || first)) parsed.outside = outside.name;
