@@ -351,6 +351,10 @@ describe('ForwardGeocoder on a road through two 街道', () => {
     line(4, '牌街', 39.907, 116.401, 116.419),
     column(5, '双街', 116.4104, 39.9, 39.909),
     column(6, '双街', 116.4098, 39.902, 39.906),
+    // 折街 runs east with an 11 m jog north at its middle, where its middle point lies
+    line(7, '折街', 39.905, 116.405, 116.41),
+    column(8, '折街', 116.41, 39.905, 39.9051),
+    line(9, '折街', 39.9051, 116.41, 116.415),
   ];
   const plate = (id: number, number: number, x: number): Address => ({
     id,
@@ -385,6 +389,15 @@ describe('ForwardGeocoder on a road through two 街道', () => {
     // 双街 runs north: its 东口 is no end of it
     expect(geocoder.geocode('双街东口')[0]).toMatchObject({ level: 'road', score: 0.45 });
     expect(geocoder.geocode('双街北口')[0]).toMatchObject({ level: 'road', score: 0.55, lat: 39.909 });
+  });
+
+  it('reads the side from the road’s course, not from the piece nearest its middle (a jog)', () => {
+    const odd = geocoder.geocode('折街7号')[0]!;
+    expect(odd).toMatchObject({ level: 'road', matched: { road: '折街' } });
+    // north of an east–west road, not west of the jog
+    expect(odd.lng).toBeCloseTo(116.41, 6);
+    expect(odd.lat).toBeGreaterThan(39.9051);
+    expect(geocoder.geocode('折街8号')[0]!.lat).toBeLessThan(39.905);
   });
 
   it('puts a number without plates on its side of the road (odd west of a north–south road), beyond both carriageways', () => {
