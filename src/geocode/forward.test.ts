@@ -355,6 +355,8 @@ describe('ForwardGeocoder on a road through two 街道', () => {
     line(7, '折街', 39.905, 116.405, 116.41),
     column(8, '折街', 116.41, 39.905, 39.9051),
     line(9, '折街', 39.9051, 116.41, 116.415),
+    // 界街 runs north along the boundary, drawn 2 m inside 西甲街道
+    column(10, '界街', 116.40998, 39.9, 39.909),
   ];
   const plate = (id: number, number: number, x: number): Address => ({
     id,
@@ -389,6 +391,15 @@ describe('ForwardGeocoder on a road through two 街道', () => {
     // 双街 runs north: its 东口 is no end of it
     expect(geocoder.geocode('双街东口')[0]).toMatchObject({ level: 'road', score: 0.45 });
     expect(geocoder.geocode('双街北口')[0]).toMatchObject({ level: 'road', score: 0.55, lat: 39.909 });
+  });
+
+  it('answers a road along the boundary in the 街道 the address names, beside the road', () => {
+    for (const q of ['东乙街道界街5号', '东乙街道界街']) {
+      const [best] = geocoder.geocode(q);
+      expect(best, q).toMatchObject({ level: 'road', street: { name: '东乙街道' }, matched: { road: '界街' } });
+      expect(best!.matched.edits, q).not.toContain('street');
+    }
+    expect(geocoder.geocode('西甲街道界街5号')[0]).toMatchObject({ street: { name: '西甲街道' } });
   });
 
   it('reads the side from the road’s course, not from the piece nearest its middle (a jog)', () => {

@@ -96,6 +96,8 @@ const M_PER_DEG = 111_320;
 
 /** From a road's centreline to its door line: about half a main road's width; hutongs are a few metres wide. */
 const SIDE_OFFSET_M: Record<Road['kind'], number> = { main: 25, hutong: 5 };
+/** How far beside a road a named 街道 is looked for, where its boundary is drawn off the road (besideIn). */
+const BESIDE_REACH_M = 30;
 /** How much of a road around a point gives its direction there (toSide). */
 const DIRECTION_REACH_M = 150;
 
@@ -561,7 +563,7 @@ export class ForwardGeocoder {
         const mouth = parsed.mouth === null ? null : this.mouthOf(entry, parsed.mouth, context.streetCodes);
         if (mouth !== null) out.push(this.candidate(mouth[0], mouth[1], SCORE.roadMouth, 'road', entry.name));
         else {
-          const [x, y] = this.middle(entry, context.streetCodes);
+          const [x, y] = (context.streetCodes === null ? null : this.besideIn(entry, context.streetCodes)) ?? this.middle(entry, context.streetCodes);
           out.push(this.candidate(x, y, SCORE.roadOnly, 'road', entry.name));
         }
       }
@@ -699,6 +701,8 @@ export class ForwardGeocoder {
    */
   private alongCentreline(entry: RoadEntry, number: number, streetCodes: Set<string> | null): { x: number; y: number; score: number } | null {
     if (entry.lines.length === 0) return null;
+    const beside = streetCodes === null ? null : this.besideIn(entry, streetCodes);
+    if (beside !== null) return { x: beside[0], y: beside[1], score: SCORE.centreline };
     const middle = this.middle(entry, streetCodes);
     const lines = this.linesIn(entry, streetCodes);
     const fits = ([x, y]: [number, number]): boolean => {
@@ -767,6 +771,39 @@ export class ForwardGeocoder {
     const along = eastWest ? (maxX - minX) * this.kx : (maxY - minY) * M_PER_DEG;
     const across = eastWest ? (maxY - minY) * M_PER_DEG : (maxX - minX) * this.kx;
     return along >= across / 2 ? [best[0]!, best[1]!] : null;
+  }
+
+  /**
+   * A point beside a road in a named 街道 that none of its lines lies in: a road along the
+   * boundary, named from the other side (朝阳门街道干面胡同49号, 干面胡同 drawn in 建国门街道). Points
+   * a door line away from each vertex, on either side (and BESIDE_REACH_M, where a boundary is
+   * drawn off the centreline), are tried; the one in the named 街道 nearest the road's middle
+   * wins. Null when the road has a line in the named 街道 (linesIn takes those) or none is beside it.
+   */
+  private besideIn(entry: RoadEntry, streetCodes: Set<string>): [number, number] | null {
+    if (entry.lineStreet.some((code) => streetCodes.has(code ?? ''))) return null;
+    const [mx, my] = this.middle(entry, null);
+    let best: [number, number] | null = null;
+    let bestD = Infinity;
+    for (const line of entry.lines) {
+      for (let k = 0; k < line.length; k++) {
+        const a = line[Math.max(0, k - 1)]!;
+        const b = line[Math.min(line.length - 1, k + 1)]!;
+        const dx = (b[0]! - a[0]!) * this.kx;
+        const dy = (b[1]! - a[1]!) * M_PER_DEG;
+        const length = Math.hypot(dx, dy);
+        if (length === 0) continue;
+        for (const offset of [SIDE_OFFSET_M[entry.kind], BESIDE_REACH_M]) {
+          for (const side of [1, -1]) {
+            const x = line[k]![0]! + (side * -dy * offset) / length / this.kx;
+            const y = line[k]![1]! + (side * dx * offset) / length / M_PER_DEG;
+            const d = ((x - mx) * this.kx) ** 2 + ((y - my) * M_PER_DEG) ** 2;
+            if (d < bestD && streetCodes.has(this.resolver.resolve(x, y).street?.code ?? '')) (best = [x, y]), (bestD = d);
+          }
+        }
+      }
+    }
+    return best;
   }
 
   /** The lines of a road inside the given 街道, or all of them when none is. */
