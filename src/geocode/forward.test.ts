@@ -357,6 +357,8 @@ describe('ForwardGeocoder on a road through two 街道', () => {
     line(9, '折街', 39.9051, 116.41, 116.415),
     // 界街 runs north along the boundary, drawn 2 m inside 西甲街道
     column(10, '界街', 116.40998, 39.9, 39.909),
+    // 外街 lies east of the district, outside every area held
+    column(11, '外街', 116.43, 39.9, 39.909),
   ];
   const plate = (id: number, number: number, x: number): Address => ({
     id,
@@ -391,6 +393,13 @@ describe('ForwardGeocoder on a road through two 街道', () => {
     // 双街 runs north: its 东口 is no end of it
     expect(geocoder.geocode('双街东口')[0]).toMatchObject({ level: 'road', score: 0.45 });
     expect(geocoder.geocode('双街北口')[0]).toMatchObject({ level: 'road', score: 0.55, lat: 39.909 });
+  });
+
+  it('counts a place outside every area as outside the 街道 and district the address names', () => {
+    const [named] = geocoder.geocode('东城区东乙街道外街5号');
+    expect(named).toMatchObject({ level: 'road', street: null, matched: { road: '外街' } });
+    expect(named!.matched.edits).toContain('street');
+    expect(named!.score).toBeLessThan(geocoder.geocode('外街5号')[0]!.score * 0.75 * 0.6 + 1e-9);
   });
 
   it('answers a road along the boundary in the 街道 the address names, beside the road', () => {

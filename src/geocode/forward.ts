@@ -893,9 +893,10 @@ export class ForwardGeocoder {
       const edits = [...aliasEdits, ...c.edits];
       for (const edit of aliasEdits) score *= EDIT_FACTOR[edit];
       if (c.level === 'door' || c.level === 'road' || c.level === 'poi') {
-        if (parsed.district !== null && at.district !== null && at.district.name !== parsed.district) score *= PENALTY.otherDistrict;
-        if (parsed.street !== null && at.street !== null && at.street.name !== parsed.street) (score *= EDIT_FACTOR.street), edits.push('street');
-        if (parsed.community !== null && at.community !== null && at.community.name !== parsed.community) (score *= EDIT_FACTOR.community), edits.push('community');
+        // a place outside every area we hold is outside the one named too (天安门西, a station over the boundary)
+        if (parsed.district !== null && at.district?.name !== parsed.district) score *= PENALTY.otherDistrict;
+        if (parsed.street !== null && at.street?.name !== parsed.street) (score *= EDIT_FACTOR.street), edits.push('street');
+        if (parsed.community !== null && at.community?.name !== parsed.community) (score *= EDIT_FACTOR.community), edits.push('community');
       }
       results.push({
         address: c.address ?? prefix(at, c.level) + c.tail,
