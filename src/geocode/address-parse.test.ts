@@ -95,6 +95,8 @@ describe('parseAddress', () => {
   it('reads a number without 号, a 甲 prefix and text after the plate', () => {
     expect(pick(parse('安定门外大街１１６北门'), 'road', 'number', 'rest')).toEqual({ road: '安定门外大街', number: 116, rest: '北门' });
     expect(pick(parse('秦老胡同甲35号'), 'numberPrefix', 'number')).toEqual({ numberPrefix: '甲', number: 35 });
+    // a temporary plate: 临35号, 临字35号
+    for (const text of ['秦老胡同临35号', '秦老胡同临字35号']) expect(pick(parse(text), 'road', 'numberPrefix', 'number'), text).toEqual({ road: '秦老胡同', numberPrefix: '临', number: 35 });
     expect(pick(parse('和平里七区12号楼'), 'road', 'number', 'building')).toEqual({ road: '和平里七区', number: 12, building: null });
   });
 

@@ -59,8 +59,16 @@ interface Token {
 }
 
 const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
-const PLATE_PREFIXES = new Set([...'甲乙丙丁'].map((ch) => ch.charCodeAt(0)));
+/** 甲乙丙丁 before a door number (甲12号: the plate next to 12号), and 临 (临12号, 临字12号: a temporary plate) */
+const PLATE_PREFIXES = new Set([...'甲乙丙丁临'].map((ch) => ch.charCodeAt(0)));
 const isPlatePrefix = (code: number): boolean => PLATE_PREFIXES.has(code);
+const ZI = 0x5b57; /* 字, in 临字12号 */
+/** Where the digits of a prefixed plate start (after 甲, or after 临字), or -1 when `at` starts none. */
+function prefixedNumberAt(s: string, at: number): number {
+  if (!isPlatePrefix(s.charCodeAt(at))) return -1;
+  const next = s.charCodeAt(at + 1) === ZI && s[at] === '临' ? at + 2 : at + 1;
+  return isDigit(s.charCodeAt(next)) ? next : -1;
+}
 const hasKind = (token: Token, kind: PlaceKind): boolean => token.entries.some((e) => e.kind === kind);
 const isBare = (token: Token): boolean => token.entries.every((e) => e.bare);
 const LANE_DIRECTIONS = new Set([...'东西南北中前后上下内外'].map((ch) => ch.charCodeAt(0)));
@@ -136,7 +144,7 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
       continue;
     }
     const code = s.charCodeAt(p);
-    if (isDigit(code) || (isPlatePrefix(code) && isDigit(s.charCodeAt(p + 1)))) {
+    if (isDigit(code) || prefixedNumberAt(s, p) >= 0) {
       numberStart = p;
       break;
     }
@@ -347,7 +355,8 @@ function foreignDistrict(s: string, tokens: Token[], gazetteer: AddressGazetteer
 /** Reads `[甲]N[号[院[M号楼]]|号楼][K单元][R[室|户|号]]` from the normalised text. */
 function readPlate(s: string, at: number, parsed: ParsedAddress): void {
   const n = s.length;
-  if (isPlatePrefix(s.charCodeAt(at))) parsed.numberPrefix = s[at++]!;
+  const digits = prefixedNumberAt(s, at);
+  if (digits >= 0) (parsed.numberPrefix = s[at]!), (at = digits);
   const number = readInt(s, at);
   parsed.number = number.value;
   at = number.end;
