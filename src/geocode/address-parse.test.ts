@@ -145,6 +145,12 @@ describe('parseAddress', () => {
     expect(parseAddress('崇文门东西巷12号', g).roadMatch).toBe('exact');
   });
 
+  it('reads a misspelt road whose start is a name of its own as one road: 崇文门东 + 顺成街 for 崇文门东顺城街', () => {
+    const g = new AddressGazetteer({ districts: ['东城区'], roads: ['崇文门东顺城街'], pois: [{ name: '崇文门东', aliases: [] }] });
+    expect(pick(parseAddress('崇文门东顺成街5号', g), 'roads', 'number')).toEqual({ roads: [{ name: '崇文门东顺城街', edits: ['homophone'] }], number: 5 });
+    expect(pick(parseAddress('东城区崇文门东顺成街', g), 'district', 'road')).toEqual({ district: '东城区', road: '崇文门东顺城街' });
+  });
+
   it('reads the side of the gate written where a gate road leaves it out: 朝内南小街 for 朝阳门南小街', () => {
     const roads = (text: string) => parse(text).roads;
     expect(roads('朝阳门内南小街12号')).toEqual([{ name: '朝阳门南小街', edits: ['gateSide'] }]);

@@ -249,7 +249,21 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
     const from = last >= 0 ? tokens[last]!.end : 0;
     const text = s.slice(from, textEnd);
     if (endsWithAny(text, AREA_ENDINGS)) parsed.unknownArea ??= text;
-    else if (textEnd > from && parsed.unknownArea === null) readRoadText(text, gazetteer, parsed);
+    else if (textEnd > from && parsed.unknownArea === null) {
+      readRoadText(text, gazetteer, parsed);
+      // a misspelt road whose start is a name of its own (崇文门东 + 顺成街 for 崇文门东顺城街):
+      // the name and the text after it, read as one road, when that finds one
+      const before = last >= 0 ? tokens[last]! : null;
+      if (parsed.roadMatch === 'unknown' && before !== null && !before.entries.some((e) => e.kind === 'district' || e.kind === 'province')) {
+        const wider = gazetteer.fuzzyRoads(s.slice(before.start, textEnd));
+        if (wider.length > 0) {
+          parsed.roads = wider;
+          parsed.roadMatch = 'variant';
+          parsed.road = wider[0]!.name;
+          tokens.splice(last, 1);
+        }
+      }
+    }
   }
   if (parsed.roadMatch !== 'exact') {
     for (let k = tokens.length - 1; k >= 0; k--) {
