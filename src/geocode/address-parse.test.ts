@@ -145,6 +145,17 @@ describe('parseAddress', () => {
     expect(parseAddress('崇文门东西巷12号', g).roadMatch).toBe('exact');
   });
 
+  it('reads a place named after an area it does not know (正义路社区天安门广场内)', () => {
+    const g = new AddressGazetteer({ districts: ['东城区'], roads: ['正义路'], pois: [{ name: '天安门广场', aliases: [] }] });
+    expect(pick(parseAddress('东城区正义路社区天安门广场内', g), 'unknownArea', 'poi', 'road')).toEqual({
+      unknownArea: '正义路社区',
+      poi: { name: '天安门广场', edits: [], alias: null },
+      road: null,
+    });
+    // the area alone is still no road
+    expect(pick(parseAddress('东城区正义路社区', g), 'unknownArea', 'road')).toEqual({ unknownArea: '正义路社区', road: null });
+  });
+
   it('reads a misspelt road whose start is a name of its own as one road: 崇文门东 + 顺成街 for 崇文门东顺城街', () => {
     const g = new AddressGazetteer({ districts: ['东城区'], roads: ['崇文门东顺城街'], pois: [{ name: '崇文门东', aliases: [] }] });
     expect(pick(parseAddress('崇文门东顺成街5号', g), 'roads', 'number')).toEqual({ roads: [{ name: '崇文门东顺城街', edits: ['homophone'] }], number: 5 });

@@ -187,12 +187,14 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
 
   // a known name followed by 街道 / 社区 that the trie did not take whole is an unknown area's name
   // (西长安街街道, 北新桥三条社区): neither the road nor anything else it spells
+  let unknownAreaEnd = 0;
   for (let k = 0; k < tokens.length; k++) {
     const token = tokens[k]!;
     const ending = AREA_ENDINGS.find((e) => s.startsWith(e, token.end));
     if (ending === undefined || (k + 1 < tokens.length && tokens[k + 1]!.start === token.end)) continue;
     const start = k > 0 ? tokens[k - 1]!.end : 0;
     parsed.unknownArea = s.slice(start, token.end + ending.length);
+    unknownAreaEnd = token.end + ending.length;
     tokens.splice(k, 1);
     k--;
   }
@@ -205,7 +207,8 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
   if (last >= 0 && (hasKind(tokens[last]!, 'road') || hasKind(tokens[last]!, 'poi'))) {
     const token = tokens[last]!;
     // without a number, the last road or place named, whatever description follows (…胡同南口, …大街北侧)
-    if (token.end === textEnd || (!hasNumber && !endsWithAny(s, ROAD_TAILS) && parsed.unknownArea === null)) slotToken = last;
+    // (a place named after an unknown area counts: 正义路社区天安门广场内)
+    if (token.end === textEnd || (!hasNumber && !endsWithAny(s, ROAD_TAILS) && (parsed.unknownArea === null || token.start >= unknownAreaEnd))) slotToken = last;
   }
 
   if (slotToken >= 0) {
