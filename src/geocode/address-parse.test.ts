@@ -145,6 +145,15 @@ describe('parseAddress', () => {
     expect(parseAddress('崇文门东西巷12号', g).roadMatch).toBe('exact');
   });
 
+  it('finds a place written X(Y) by either part, but not by its branch name', () => {
+    const g = new AddressGazetteer({ pois: [{ name: 'EASYOND(东方新天地)', aliases: [] }, { name: '超市发（金鱼池店）', aliases: [] }] });
+    for (const text of ['EASYOND', '东方新天地', 'EASYOND(东方新天地)']) expect(parseAddress(text, g).poi?.name, text).toBe('EASYOND(东方新天地)');
+    expect(parseAddress('超市发', g).poi?.name).toBe('超市发（金鱼池店）');
+    expect(parseAddress('金鱼池店', g).poi).toBeNull();
+    g.removePoi('EASYOND(东方新天地)', []);
+    expect(parseAddress('东方新天地', g).poi).toBeNull();
+  });
+
   it('reads a place named after an area it does not know (正义路社区天安门广场内)', () => {
     const g = new AddressGazetteer({ districts: ['东城区'], roads: ['正义路'], pois: [{ name: '天安门广场', aliases: [] }] });
     expect(pick(parseAddress('东城区正义路社区天安门广场内', g), 'unknownArea', 'poi', 'road')).toEqual({

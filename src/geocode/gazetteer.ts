@@ -147,17 +147,13 @@ export class AddressGazetteer {
 
   /** A place and its other names. */
   addPoi(name: string, aliases: readonly string[]): void {
-    // a place named by its door plate (东兴隆街1号院) is found through the plate, at door level
-    if (!/\d号/.test(normalizeName(name))) this.add(name, entry('poi', name));
-    // 北京天坛公园 is written 天坛公园 as often: the city before a place's name is no part of it
-    const local = name.replace(/^北京市?/, '');
-    if (local !== name && local.length >= 2) this.add(local, entry('poi', name));
+    for (const key of poiKeys(name)) this.add(key, entry('poi', name));
     for (const other of aliases) if (other !== name) this.add(other, { kind: 'poi', name, bare: false, edits: ['alias'], alias: other });
   }
 
   /** Forgets a place (it was renamed or retired). */
   removePoi(name: string, aliases: readonly string[]): void {
-    for (const key of [name, ...aliases]) {
+    for (const key of [...poiKeys(name), ...aliases]) {
       const node = this.node(normalizeName(key), false);
       if (node?.entries) node.entries = node.entries.filter((e) => !(e.kind === 'poi' && e.name === name));
     }
@@ -343,6 +339,26 @@ export class AddressGazetteer {
   static looksLikeRoad(text: string): boolean {
     return genericEnding(text) !== '' || text.endsWith('条');
   }
+}
+
+/**
+ * The keys a place is found by, from its name: the name (unless it is a door plate, 东兴隆街1号院,
+ * found through the plate at door level); without a leading 北京(市) (北京天坛公园 is written
+ * 天坛公园 as often); and both parts of a name written `X(Y)` (EASYOND(东方新天地): the shop, and
+ * the mall it is in) — but a branch (超市发(金鱼池店)) names a neighbourhood, not the place.
+ */
+function poiKeys(name: string): string[] {
+  const keys: string[] = [];
+  if (!/\d号/.test(normalizeName(name))) keys.push(name);
+  const local = name.replace(/^北京市?/, '');
+  if (local !== name && local.length >= 2) keys.push(local);
+  const parts = /^(.+?)[(（](.+?)[)）]$/u.exec(name);
+  if (parts !== null) {
+    const [, outer, inner] = parts as unknown as [string, string, string];
+    if (outer.length >= 2) keys.push(outer);
+    if (inner.length >= 2 && !inner.endsWith('店') && !/\d号/.test(inner)) keys.push(inner);
+  }
+  return keys;
 }
 
 function entry(kind: PlaceKind, name: string): GazetteerEntry {
