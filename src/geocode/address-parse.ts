@@ -104,6 +104,8 @@ export interface Crossing {
 
 /** Words that name the place where two roads meet, longest first. */
 const CROSSING_WORDS = ['十字路口', '交叉路口', '交叉口', '交汇处', '交界处', '交口', '路口', '口'];
+/** Splits of one text tried as two roads (crossingOf). */
+const MAX_CROSSINGS = 4;
 /** Words joining the two roads' names (和 also starts names: 和平里; each split is tried). */
 const CROSSING_JOINS = ['与', '和', '交'];
 
@@ -117,7 +119,8 @@ export function crossingOf(text: string): Crossing[] {
   if (!/[与和交]/.test(text)) return [];
   const s = normalizeAddress(text);
   const out: Crossing[] = [];
-  for (let at = 1; at < s.length - 1; at++) {
+  // a few splits at most: each is parsed, and a query is bounded work
+  for (let at = 1; at < s.length - 1 && out.length < MAX_CROSSINGS; at++) {
     if (!CROSSING_JOINS.includes(s[at]!)) continue;
     for (const word of CROSSING_WORDS) {
       const end = s.indexOf(word, at + 2);

@@ -96,6 +96,8 @@ const M_PER_DEG = 111_320;
 
 /** From a road's centreline to its door line: about half a main road's width; hutongs are a few metres wide. */
 const SIDE_OFFSET_M: Record<Road['kind'], number> = { main: 25, hutong: 5 };
+/** Readings of the text after a separator tried per query (lookup); an address has a few parts. */
+const MAX_TAILS = 4;
 /** How far beside a road a named 街道 is looked for, where its boundary is drawn off the road (besideIn). */
 const BESIDE_REACH_M = 30;
 /** How much of a road around a point gives its direction there (toSide). */
@@ -435,14 +437,16 @@ export class ForwardGeocoder {
     // district's or a compound's name) is no part of the road after it: what follows the separator
     // is read too, unless the whole found a door or place, or names a place outside or an area we
     // do not know (that refusal stands)
-    if (!best.refused && !foundDoorOrPlace(best.answer)) for (const tail of separatedTails(plain ?? text)) best = better(skipped(this.lookupText(tail, limit)), best, false);
+    // (at most MAX_TAILS of them, longest first: a query is bounded work, whatever its spaces)
+    if (!best.refused && !foundDoorOrPlace(best.answer)) for (const tail of separatedTails(plain ?? text).slice(0, MAX_TAILS)) best = better(skipped(this.lookupText(tail, limit, false)), best, false);
     return best.answer;
   }
 
-  private lookupText(text: string, limit: number): Reading {
+  /** One reading of the text; `crossings`: also as two roads meeting (the whole text's readings only). */
+  private lookupText(text: string, limit: number, crossings = true): Reading {
     const parsed = parseAddress(text, this.gazetteer);
     const refused = parsed.outside !== null || parsed.unknownArea !== null;
-    const crossing = refused ? null : this.atCrossing(text, limit);
+    const crossing = refused || !crossings ? null : this.atCrossing(text, limit);
     return { answer: crossing ?? this.answer(parsed, limit), refused };
   }
 
