@@ -60,8 +60,11 @@ function isMarker(buffer: Uint16Array, at: number, length: number): boolean {
 }
 
 const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
-/** 甲乙丙丁 before a door number (甲12号: the plate next to 12号) */
-const PLATE_PREFIX = new Set([c('甲'), c('乙'), c('丙'), c('丁')]);
+/** 甲乙丙丁 before a door number (甲12号: the plate next to 12号), and 临 (临12号, 临字12号: a temporary plate) */
+const PLATE_PREFIX = new Set([...'甲乙丙丁临'].map(c));
+
+/** Whether a character marks a plate beside a door number (甲12号) or a temporary one (临12号). */
+export const isPlatePrefix = (code: number): boolean => PLATE_PREFIX.has(code);
 
 let bufferA = new Uint16Array(256);
 let bufferB = new Uint16Array(256);
@@ -176,7 +179,7 @@ function readDigits(buffer: Uint16Array, at: number, length: number): [number, n
 function skipFollowingNumbers(buffer: Uint16Array, at: number, length: number): number {
   while (at + 1 < length && (buffer[at] === DASH || buffer[at] === COMMA)) {
     let next = at + 1;
-    if (PLATE_PREFIX.has(buffer[next]!)) next++;
+    if (isPlatePrefix(buffer[next]!)) next++;
     const digits = readDigits(buffer, next, length);
     if (digits === null) break;
     at = digits[1];
@@ -277,7 +280,7 @@ function skipListedPlates(buffer: Uint16Array, at: number, length: number): numb
   for (;;) {
     if (at >= length || buffer[at] !== COMMA) return at;
     let next = at + 1;
-    if (PLATE_PREFIX.has(buffer[next]!)) next++;
+    if (isPlatePrefix(buffer[next]!)) next++;
     const digits = readDigits(buffer, next, length);
     if (digits === null) return at;
     next = skipFollowingNumbers(buffer, digits[1], length);

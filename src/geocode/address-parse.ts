@@ -1,4 +1,4 @@
-import { normalizeAddress } from './address-normalize.js';
+import { isPlatePrefix, normalizeAddress } from './address-normalize.js';
 import { AddressGazetteer, type GazetteerEntry, type PlaceKind, type RoadReading } from './gazetteer.js';
 
 /** How the 街路巷 of an address was recognised. */
@@ -59,9 +59,6 @@ interface Token {
 }
 
 const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
-/** 甲乙丙丁 before a door number (甲12号: the plate next to 12号), and 临 (临12号, 临字12号: a temporary plate) */
-const PLATE_PREFIXES = new Set([...'甲乙丙丁临'].map((ch) => ch.charCodeAt(0)));
-const isPlatePrefix = (code: number): boolean => PLATE_PREFIXES.has(code);
 const ZI = 0x5b57; /* 字, in 临字12号 */
 /** Where the digits of a prefixed plate start (after 甲, or after 临字), or -1 when `at` starts none. */
 function prefixedNumberAt(s: string, at: number): number {
@@ -80,7 +77,6 @@ const AREA_ENDINGS = ['街道办事处', '街道办', '街道', '地区办事处
 const ROAD_TAILS = ['胡同', '街', '路', '巷', '条', '里'];
 const NOT_DISTRICT_BEFORE_QU = new Set([...'小社园街校厂景营矿新老东西南北中'].map((ch) => ch.charCodeAt(0)));
 const ADMIN_ORDER: PlaceKind[] = ['province', 'district', 'street', 'community'];
-const MOUTHS = new Map<string, ParsedAddress['mouth']>([...'东西南北'].map((d) => [d, d as ParsedAddress['mouth']]));
 
 /**
  * Parses an address (normalising it first) into province, district, street, community, road,
@@ -110,14 +106,14 @@ const MAX_CROSSINGS = 4;
 const CROSSING_JOINS = ['与', '和', '交'];
 
 /**
- * Reads `A与B交叉口` (also 和 / 交 between, 路口 / 十字路口 / 交汇处 … after, and a position such as
- * 东北角 or 往北50米 after that): the address up to road A and road B's text; null when the text
- * is not written so. Which text names roads is the gazetteer's to say: this only splits.
- * @example crossingOf('东城区王府井大街与东安门大街交叉口西北角') // { first: '东城区王府井大街', second: '东安门大街' }
+ * Reads normalised text (normalizeAddress) written `A与B交叉口` (also 和 / 交 between, 路口 /
+ * 十字路口 / 交汇处 … after, and a position such as 东北角 or 往北50米 after that): the possible
+ * splits into the address up to road A and road B's text; none when the text is not written so.
+ * Which text names roads is the gazetteer's to say: this only splits.
+ * @example crossingOf('东城区王府井大街与东安门大街交叉口西北角') // [{ first: '东城区王府井大街', second: '东安门大街' }]
  */
-export function crossingOf(text: string): Crossing[] {
-  if (!/[与和交]/.test(text)) return [];
-  const s = normalizeAddress(text);
+export function crossingOf(s: string): Crossing[] {
+  if (!/[与和交]/.test(s)) return [];
   const out: Crossing[] = [];
   // a few splits at most: each is parsed, and a query is bounded work
   for (let at = 1; at < s.length - 1 && out.length < MAX_CROSSINGS; at++) {
@@ -247,7 +243,8 @@ export function parseNormalizedAddress(s: string, gazetteer: AddressGazetteer): 
       } else if (parsed.roadMatch === null && poi !== undefined) {
         parsed.poi = { name: poi.name, edits: [...poi.edits], alias: poi.alias };
       }
-      if (!hasNumber && parsed.roadMatch !== null && s.charCodeAt(token.end + 1) === 0x53e3 /* 口 */) parsed.mouth = MOUTHS.get(s[token.end]!) ?? null;
+      const side = s[token.end];
+      if (!hasNumber && parsed.roadMatch !== null && s.charCodeAt(token.end + 1) === 0x53e3 /* 口 */ && side !== undefined && '东西南北'.includes(side)) parsed.mouth = side as ParsedAddress['mouth'];
       // read as the road or place, the name is not also a 街道 or 社区 (体育馆路 of 体育馆路街道)
       tokens.splice(slotToken, 1);
     }

@@ -446,7 +446,7 @@ export class ForwardGeocoder {
   private lookupText(text: string, limit: number, crossings = true): Reading {
     const parsed = parseAddress(text, this.gazetteer);
     const refused = parsed.outside !== null || parsed.unknownArea !== null;
-    const crossing = refused || !crossings ? null : this.atCrossing(text, limit);
+    const crossing = refused || !crossings ? null : this.atCrossing(parsed.normalized, limit);
     return { answer: crossing ?? this.answer(parsed, limit), refused };
   }
 
@@ -454,8 +454,8 @@ export class ForwardGeocoder {
    * `A与B交叉口` (路口, 交汇处 …): the point where two roads we hold meet — their closest approach,
    * when that is within CROSSING_GAP_M — at level road. Null when the text names no such pair.
    */
-  private atCrossing(text: string, limit: number): GeocodeAnswer | null {
-    for (const { first, second } of crossingOf(text)) {
+  private atCrossing(normalized: string, limit: number): GeocodeAnswer | null {
+    for (const { first, second } of crossingOf(normalized)) {
       const parsed = parseNormalizedAddress(first, this.gazetteer);
       // a road name alone may read as a place of that name (a bus stop): here it is the road
       const firsts = parsed.roads.length > 0 || parsed.poi === null ? parsed.roads : this.gazetteer.roadsSpelt(parsed.poi.name);

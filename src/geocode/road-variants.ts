@@ -70,7 +70,6 @@ export function suffixSpellings(name: string): string[] {
   return (EQUIVALENT_ENDINGS[ending] ?? []).map((other) => core + other);
 }
 
-
 /**
  * Ordinal series numbers (东四十条, 北新桥三条, 草厂头条, 和平里七区, 民旺六巷) written in Arabic
  * digits: the numeral before the ending read whole and from each later character, since where the series'
@@ -106,7 +105,8 @@ const isDirection = (ch: string | undefined): boolean => ch === '东' || ch === 
  * - the side of the gate added to a road whose name leaves it out (朝阳门内南小街 and 朝内南小街
  *   for 朝阳门南小街; 安外西滨河路 for 安定门西滨河路): such names continue with a direction,
  *   and people say which side of the wall the road runs (both sides are offered; a road that
- *   has the other side in its own name takes that key, see AddressGazetteer.addRoadName).
+ *   has the other side in its own name takes that key: AddressGazetteer keeps the reading with
+ *   fewer relaxations).
  */
 export function gateSpellings(name: string): RoadSpelling[] {
   if (name.length < 5 || name.charCodeAt(2) !== GATE) return [];
