@@ -79,8 +79,9 @@ export function cellCentre(grid: RasterGrid, window: CellWindow, at: number): [n
  * labels all its cells. A region cut by the window's border is still connected and untouched,
  * so labelling a window alone gives the cells the same answers as labelling the whole raster:
  * that is what lets a changed polygon relabel only the cells its old and new boxes cover.
- * Exactness: cell indexes come from one monotonic function, and an edge marks every cell its
- * bounding box touches, so a point on an edge always lands in a MIXED cell.
+ * Exactness: cell indexes come from one monotonic function, and an edge marks, row by row, the
+ * cells its x-range in that row (widened by a margin far above rounding) touches, so a point on an
+ * edge always lands in a MIXED cell.
  *
  * @param geometries every polygon whose edges may touch the window (more is harmless), with the number `onTouch` reports
  * @param classify the class id of a point strictly inside a region (same for the whole region), or OUTSIDE
@@ -134,15 +135,34 @@ function markRing(
   id: number,
   onTouch?: (at: number, id: number) => void,
 ): void {
+  // rounding in the row's x-range is far below this margin, so no cell the edge crosses is missed
+  const margin = grid.size * 1e-6;
   for (let k = 0; k < ring.length - 1; k++) {
     const [ax, ay] = ring[k] as [number, number];
     const [bx, by] = ring[k + 1] as [number, number];
-    const i0 = Math.max(w.i0, column(grid, inverseSize, Math.min(ax, bx)));
-    const i1 = Math.min(w.i1, column(grid, inverseSize, Math.max(ax, bx)));
-    if (i0 > i1) continue;
-    const j0 = Math.max(w.j0, row(grid, inverseSize, Math.min(ay, by)));
-    const j1 = Math.min(w.j1, row(grid, inverseSize, Math.max(ay, by)));
+    const loX = Math.min(ax, bx);
+    const hiX = Math.max(ax, bx);
+    if (Math.max(w.i0, column(grid, inverseSize, loX)) > Math.min(w.i1, column(grid, inverseSize, hiX))) continue;
+    const loY = Math.min(ay, by);
+    const hiY = Math.max(ay, by);
+    const j0 = Math.max(w.j0, row(grid, inverseSize, loY));
+    const j1 = Math.min(w.j1, row(grid, inverseSize, hiY));
+    const slope = ay === by ? 0 : (bx - ax) / (by - ay);
     for (let j = j0; j <= j1; j++) {
+      // the edge's x-range within this row (a slanted edge crosses a few cells a row, not its whole box)
+      let x0 = loX;
+      let x1 = hiX;
+      if (ay !== by) {
+        const y0 = Math.max(loY, grid.minY + j * grid.size - margin);
+        const y1 = Math.min(hiY, grid.minY + (j + 1) * grid.size + margin);
+        const xa = ax + (y0 - ay) * slope;
+        const xb = ax + (y1 - ay) * slope;
+        x0 = Math.max(loX, Math.min(xa, xb) - margin);
+        x1 = Math.min(hiX, Math.max(xa, xb) + margin);
+      }
+      const i0 = Math.max(w.i0, column(grid, inverseSize, x0));
+      const i1 = Math.min(w.i1, column(grid, inverseSize, x1));
+      if (i0 > i1) continue;
       const at = (j - w.j0) * width - w.i0;
       labels.fill(MIXED, at + i0, at + i1 + 1);
       if (onTouch) for (let i = i0; i <= i1; i++) onTouch(at + i, id);
@@ -194,9 +214,21 @@ export class CellRaster {
     this.cells = new Int16Array(grid.columns * grid.rows);
   }
 
-  /** Labels one window again (after polygons in it changed); `geometries` are all that may touch it. */
-  relabel(window: CellWindow, geometries: Iterable<AreaGeometry>, classify: (x: number, y: number) => number): void {
-    this.cells = writeWindow(this.grid, this.cells, window, labelWindow(this.grid, window, numbered(geometries), classify));
+  /**
+   * Labels one window again (after polygons in it changed); `geometries` are all that may touch it.
+   * `mixed` may replace the MIXED label of a cell (by its index) with one of its own, ≤ MIXED.
+   */
+  relabel(window: CellWindow, geometries: Iterable<AreaGeometry>, classify: (x: number, y: number) => number, mixed?: (cell: number) => number): void {
+    const labels = labelWindow(this.grid, window, numbered(geometries), classify);
+    if (mixed !== undefined) {
+      const width = window.i1 - window.i0 + 1;
+      for (let at = 0; at < labels.length; at++) {
+        if (labels[at] !== MIXED) continue;
+        const i = at % width;
+        labels[at] = mixed((window.j0 + (at - i) / width) * this.grid.columns + window.i0 + i);
+      }
+    }
+    this.cells = writeWindow(this.grid, this.cells, window, labels);
   }
 
   /** Index of the cell holding the point, -1 off the raster; the same for every raster of one grid. */
@@ -210,7 +242,7 @@ export class CellRaster {
   /** Share of cells that resolve without the exact test (for the bench and the README). */
   resolvedShare(): number {
     let mixed = 0;
-    for (const v of this.cells) if (v === MIXED) mixed++;
+    for (const v of this.cells) if (v <= MIXED) mixed++;
     return 1 - mixed / this.cells.length;
   }
 }

@@ -1,4 +1,3 @@
-import { pointInPolygon } from '../geo/pip.js';
 import { cellCentre, labelWindow, MIXED, windowBox, writeWindow, type CellWindow, type RasterGrid } from './cell-raster.js';
 import type { PolygonLayer } from './polygon-layer.js';
 
@@ -30,13 +29,17 @@ export class LayerRaster {
     this.cells = writeWindow(this.grid, this.cells, window, this.encode(window));
   }
 
-  /** Slot of the polygon containing (x, y), which lies in raster cell `cell`; -1 for none. */
-  find(cell: number, x: number, y: number): number {
-    const v = this.cells[cell]!;
+  /** What cell `cell` holds (for `findIn`): a slot, -1, or a candidate list. */
+  valueAt(cell: number): number {
+    return this.cells[cell]!;
+  }
+
+  /** Slot of the polygon containing (x, y), which lies in a cell holding `v` (`valueAt`); -1 for none. */
+  findIn(v: number, x: number, y: number): number {
     if (v >= -1) return v;
     const list = this.lists[-v - 2]!;
     for (let k = 0; k < list.length; k++) {
-      if (pointInPolygon(x, y, this.layer.item(list[k]!)!.geometry)) return list[k]!;
+      if (this.layer.contains(list[k]!, x, y)) return list[k]!;
     }
     return -1;
   }
@@ -69,8 +72,8 @@ export class LayerRaster {
       const touching = first[at]!;
       const others = more.get(at);
       const [x, y] = cellCentre(this.grid, window, at);
-      let centre = pointInPolygon(x, y, layer.item(touching)!.geometry) ? touching : -1;
-      if (centre < 0 && others) centre = others.find((slot) => pointInPolygon(x, y, layer.item(slot)!.geometry)) ?? -1;
+      let centre = layer.contains(touching, x, y) ? touching : -1;
+      if (centre < 0 && others) centre = others.find((slot) => layer.contains(slot, x, y)) ?? -1;
       if (centre < 0) centre = layer.findIndex(x, y);
       // a cell along one edge of one polygon (most MIXED cells) keys its list by the slot alone
       let key: number | string = touching;

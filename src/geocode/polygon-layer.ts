@@ -1,6 +1,6 @@
 import Flatbush from 'flatbush';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
-import { pointInPolygon } from '../geo/pip.js';
+import { edgeTable, inEdgeTable, type EdgeTable } from '../geo/edge-table.js';
 import type { AreaGeometry } from '../model.js';
 
 /** A polygon of a layer: `key` names it across changes (a code), `value` is what a lookup answers. */
@@ -25,6 +25,8 @@ export interface LayerItem<T> {
 export class PolygonLayer<T> {
   /** by slot; null for a removed polygon */
   private readonly slots: (LayerItem<T> | null)[];
+  /** by slot, made at a slot's first test: its edges in flat arrays (edge-table.ts) */
+  private readonly edges: (EdgeTable | undefined)[] = [];
   private readonly slotOf = new Map<string, number>();
   private readonly tree: Flatbush | null;
   /** slots the tree no longer answers for */
@@ -98,6 +100,7 @@ export class PolygonLayer<T> {
     if (old) boxes.push(this.moved.get(slot) ?? geometryBBox(old.geometry));
     if (this.tree !== null && slot < this.tree.numItems) this.masked.add(slot);
     this.slots[slot] = item;
+    this.edges[slot] = undefined;
     if (item) {
       const box = geometryBBox(item.geometry);
       this.moved.set(slot, box);
@@ -126,14 +129,25 @@ export class PolygonLayer<T> {
       for (let k = 0; k < hits.length; k++) {
         const slot = hits[k]!;
         if (this.masked.size > 0 && this.masked.has(slot)) continue;
-        if (pointInPolygon(x, y, this.slots[slot]!.geometry)) return slot;
+        if (this.contains(slot, x, y)) return slot;
       }
     }
     if (this.moved.size === 0) return -1;
     for (const [slot, b] of this.moved) {
-      if (x >= b.minX && x <= b.maxX && y >= b.minY && y <= b.maxY && pointInPolygon(x, y, this.slots[slot]!.geometry)) return slot;
+      if (x >= b.minX && x <= b.maxX && y >= b.minY && y <= b.maxY && this.contains(slot, x, y)) return slot;
     }
     return -1;
+  }
+
+  /** Whether the live polygon in `slot` contains the point (pip.ts's rule). */
+  contains(slot: number, x: number, y: number): boolean {
+    let table = this.edges[slot];
+    if (table === undefined) {
+      const item = this.slots[slot];
+      if (!item) return false;
+      table = this.edges[slot] = edgeTable(item.geometry);
+    }
+    return inEdgeTable(table, x, y);
   }
 
   find(x: number, y: number): T | null {

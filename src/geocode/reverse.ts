@@ -77,6 +77,14 @@ export class PointResolver {
   private readonly grid: RasterGrid | null = null;
   private combined: CellRaster | null = null;
   private readonly perLayer: LayerRaster[] = [];
+  /**
+   * The combined raster's edge cells hold -(record + 2): a record is the five layer rasters'
+   * values at the cell, side by side, so an edge cell costs one more read instead of five
+   * scattered ones. Cells along one edge share their record.
+   */
+  private records = new Int32Array(LEVELS.length * 1024);
+  private recordCount = 0;
+  private readonly recordIds = new Map<string, number>();
   private readonly combinations: Resolution[] = [];
   /** the slot per layer each combination was made of */
   private readonly combinationSlots: Int32Array[] = [];
@@ -147,21 +155,66 @@ export class PointResolver {
     const near = windowBox(this.grid!, window);
     const geometries: AreaGeometry[] = [];
     for (const layer of this.layers) for (const slot of layer.search(near)) geometries.push(layer.item(slot)!.geometry);
-    this.combined!.relabel(window, geometries, (x, y) => this.exactId(x, y));
+    this.combined!.relabel(
+      window,
+      geometries,
+      (x, y) => this.combinationId(this.exactIndexes(x, y)),
+      (cell) => -(this.recordOf(cell) + 2),
+    );
+  }
+
+  /** The record of the layer rasters' values at a cell (a new one when no cell had them yet). */
+  private recordOf(cell: number): number {
+    const values = this.perLayer.map((raster) => raster.valueAt(cell));
+    const key = values.join(',');
+    let id = this.recordIds.get(key);
+    if (id === undefined) {
+      id = this.recordCount++;
+      if (this.records.length < this.recordCount * LEVELS.length) {
+        const grown = new Int32Array(this.records.length * 2);
+        grown.set(this.records);
+        this.records = grown;
+      }
+      this.records.set(values, id * LEVELS.length);
+      this.recordIds.set(key, id);
+    }
+    return id;
   }
 
   /** Resolves a WGS84 point. */
   resolve(lng: number, lat: number): Resolution {
-    if (this.combined === null) return this.combination(this.exactIndexes(lng, lat));
-    const cell = this.combined.cellIndex(lng, lat);
+    const id = this.resolveId(lng, lat);
+    return id < 0 ? NOWHERE : this.combinations[id]!;
+  }
+
+  /**
+   * Resolves many points without an object per point: `ids[k]` becomes the combination id of
+   * (xs[k], ys[k]), -1 outside every area; `resolution(id)` names it. The CLI and the HTTP batch
+   * answers read these, so a batch allocates nothing per point.
+   */
+  resolveInto(xs: Float64Array, ys: Float64Array, ids: Int32Array, from = 0, to = xs.length): void {
+    for (let k = from; k < to; k++) ids[k] = this.resolveId(xs[k]!, ys[k]!);
+  }
+
+  /** What combination id `id` (≥ 0) names; the same frozen object for every point with it. */
+  resolution(id: number): Resolution {
+    return id < 0 ? NOWHERE : this.combinations[id]!;
+  }
+
+  /** Combination id of a point, -1 outside every area. */
+  private resolveId(lng: number, lat: number): number {
+    const combined = this.combined;
+    if (combined === null) return this.combinationId(this.exactIndexes(lng, lat));
+    const cell = combined.cellIndex(lng, lat);
     // the rasters cover every polygon, so a point off them is outside all
-    if (cell < 0) return NOWHERE;
-    const id = this.combined.cells[cell]!;
-    if (id >= 0) return this.combinations[id]!;
-    if (id === OUTSIDE) return NOWHERE;
+    if (cell < 0) return -1;
+    const v = combined.cells[cell]!;
+    if (v >= -1) return v;
+    const at = (-v - 2) * LEVELS.length;
+    const records = this.records;
     const found = this.found;
-    for (let n = 0; n < this.layers.length; n++) found[n] = this.perLayer[n]!.find(cell, lng, lat);
-    return this.combination(found);
+    for (let n = 0; n < LEVELS.length; n++) found[n] = this.perLayer[n]!.findIn(records[at + n]!, lng, lat);
+    return this.combinationId(found);
   }
 
   /** Share of the covered box answered by one raster read. */
@@ -201,8 +254,9 @@ export class PointResolver {
     }
     if (this.grid === null || this.combined === null) return true;
     for (const window of mergedWindows(this.grid, boxes)) {
-      this.relabelCombined(window);
+      // the layers first: the combined raster's edge cells record their values
       for (let n = 0; n < this.layers.length; n++) if (changed[n]!.size > 0) this.perLayer[n]!.relabel(window);
+      this.relabelCombined(window);
     }
     return true;
   }
@@ -212,10 +266,6 @@ export class PointResolver {
     return this.found;
   }
 
-  private exactId(x: number, y: number): number {
-    const resolution = this.combination(this.exactIndexes(x, y));
-    return resolution === NOWHERE ? OUTSIDE : this.combinationIds.get(this.key(this.found))!;
-  }
 
   private key(found: Int32Array): number | string {
     if (this.radix === null) return found.join(',');
@@ -224,10 +274,10 @@ export class PointResolver {
     return key;
   }
 
-  /** The shared result for one polygon slot per layer (-1: none). */
-  private combination(found: Int32Array): Resolution {
+  /** Id of the shared result for one polygon slot per layer (-1: none), OUTSIDE (-1) for none at all. */
+  private combinationId(found: Int32Array): number {
     const key = this.key(found);
-    if (key === 0) return NOWHERE;
+    if (key === 0) return OUTSIDE;
     let id = this.combinationIds.get(key);
     if (id === undefined) {
       const slots = Int32Array.from(found);
@@ -241,7 +291,7 @@ export class PointResolver {
         else this.combinationsOf[n]!.set(slots[n]!, [id]);
       }
     }
-    return this.combinations[id]!;
+    return id;
   }
 
   private resolutionOf(slots: Int32Array): Resolution {
