@@ -1,38 +1,29 @@
 import type { MultiPolygon, Polygon } from 'geojson';
-import { orient2d, pointInPolygon } from './pip.js';
+import { orient2d } from './pip.js';
 
 /**
- * A polygon's edges in flat arrays, banded by height, for point-in-polygon tests repeated millions
- * of times (the reverse geocoder's edge cells). The crossing rule only counts edges whose height
- * range holds the point's y, so testing just the edges of y's band gives exactly `pointInPolygon`'s
- * answer — same edges, same predicate — while reading a few numbers from one typed array instead
- * of walking every vertex through nested arrays. Each edge is kept lower end first; horizontal
- * edges never count and are left out.
+ * A polygon's edges as one block of numbers, banded by height, for point-in-polygon tests repeated
+ * millions of times (the reverse geocoder's edge cells). The crossing rule only counts edges whose
+ * height range holds the point's y, so testing just the edges of y's band gives exactly
+ * `pointInPolygon`'s answer — same edges, same predicate — while reading a few numbers that lie
+ * together instead of walking every vertex through nested arrays. Blocks of many polygons can
+ * share one Float64Array (polygon-layer.ts), so a test touches one or two cache lines.
+ *
+ * Layout from `at`: bands, minY, maxY, bands per unit of y, then bands + 1 band starts (offsets of
+ * each band's first edge from `at`), then per edge lower x, lower y, upper x, upper y, part.
+ * An edge is kept lower end first and goes into every band its height range meets; within a band
+ * edges follow their part, so even-odd is counted part by part (a point in any part is inside).
+ * Horizontal edges never count and are left out.
  */
-export interface EdgeTable {
-  minY: number;
-  maxY: number;
-  /** bands per unit of y */
-  bandScale: number;
-  bands: number;
-  /** edges of band b: bandStart[b] … bandStart[b + 1] - 1 */
-  bandStart: Int32Array;
-  /** per edge: lower x, lower y, upper x, upper y */
-  ends: Float64Array;
-  /** per edge: bit of its polygon part (even-odd is counted per part; a point in any part is inside) */
-  partBit: Int32Array;
-  /** more parts than bits: tests use `pointInPolygon` on this geometry */
-  fallback: Polygon | MultiPolygon | null;
-}
-
+const HEAD = 4;
+const EDGE = 5;
 /** About this many edges a band; a ring crosses a band with a few. */
 const EDGES_PER_BAND = 4;
 const MAX_BANDS = 1024;
-const MAX_PARTS = 31;
 
-export function edgeTable(geometry: Polygon | MultiPolygon): EdgeTable {
+export function edgeBlock(geometry: Polygon | MultiPolygon): Float64Array {
   const parts = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
-  const lower: number[] = [];
+  const edges: number[] = [];
   let minY = Infinity;
   let maxY = -Infinity;
   for (const [part, rings] of parts.entries()) {
@@ -43,48 +34,57 @@ export function edgeTable(geometry: Polygon | MultiPolygon): EdgeTable {
         const [ax, ay] = ring[prev] as [number, number];
         const [bx, by] = ring[i] as [number, number];
         if (ay === by) continue;
-        lower.push(...(ay < by ? [ax, ay, bx, by] : [bx, by, ax, ay]), part);
+        edges.push(...(ay < by ? [ax, ay, bx, by] : [bx, by, ax, ay]), part);
         minY = Math.min(minY, ay, by);
         maxY = Math.max(maxY, ay, by);
       }
     }
   }
-  const count = lower.length / 5;
+  const count = edges.length / EDGE;
   const bands = Math.max(1, Math.min(MAX_BANDS, Math.ceil(count / EDGES_PER_BAND)));
   const bandScale = count === 0 ? 0 : bands / (maxY - minY);
   const bandOf = (y: number) => Math.min(bands - 1, Math.max(0, Math.floor((y - minY) * bandScale)));
-  // an edge goes into every band its height range meets; bandOf is monotonic, so a y inside the range finds it
-  const bandStart = new Int32Array(bands + 1);
-  for (let e = 0; e < count; e++) for (let b = bandOf(lower[e * 5 + 1]!); b <= bandOf(lower[e * 5 + 3]!); b++) bandStart[b + 1]!++;
-  for (let b = 0; b < bands; b++) bandStart[b + 1]! += bandStart[b]!;
-  const fill = bandStart.slice(0, bands);
-  const ends = new Float64Array(bandStart[bands]! * 4);
-  const partBit = new Int32Array(bandStart[bands]!);
+  // bandOf is monotonic, so a y inside an edge's height range finds it in its band
+  const perBand = new Int32Array(bands);
+  for (let e = 0; e < count; e++) for (let b = bandOf(edges[e * EDGE + 1]!); b <= bandOf(edges[e * EDGE + 3]!); b++) perBand[b]!++;
+  const first = HEAD + bands + 1;
+  const block = new Float64Array(first + perBand.reduce((a, b) => a + b, 0) * EDGE);
+  block.set([bands, minY, maxY, bandScale]);
+  const fill = new Int32Array(bands);
+  for (let b = 0, at = first; b <= bands; b++) {
+    block[HEAD + b] = at;
+    if (b < bands) (fill[b] = at), (at += perBand[b]! * EDGE);
+  }
+  // edges in part order, so each band's edges stay grouped by part
   for (let e = 0; e < count; e++) {
-    for (let b = bandOf(lower[e * 5 + 1]!); b <= bandOf(lower[e * 5 + 3]!); b++) {
-      const at = fill[b]!++;
-      for (let k = 0; k < 4; k++) ends[at * 4 + k] = lower[e * 5 + k]!;
-      partBit[at] = 1 << (lower[e * 5 + 4]! % MAX_PARTS);
+    for (let b = bandOf(edges[e * EDGE + 1]!); b <= bandOf(edges[e * EDGE + 3]!); b++) {
+      block.set(edges.slice(e * EDGE, e * EDGE + EDGE), fill[b]!);
+      fill[b]! += EDGE;
     }
   }
-  return { minY, maxY, bandScale, bands, bandStart, ends, partBit, fallback: parts.length > MAX_PARTS ? geometry : null };
+  return block;
 }
 
-/** `pointInPolygon` of the table's polygon, with the same half-open boundary rule. */
-export function inEdgeTable(table: EdgeTable, x: number, y: number): boolean {
-  if (table.fallback !== null) return pointInPolygon(x, y, table.fallback);
-  if (!(y >= table.minY && y < table.maxY)) return false;
-  const band = Math.min(table.bands - 1, Math.floor((y - table.minY) * table.bandScale));
-  const ends = table.ends;
-  let odd = 0;
-  for (let e = table.bandStart[band]!, end = table.bandStart[band + 1]!; e < end; e++) {
-    const ly = ends[e * 4 + 1]!;
-    const uy = ends[e * 4 + 3]!;
+/** `pointInPolygon` of the polygon whose block starts at `data[at]`, with the same half-open boundary rule. */
+export function inEdgeBlock(data: Float64Array, at: number, x: number, y: number): boolean {
+  if (!(y >= data[at + 1]! && y < data[at + 2]!)) return false;
+  const bands = data[at]!;
+  const band = Math.min(bands - 1, Math.floor((y - data[at + 1]!) * data[at + 3]!));
+  const end = at + data[at + HEAD + band + 1]!;
+  let part = -1;
+  let odd = false;
+  for (let e = at + data[at + HEAD + band]!; e < end; e += EDGE) {
+    const ly = data[e + 1]!;
+    const uy = data[e + 3]!;
     if (y < ly || y >= uy) continue;
-    const lx = ends[e * 4]!;
-    const ux = ends[e * 4 + 2]!;
-    if (x < lx && x < ux) odd ^= table.partBit[e]!;
-    else if ((x < lx || x < ux) && orient2d(lx, ly, ux, uy, x, y) > 0) odd ^= table.partBit[e]!;
+    if (data[e + 4] !== part) {
+      if (odd) return true;
+      part = data[e + 4]!;
+    }
+    const lx = data[e]!;
+    const ux = data[e + 2]!;
+    if (x < lx && x < ux) odd = !odd;
+    else if ((x < lx || x < ux) && orient2d(lx, ly, ux, uy, x, y) > 0) odd = !odd;
   }
-  return odd !== 0;
+  return odd;
 }

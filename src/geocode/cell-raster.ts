@@ -194,38 +194,80 @@ export function writeWindow(
   return cells;
 }
 
+/** Fine cells a side of one cell of a `CellRaster`. */
+const SUB = 4;
+
 /**
- * A lookup raster over several polygon layers (see `labelWindow`): a cell holds the class id
- * of the region it lies in, OUTSIDE, or MIXED where an edge touches it. Most points then
- * resolve with one array read; the rest fall back to the exact test. It is labelled window by
- * window: bands of rows when built, the cells around a changed polygon afterwards.
+ * A lookup raster over several polygon layers (see `labelWindow`) in two levels: a cell holds the
+ * class id of the region it lies in, OUTSIDE, or MIXED where an edge touches it; a MIXED cell has
+ * SUB × SUB fine cells labelled the same way, so most points by an edge still resolve with a
+ * read or two, and only those in fine cells an edge touches need the exact test. The cells stay
+ * 2 bytes while class ids fit (the processor cache holds more of them, which is what lookups wait
+ * on); the fine cells sit apart, read only beside edges. It is labelled window by window: bands of
+ * rows when built, the cells around a changed polygon afterwards.
+ *
+ * Exactness across the levels: a point's fine cell is found by the fine grid's own function and
+ * kept within its cell's block; where rounding puts the two functions an ulp apart, the fine cell
+ * read is a neighbour of the point's, and an edge within the marking margin would have made that
+ * neighbour MIXED — so a clean neighbour answers the point rightly too.
  */
 export class CellRaster {
   readonly grid: RasterGrid;
+  private readonly fine: RasterGrid;
   private readonly inverseSize: number;
+  private readonly fineInverseSize: number;
   cells: Int16Array | Int32Array;
+  /** per MIXED cell, where its SUB × SUB fine labels start in `fineCells` */
+  private readonly blockOf: Int32Array;
+  /** fine labels, row by row per block: class id, OUTSIDE, or what `relabel`'s `mixed` gave */
+  private fineCells = new Int32Array(SUB * SUB * 1024);
+  private blocksUsed = 0;
+  /** blocks of cells relabelled since, for reuse */
+  private readonly freeBlocks: number[] = [];
 
   /** An unlabelled raster: `relabel` labels it window by window, and must cover it before it is read. */
   constructor(grid: RasterGrid) {
     this.grid = grid;
+    this.fine = { minX: grid.minX, minY: grid.minY, size: grid.size / SUB, columns: grid.columns * SUB, rows: grid.rows * SUB };
     this.inverseSize = 1 / grid.size;
-    // 2 bytes a cell keep more of the raster in the processor cache, which is what lookups wait
-    // on; a window whose labels need more widens it (writeWindow)
+    this.fineInverseSize = 1 / this.fine.size;
     this.cells = new Int16Array(grid.columns * grid.rows);
+    this.blockOf = new Int32Array(grid.columns * grid.rows).fill(-1);
   }
 
   /**
    * Labels one window again (after polygons in it changed); `geometries` are all that may touch it.
-   * `mixed` may replace the MIXED label of a cell (by its index) with one of its own, ≤ MIXED.
+   * `mixed` gives the label of the fine cells an edge touches in cell `cell` (by its index), ≤ MIXED.
    */
-  relabel(window: CellWindow, geometries: Iterable<AreaGeometry>, classify: (x: number, y: number) => number, mixed?: (cell: number) => number): void {
-    const labels = labelWindow(this.grid, window, numbered(geometries), classify);
-    if (mixed !== undefined) {
-      const width = window.i1 - window.i0 + 1;
-      for (let at = 0; at < labels.length; at++) {
-        if (labels[at] !== MIXED) continue;
-        const i = at % width;
-        labels[at] = mixed((window.j0 + (at - i) / width) * this.grid.columns + window.i0 + i);
+  relabel(window: CellWindow, geometries: Iterable<AreaGeometry>, classify: (x: number, y: number) => number, mixed: (cell: number) => number): void {
+    const fineWindow = { i0: window.i0 * SUB, j0: window.j0 * SUB, i1: window.i1 * SUB + SUB - 1, j1: window.j1 * SUB + SUB - 1 };
+    const fineLabels = labelWindow(this.fine, fineWindow, numbered(geometries), classify);
+    const fineWidth = (window.i1 - window.i0 + 1) * SUB;
+    const width = window.i1 - window.i0 + 1;
+    const labels = new Int32Array(width * (window.j1 - window.j0 + 1));
+    for (let at = 0; at < labels.length; at++) {
+      const i = at % width;
+      const j = (at - i) / width;
+      const cell = (window.j0 + j) * this.grid.columns + window.i0 + i;
+      if (this.blockOf[cell]! >= 0) {
+        this.freeBlocks.push(this.blockOf[cell]!);
+        this.blockOf[cell] = -1;
+      }
+      const first = j * SUB * fineWidth + i * SUB;
+      const label = fineLabels[first]!;
+      let same = label !== MIXED;
+      for (let b = 0; b < SUB * SUB && same; b++) same = fineLabels[first + Math.floor(b / SUB) * fineWidth + (b % SUB)] === label;
+      if (same) {
+        labels[at] = label;
+        continue;
+      }
+      labels[at] = MIXED;
+      const block = this.newBlock();
+      this.blockOf[cell] = block;
+      const edge = mixed(cell);
+      for (let b = 0; b < SUB * SUB; b++) {
+        const fineLabel = fineLabels[first + Math.floor(b / SUB) * fineWidth + (b % SUB)]!;
+        this.fineCells[block + b] = fineLabel === MIXED ? edge : fineLabel;
       }
     }
     this.cells = writeWindow(this.grid, this.cells, window, labels);
@@ -239,11 +281,35 @@ export class CellRaster {
     return j * this.grid.columns + i;
   }
 
-  /** Share of cells that resolve without the exact test (for the bench and the README). */
+  /** The label of the point in a MIXED cell `cell` (column `i`, row `j`): class id, OUTSIDE, or the `mixed` label. */
+  fineLabel(cell: number, i: number, j: number, x: number, y: number): number {
+    const fi = Math.min(SUB - 1, Math.max(0, Math.floor((x - this.fine.minX) * this.fineInverseSize) - i * SUB));
+    const fj = Math.min(SUB - 1, Math.max(0, Math.floor((y - this.fine.minY) * this.fineInverseSize) - j * SUB));
+    return this.fineCells[this.blockOf[cell]! + fj * SUB + fi]!;
+  }
+
+  /** Share of the raster's area that resolves without the exact test (for the bench and the README). */
   resolvedShare(): number {
     let mixed = 0;
-    for (const v of this.cells) if (v <= MIXED) mixed++;
+    for (let cell = 0; cell < this.cells.length; cell++) {
+      if (this.cells[cell] !== MIXED) continue;
+      const block = this.blockOf[cell]!;
+      for (let b = 0; b < SUB * SUB; b++) if (this.fineCells[block + b]! <= MIXED) mixed += 1 / (SUB * SUB);
+    }
     return 1 - mixed / this.cells.length;
+  }
+
+  private newBlock(): number {
+    const reused = this.freeBlocks.pop();
+    if (reused !== undefined) return reused;
+    const block = this.blocksUsed * SUB * SUB;
+    this.blocksUsed++;
+    if (this.fineCells.length < this.blocksUsed * SUB * SUB) {
+      const grown = new Int32Array(this.fineCells.length * 2);
+      grown.set(this.fineCells);
+      this.fineCells = grown;
+    }
+    return block;
   }
 }
 

@@ -9,9 +9,11 @@ import type { PolygonLayer } from './polygon-layer.js';
  * After polygons change, `relabel` recomputes just the cells their old and new boxes cover.
  */
 export class LayerRaster {
-  /** ≥ 0 polygon slot, -1 none, ≤ -2 candidate list -(v + 2) */
+  /** ≥ 0 polygon slot, -1 none, ≤ -2 the candidate list at `lists[-(v + 2)]` */
   private cells: Int16Array | Int32Array;
-  private readonly lists: Int32Array[] = [];
+  /** candidate lists one after another, each its length then its slots (one array: a list is one read) */
+  private lists = new Int32Array(1024);
+  private listsUsed = 0;
   /** identical candidate lists (cells along one shared edge) are stored once */
   private readonly listIds = new Map<number | string, number>();
 
@@ -37,11 +39,26 @@ export class LayerRaster {
   /** Slot of the polygon containing (x, y), which lies in a cell holding `v` (`valueAt`); -1 for none. */
   findIn(v: number, x: number, y: number): number {
     if (v >= -1) return v;
-    const list = this.lists[-v - 2]!;
-    for (let k = 0; k < list.length; k++) {
-      if (this.layer.contains(list[k]!, x, y)) return list[k]!;
+    const lists = this.lists;
+    const at = -v - 2;
+    for (let k = at + 1, end = at + 1 + lists[at]!; k < end; k++) {
+      if (this.layer.contains(lists[k]!, x, y)) return lists[k]!;
     }
     return -1;
+  }
+
+  /** Appends a candidate list; returns where it starts. */
+  private addList(slots: readonly number[]): number {
+    if (this.listsUsed + slots.length + 1 > this.lists.length) {
+      const grown = new Int32Array(Math.max(this.listsUsed + slots.length + 1, this.lists.length * 2));
+      grown.set(this.lists);
+      this.lists = grown;
+    }
+    const at = this.listsUsed;
+    this.lists[at] = slots.length;
+    this.lists.set(slots, at + 1);
+    this.listsUsed += slots.length + 1;
+    return at;
   }
 
   /** The cells of a window as stored: slot, -1, or a candidate list. */
@@ -86,7 +103,7 @@ export class LayerRaster {
       }
       let id = this.listIds.get(key);
       if (id === undefined) {
-        id = this.lists.push(Int32Array.from(list ?? [touching])) - 1;
+        id = this.addList(list ?? [touching]);
         this.listIds.set(key, id);
       }
       labels[at] = -(id + 2);

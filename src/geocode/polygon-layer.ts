@@ -1,6 +1,6 @@
 import Flatbush from 'flatbush';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
-import { edgeTable, inEdgeTable, type EdgeTable } from '../geo/edge-table.js';
+import { edgeBlock, inEdgeBlock } from '../geo/edge-table.js';
 import type { AreaGeometry } from '../model.js';
 
 /** A polygon of a layer: `key` names it across changes (a code), `value` is what a lookup answers. */
@@ -25,8 +25,14 @@ export interface LayerItem<T> {
 export class PolygonLayer<T> {
   /** by slot; null for a removed polygon */
   private readonly slots: (LayerItem<T> | null)[];
-  /** by slot, made at a slot's first test: its edges in flat arrays (edge-table.ts) */
-  private readonly edges: (EdgeTable | undefined)[] = [];
+  /**
+   * Every polygon's edges as blocks of one array (edge-table.ts), the block of a slot at
+   * `edgesAt[slot]` (-1 removed): a test reads numbers lying together, not nested arrays. A
+   * changed polygon's new block goes at the end; the old one stays unused until a rebuild.
+   */
+  private edges = new Float64Array(1024);
+  private edgesUsed = 0;
+  private edgesAt = new Int32Array(64).fill(-1);
   private readonly slotOf = new Map<string, number>();
   private readonly tree: Flatbush | null;
   /** slots the tree no longer answers for */
@@ -37,7 +43,10 @@ export class PolygonLayer<T> {
 
   constructor(items: readonly LayerItem<T>[]) {
     this.slots = [...items];
-    for (const [slot, item] of items.entries()) this.slotOf.set(item.key, slot);
+    for (const [slot, item] of items.entries()) {
+      this.slotOf.set(item.key, slot);
+      this.putEdges(slot, item);
+    }
     if (items.length === 0) {
       this.tree = null;
       return;
@@ -100,7 +109,7 @@ export class PolygonLayer<T> {
     if (old) boxes.push(this.moved.get(slot) ?? geometryBBox(old.geometry));
     if (this.tree !== null && slot < this.tree.numItems) this.masked.add(slot);
     this.slots[slot] = item;
-    this.edges[slot] = undefined;
+    this.putEdges(slot, item);
     if (item) {
       const box = geometryBBox(item.geometry);
       this.moved.set(slot, box);
@@ -141,13 +150,29 @@ export class PolygonLayer<T> {
 
   /** Whether the live polygon in `slot` contains the point (pip.ts's rule). */
   contains(slot: number, x: number, y: number): boolean {
-    let table = this.edges[slot];
-    if (table === undefined) {
-      const item = this.slots[slot];
-      if (!item) return false;
-      table = this.edges[slot] = edgeTable(item.geometry);
+    const at = this.edgesAt[slot]!;
+    return at >= 0 && inEdgeBlock(this.edges, at, x, y);
+  }
+
+  private putEdges(slot: number, item: LayerItem<T> | null): void {
+    if (slot >= this.edgesAt.length) {
+      const grown = new Int32Array(Math.max(slot + 1, this.edgesAt.length * 2)).fill(-1);
+      grown.set(this.edgesAt);
+      this.edgesAt = grown;
     }
-    return inEdgeTable(table, x, y);
+    if (item === null) {
+      this.edgesAt[slot] = -1;
+      return;
+    }
+    const block = edgeBlock(item.geometry);
+    if (this.edgesUsed + block.length > this.edges.length) {
+      const grown = new Float64Array(Math.max(this.edgesUsed + block.length, this.edges.length * 2));
+      grown.set(this.edges.subarray(0, this.edgesUsed));
+      this.edges = grown;
+    }
+    this.edges.set(block, this.edgesUsed);
+    this.edgesAt[slot] = this.edgesUsed;
+    this.edgesUsed += block.length;
   }
 
   find(x: number, y: number): T | null {

@@ -65,8 +65,10 @@ function gridItem(g: Grid): LayerItem<unknown> {
  * Point → district, street, community, unit grid and social grid, for one set of grid versions.
  * Five polygon layers (flatbush + exact point-in-polygon) answer exactly. Rasters speed them up:
  * one over all layers answers most points with one array read (a cell no edge touches lies in
- * one polygon of every layer); where edges touch a cell, a raster per layer answers the layers
- * with no edge there and tests only a short candidate list for the rest (layer-raster.ts).
+ * one polygon of every layer), and the cells edges touch have finer cells that answer most of
+ * the rest with a second read (cell-raster.ts); in a fine cell an edge touches, a raster per layer
+ * answers the layers with no edge there and tests only a short candidate list for the rest
+ * (layer-raster.ts), on edge tables that keep each polygon's edges together (edge-table.ts).
  * Results are shared frozen objects, one per distinct combination, so a lookup allocates nothing.
  * Grids change in place (`putGrids`): the polygon layers take the new shapes beside their trees
  * and only the raster cells the old and new boxes cover are labelled again — a redrawn social
@@ -75,6 +77,7 @@ function gridItem(g: Grid): LayerItem<unknown> {
 export class PointResolver {
   private readonly layers: readonly PolygonLayer<unknown>[];
   private readonly grid: RasterGrid | null = null;
+  private readonly inverseSize: number = 0;
   private combined: CellRaster | null = null;
   private readonly perLayer: LayerRaster[] = [];
   /**
@@ -114,6 +117,7 @@ export class PointResolver {
       options.raster,
     );
     this.grid = grid;
+    this.inverseSize = 1 / grid.size;
     if (!options.inSteps) for (const _ of this.labelRasters());
   }
 
@@ -205,10 +209,15 @@ export class PointResolver {
   private resolveId(lng: number, lat: number): number {
     const combined = this.combined;
     if (combined === null) return this.combinationId(this.exactIndexes(lng, lat));
-    const cell = combined.cellIndex(lng, lat);
+    const grid = combined.grid;
+    const i = Math.floor((lng - grid.minX) * this.inverseSize);
+    const j = Math.floor((lat - grid.minY) * this.inverseSize);
     // the rasters cover every polygon, so a point off them is outside all
-    if (cell < 0) return -1;
-    const v = combined.cells[cell]!;
+    if (i < 0 || j < 0 || i >= grid.columns || j >= grid.rows) return -1;
+    const cell = j * grid.columns + i;
+    let v = combined.cells[cell]!;
+    if (v >= -1) return v;
+    v = combined.fineLabel(cell, i, j, lng, lat);
     if (v >= -1) return v;
     const at = (-v - 2) * LEVELS.length;
     const records = this.records;
@@ -217,7 +226,7 @@ export class PointResolver {
     return this.combinationId(found);
   }
 
-  /** Share of the covered box answered by one raster read. */
+  /** Share of the covered box answered by raster reads alone (no polygon test). */
   rasterShare(): number {
     return this.combined?.resolvedShare() ?? 0;
   }
