@@ -34,13 +34,15 @@ export function reverseBench(district: GeneratedDistrict, count = 1_000_000): Ro
   // wangge and which-polygon in turns, five rounds: this VM's speed changes from minute to
   // minute, and a ratio of runs minutes apart measures the VM, not the code
   const ids = new Int32Array(count);
+  const positions = new Float64Array(2 * count);
+  for (let k = 0; k < count; k++) (positions[2 * k] = xs[k]!), (positions[2 * k + 1] = ys[k]!);
   const wanggeRuns: number[] = [];
   const perPointRuns: number[] = [];
   const whichRuns: number[] = [];
   for (let round = 0; round < 5; round++) {
     // the typed-array batch path the CLI and HTTP batches use: coordinates in, combination ids out
     wanggeRuns.push(...timeRuns(1, () => {
-      resolver.resolveInto(xs, ys, ids);
+      resolver.resolveInto(positions, ids);
       sink += ids[count >> 1]!;
     }));
     perPointRuns.push(...timeRuns(1, () => {

@@ -74,13 +74,20 @@ describe('reverse geocoding agrees with brute force', () => {
       points.push({ kind: 'edge', x: a[0]! + t * (b[0]! - a[0]!), y: a[1]! + t * (b[1]! - a[1]!) });
     }
 
+    // the typed-array batch path, on the same points, in three calls
+    const ids = new Int32Array(points.length).fill(-2);
+    const positions = Float64Array.from(points.flatMap((p) => [p.x, p.y]));
+    for (const [from, to] of [[0, 1], [1, 60_000], [60_000, points.length]] as const) resolver.resolveInto(positions, ids, from, to);
+
     const mismatches: string[] = [];
     const counts: Record<string, number> = {};
-    for (const p of points) {
-      const expected = layers.map((l) => bruteForce(l, p.x, p.y) ?? '-');
-      const got = keyOf(resolver.resolve(p.x, p.y));
+    for (const [k, p] of points.entries()) {
+      const expected = layers.map((l) => bruteForce(l, p.x, p.y) ?? '-').join('|');
+      const got = keyOf(resolver.resolve(p.x, p.y)).join('|');
+      const batch = ids[k]! < -1 ? 'unresolved' : keyOf(resolver.resolution(ids[k]!)).join('|');
       counts[p.kind] = (counts[p.kind] ?? 0) + 1;
-      if (expected.join('|') !== got.join('|')) mismatches.push(`${p.kind} ${p.x},${p.y}: ${got.join('|')} ≠ ${expected.join('|')}`);
+      if (expected !== got) mismatches.push(`${p.kind} ${p.x},${p.y}: ${got} ≠ ${expected}`);
+      if (expected !== batch) mismatches.push(`resolveInto ${p.kind} ${p.x},${p.y}: ${batch} ≠ ${expected}`);
     }
     console.log(
       `reverse vs brute force: ${points.length.toLocaleString()} points (${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}), ` +

@@ -193,11 +193,12 @@ export class PointResolver {
 
   /**
    * Resolves many points without an object per point: `ids[k]` becomes the combination id of
-   * (xs[k], ys[k]), -1 outside every area; `resolution(id)` names it. The CLI and the HTTP batch
+   * point k of `positions` (packed: x, y pairs, as the HTTP body check gives them), -1 outside
+   * every area, for k in from … to − 1; `resolution(id)` names it. The CLI and the HTTP batch
    * answers read these, so a batch allocates nothing per point.
    */
-  resolveInto(xs: Float64Array, ys: Float64Array, ids: Int32Array, from = 0, to = xs.length): void {
-    for (let k = from; k < to; k++) ids[k] = this.resolveId(xs[k]!, ys[k]!);
+  resolveInto(positions: Float64Array, ids: Int32Array, from = 0, to = positions.length >> 1): void {
+    for (let k = from; k < to; k++) ids[k] = this.resolveId(positions[2 * k]!, positions[2 * k + 1]!);
   }
 
   /** What combination id `id` (≥ 0) names; the same frozen object for every point with it. */
