@@ -37,7 +37,11 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
   // one answer, written as JSON into `out`; the resolution part is pre-encoded (see fragmentBytes)
   // `input`: the point as sent when it was converted; `more`: further members (`,"name":…`), written before the closing brace
   const answer = (out: JsonBytes, lng: number, lat: number, fragment: Buffer, input: Position | null, withAddress: boolean, more = ''): void => {
-    out.ascii(`{"lng":${lng},"lat":${lat},`);
+    out.ascii('{"lng":');
+    out.number(lng);
+    out.ascii(',"lat":');
+    out.number(lat);
+    out.ascii(',');
     out.bytes(fragment);
     if (input !== null) out.ascii(`,"input":[${input[0]},${input[1]}]`);
     if (withAddress) out.text(`,"nearestAddress":${JSON.stringify(nearestAddress(geocoders, lng, lat))}`);
@@ -64,21 +68,25 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
     const format = batchFormat(c.req.header('Accept'));
     const columns = reverseRowColumns(converter !== null, address);
     const chosen = selectColumns(columns, fields, format, FIELDS_HINT);
-    // every point is converted and checked before the answer starts: a bad one is a 400, not a cut-off answer
+    // every point is converted, checked and resolved before the answer starts: a bad one is a 400,
+    // not a cut-off answer; resolved on the typed-array path, an id per point and no object
     const wgs84 = converter === null ? points : new Float64Array(points.length);
-    await forEachInSlices(count, (k) => {
-      const x = points[2 * k]!;
-      const y = points[2 * k + 1]!;
-      // WGS84 in range needs no array per point (100,000 of them kept the collector busy)
-      if (converter === null && inRange(x, y)) return;
-      const [lng, lat] = toWgs84Checked(converter, [x, y], `points[${k}]`);
-      wgs84[2 * k] = lng!;
-      wgs84[2 * k + 1] = lat!;
-    });
-    // every point resolved before the answer starts, on the typed-array path: an id per point, no object
     const resolver = geocoders.reverse.resolverAt(at);
     const ids = new Int32Array(count);
-    await forEachInSlices(Math.ceil(count / RESOLVE_CHUNK), (chunk) => resolver.resolveInto(wgs84, ids, chunk * RESOLVE_CHUNK, Math.min(count, (chunk + 1) * RESOLVE_CHUNK)));
+    await forEachInSlices(Math.ceil(count / POINTS_A_STEP), (step) => {
+      const from = step * POINTS_A_STEP;
+      const to = Math.min(count, from + POINTS_A_STEP);
+      for (let k = from; k < to; k++) {
+        const x = points[2 * k]!;
+        const y = points[2 * k + 1]!;
+        // WGS84 in range needs no array per point (100,000 of them kept the collector busy)
+        if (converter === null && inRange(x, y)) continue;
+        const [lng, lat] = toWgs84Checked(converter, [x, y], `points[${k}]`);
+        wgs84[2 * k] = lng!;
+        wgs84[2 * k + 1] = lat!;
+      }
+      resolver.resolveInto(wgs84, ids, from, to);
+    });
     const input = (k: number): Position | null => (converter === null ? null : [points[2 * k]!, points[2 * k + 1]!]);
     const headers = { 'Content-Type': BATCH_CONTENT_TYPES[format], 'Cache-Control': 'no-cache', Vary: 'Accept' };
     if (format === 'json') {
@@ -112,8 +120,8 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
   return app;
 }
 
-/** Points resolved between two turns of the event loop (~0.1–2 ms). */
-const RESOLVE_CHUNK = 4096;
+/** Points converted and resolved in one step of a batch (well under a time slice, even with a projection). */
+const POINTS_A_STEP = 1024;
 
 /** `make(id)` cached per combination id (-1: outside every area), for one request. */
 function byId<T>(make: (id: number) => T): (id: number) => T {
@@ -218,7 +226,12 @@ function reverseRowWriter(
   const [lngKey, latKey] = rows.format === 'csv' ? ['', ','] : ['"lng":', ',"lat":'];
   return (out, lng, lat, id, input) => {
     out.ascii(rows.start);
-    if (plainPoint) out.ascii(`${lngKey}${lng}${latKey}${lat}`);
+    if (plainPoint) {
+      out.ascii(lngKey);
+      out.number(lng);
+      out.ascii(latKey);
+      out.number(lat);
+    }
     else if (point.length > 0) {
       const values: Record<string, RowValue> = { lng, lat, input_x: input?.[0] ?? null, input_y: input?.[1] ?? null };
       out.text(rows.fields(point, point.map((name) => values[name]!)));
