@@ -187,7 +187,7 @@ export class PointResolver {
 
   /** Resolves a WGS84 point. */
   resolve(lng: number, lat: number): Resolution {
-    const id = this.resolveId(lng, lat);
+    const id = this.idOf(lng, lat);
     return id < 0 ? NOWHERE : this.combinations[id]!;
   }
 
@@ -198,7 +198,7 @@ export class PointResolver {
    * answers read these, so a batch allocates nothing per point.
    */
   resolveInto(positions: Float64Array, ids: Int32Array, from = 0, to = positions.length >> 1): void {
-    for (let k = from; k < to; k++) ids[k] = this.resolveId(positions[2 * k]!, positions[2 * k + 1]!);
+    for (let k = from; k < to; k++) ids[k] = this.idOf(positions[2 * k]!, positions[2 * k + 1]!);
   }
 
   /** What combination id `id` (≥ 0) names; the same frozen object for every point with it. */
@@ -206,8 +206,8 @@ export class PointResolver {
     return id < 0 ? NOWHERE : this.combinations[id]!;
   }
 
-  /** Combination id of a point, -1 outside every area. */
-  private resolveId(lng: number, lat: number): number {
+  /** Combination id of a point, -1 outside every area; `resolution(id)` names it. */
+  idOf(lng: number, lat: number): number {
     const combined = this.combined;
     if (combined === null) return this.combinationId(this.exactIndexes(lng, lat));
     const grid = combined.grid;
