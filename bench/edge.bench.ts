@@ -19,7 +19,7 @@ const TARGET_SHARE = 0.85;
 type Mode = 'full' | 'bare';
 type Load = { what: string; connections: number; requests: { method: 'GET'; path: string; headers: Record<string, string> }[] };
 
-export async function edgeBench(dbPath: string, durationS = 5, rounds = 2): Promise<Row[]> {
+export async function edgeBench(dbPath: string, durationS = 4, rounds = 4): Promise<Row[]> {
   const logPath = join(dirname(dbPath), 'edge-full.log');
   const servers = { full: await startEdgeServer(dbPath, 'full', logPath), bare: await startEdgeServer(dbPath, 'bare') };
   try {

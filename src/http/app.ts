@@ -9,8 +9,9 @@ import { requireApiKey } from './auth.js';
 import { batchKey } from './batch-limits.js';
 import { compressAnswers } from './compression.js';
 import { corsPolicy } from './cors-policy.js';
-import { requestLog, type Logger } from './logger.js';
-import { createMetrics, metricsRoutes, requestMetrics, type Metrics } from './metrics.js';
+import type { Logger } from './logger.js';
+import { createMetrics, metricsRoutes, type Metrics } from './metrics.js';
+import { requestObserver } from './request-observer.js';
 import { openApiDocument } from './openapi.js';
 import { installProblemHandling, type ProblemEnv } from './problem.js';
 import { validated } from './validation.js';
@@ -111,8 +112,7 @@ export function createApp({
 }: AppOptions): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
   // outside the problem handling, so they see the status the client gets (405 included)
-  if (metrics) app.use(requestMetrics(metrics));
-  if (logger) app.use(requestLog(logger));
+  if (metrics || logger) app.use(requestObserver({ logger, metrics: metrics || undefined }));
   // outside the problem handling too, so problem+json answers are compressed like the rest
   app.use(compressAnswers());
   installProblemHandling(app);

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, logOf, requestLog } from './logger.js';
+import { createLogger, logOf } from './logger.js';
+import { requestObserver } from './request-observer.js';
 import { installProblemHandling, type ProblemEnv } from './problem.js';
 import { emptyApp } from './test-helpers/empty-app.js';
 
@@ -107,7 +108,7 @@ describe('request log', () => {
   it('gives code inside a request a logger that carries its id, and names the API key', async () => {
     const { lines, logger } = capture();
     const app = new Hono<ProblemEnv & { Variables: { apiKey: { id: number; name: string } } }>();
-    app.use(requestLog(logger));
+    app.use(requestObserver({ logger }));
     installProblemHandling(app);
     // what auth.ts does for a valid key
     app.use(async (c, next) => {

@@ -1,6 +1,5 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { pino, type Logger as PinoLogger } from 'pino';
-import { apiKeyOf } from './client-identity.js';
 
 /** Extra members of a log line; undefined ones are left out. */
 export type LogFields = Readonly<Record<string, unknown>>;
@@ -23,9 +22,21 @@ export interface Logger {
 export type LoggerEnv = { Variables: { logger: Logger } };
 
 // the line format operators already parse: level as a word, ISO time, no pid or hostname
+let lastMs = NaN;
+let lastTime = '';
+/** pino's isoTime, made once a millisecond: at 10,000 requests a second a Date and its text per line showed in the profile */
+function isoTimeOncePerMs(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+}
+
 const LINE_FORMAT = {
   base: undefined,
-  timestamp: pino.stdTimeFunctions.isoTime,
+  timestamp: isoTimeOncePerMs,
   formatters: { level: (label: string) => ({ level: label }) },
 };
 
@@ -74,28 +85,6 @@ const fallbackLogger = createLogger((line) => console.error(line));
  */
 export function logOf(c: Context): Logger {
   return loggerOf(c).child({ request_id: requestIdOf(c) });
-}
-
-/**
- * Middleware writing one line per request once it is answered: method, path (no query: it can
- * hold addresses), status, duration_ms, request_id and the API key's name when there is one.
- * Registered before the request id and 405 handling, so it logs the status the client gets.
- */
-export function requestLog(logger: Logger): MiddlewareHandler<LoggerEnv> {
-  return async function requestLogger(c, next) {
-    const started = performance.now();
-    c.set('logger', logger);
-    await next();
-    // the id as a field rather than through logOf: a child logger per request costs more than the line
-    logger.info('request', {
-      request_id: requestIdOf(c),
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      duration_ms: Math.round((performance.now() - started) * 10) / 10,
-      key: apiKeyOf(c)?.name,
-    });
-  };
 }
 
 function loggerOf(c: Context): Logger {

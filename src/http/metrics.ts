@@ -1,4 +1,4 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { TileProvider } from '../tiles/tile-provider.js';
@@ -66,15 +66,6 @@ export function createMetrics({ tiles }: { tiles?: TileProvider } = {}): Metrics
     countWrite: (layer, op) => writes.inc({ layer, op }),
     render: async () => (await registry.metrics()) + (await processRegistry.metrics()),
     contentType: registry.contentType,
-  };
-}
-
-/** Middleware feeding `metrics` with every request; registered first, so it sees the final status. */
-export function requestMetrics(metrics: Metrics): MiddlewareHandler {
-  return async function requestMetricsObserver(c, next) {
-    const started = performance.now();
-    await next();
-    metrics.observeRequest({ method: c.req.method, route: routeLabelOf(c), status: c.res.status, seconds: (performance.now() - started) / 1000 });
   };
 }
 
