@@ -273,18 +273,21 @@ export class CellRaster {
     this.cells = writeWindow(this.grid, this.cells, window, labels);
   }
 
-  /** Index of the cell holding the point, -1 off the raster; the same for every raster of one grid. */
-  cellIndex(x: number, y: number): number {
-    const i = Math.floor((x - this.grid.minX) * this.inverseSize);
-    const j = Math.floor((y - this.grid.minY) * this.inverseSize);
-    if (i < 0 || j < 0 || i >= this.grid.columns || j >= this.grid.rows) return -1;
-    return j * this.grid.columns + i;
-  }
-
-  /** The label of the point in a MIXED cell `cell` (column `i`, row `j`): class id, OUTSIDE, or the `mixed` label. */
-  fineLabel(cell: number, i: number, j: number, x: number, y: number): number {
-    const fi = Math.min(SUB - 1, Math.max(0, Math.floor((x - this.fine.minX) * this.fineInverseSize) - i * SUB));
-    const fj = Math.min(SUB - 1, Math.max(0, Math.floor((y - this.fine.minY) * this.fineInverseSize) - j * SUB));
+  /**
+   * What the raster holds for a point: the class id of its region, OUTSIDE (also off the raster:
+   * it covers every polygon), or — in a fine cell an edge touches — the label `relabel`'s `mixed`
+   * gave its cell.
+   */
+  labelAt(x: number, y: number): number {
+    const grid = this.grid;
+    const i = Math.floor((x - grid.minX) * this.inverseSize);
+    const j = Math.floor((y - grid.minY) * this.inverseSize);
+    if (i < 0 || j < 0 || i >= grid.columns || j >= grid.rows) return OUTSIDE;
+    const cell = j * grid.columns + i;
+    const label = this.cells[cell]!;
+    if (label !== MIXED) return label;
+    const fi = Math.min(SUB - 1, Math.max(0, Math.floor((x - grid.minX) * this.fineInverseSize) - i * SUB));
+    const fj = Math.min(SUB - 1, Math.max(0, Math.floor((y - grid.minY) * this.fineInverseSize) - j * SUB));
     return this.fineCells[this.blockOf[cell]! + fj * SUB + fi]!;
   }
 

@@ -77,7 +77,6 @@ function gridItem(g: Grid): LayerItem<unknown> {
 export class PointResolver {
   private readonly layers: readonly PolygonLayer<unknown>[];
   private readonly grid: RasterGrid | null = null;
-  private readonly inverseSize: number = 0;
   private combined: CellRaster | null = null;
   private readonly perLayer: LayerRaster[] = [];
   /**
@@ -117,7 +116,6 @@ export class PointResolver {
       options.raster,
     );
     this.grid = grid;
-    this.inverseSize = 1 / grid.size;
     if (!options.inSteps) for (const _ of this.labelRasters());
   }
 
@@ -208,19 +206,11 @@ export class PointResolver {
 
   /** Combination id of a point, -1 outside every area; `resolution(id)` names it. */
   idOf(lng: number, lat: number): number {
-    const combined = this.combined;
-    if (combined === null) return this.combinationId(this.exactIndexes(lng, lat));
-    const grid = combined.grid;
-    const i = Math.floor((lng - grid.minX) * this.inverseSize);
-    const j = Math.floor((lat - grid.minY) * this.inverseSize);
-    // the rasters cover every polygon, so a point off them is outside all
-    if (i < 0 || j < 0 || i >= grid.columns || j >= grid.rows) return -1;
-    const cell = j * grid.columns + i;
-    let v = combined.cells[cell]!;
-    if (v >= -1) return v;
-    v = combined.fineLabel(cell, i, j, lng, lat);
-    if (v >= -1) return v;
-    const at = (-v - 2) * LEVELS.length;
+    if (this.combined === null) return this.combinationId(this.exactIndexes(lng, lat));
+    const label = this.combined.labelAt(lng, lat);
+    if (label >= OUTSIDE) return label;
+    // by an edge: the layer rasters' values there, in the cell's record
+    const at = (-label - 2) * LEVELS.length;
     const records = this.records;
     const found = this.found;
     for (let n = 0; n < LEVELS.length; n++) found[n] = this.perLayer[n]!.findIn(records[at + n]!, lng, lat);
@@ -276,7 +266,6 @@ export class PointResolver {
     return this.found;
   }
 
-
   private key(found: Int32Array): number | string {
     if (this.radix === null) return found.join(',');
     let key = 0;
@@ -316,7 +305,6 @@ function geometryBox(grid: Grid): BBox {
 
 /** The layer of a grid scheme. */
 const n = (scheme: Grid['scheme']): number => (scheme === 'unit' ? UNIT : SOCIAL);
-
 
 /**
  * The raster windows covering some boxes: boxes whose windows meet are merged (a redraw's old
