@@ -18,7 +18,7 @@ function machine(cores: number) {
 describe('AutoThreads', () => {
   it('adds a worker when the time left exceeds two builds and a core stood idle', () => {
     const m = machine(2);
-    const plan = new AutoThreads({ maxWorkers: 1, buildMs: 1000, totalBytes: 100, now: m.now, sample: m.sample });
+    const plan = new AutoThreads({ maxWorkers: 1, readyMs: 1000, totalBytes: 100, now: m.now, sample: m.sample });
     // 10 % in 300 ms: 2.7 s left, more than two builds of 1 s; one of two cores idle
     m.pass(300, 1);
     expect(plan.check(10)).toBe(1);
@@ -28,7 +28,7 @@ describe('AutoThreads', () => {
 
   it('waits for a window long enough to measure idle time', () => {
     const m = machine(2);
-    const plan = new AutoThreads({ maxWorkers: 1, buildMs: 10, totalBytes: 100, now: m.now, sample: m.sample });
+    const plan = new AutoThreads({ maxWorkers: 1, readyMs: 10, totalBytes: 100, now: m.now, sample: m.sample });
     m.pass(100, 1);
     expect(plan.check(1)).toBe(0);
     m.pass(200, 1);
@@ -37,7 +37,7 @@ describe('AutoThreads', () => {
 
   it('adds none when the rest would be done within two builds', () => {
     const m = machine(2);
-    const plan = new AutoThreads({ maxWorkers: 1, buildMs: 1000, totalBytes: 100, now: m.now, sample: m.sample });
+    const plan = new AutoThreads({ maxWorkers: 1, readyMs: 1000, totalBytes: 100, now: m.now, sample: m.sample });
     // half in 1 s: 1 s left < 2 s
     m.pass(1000, 1);
     expect(plan.check(50)).toBe(0);
@@ -45,7 +45,7 @@ describe('AutoThreads', () => {
 
   it('adds none while other work keeps every core busy, and joins once a core frees up', () => {
     const m = machine(2);
-    const plan = new AutoThreads({ maxWorkers: 1, buildMs: 100, totalBytes: 1000, now: m.now, sample: m.sample });
+    const plan = new AutoThreads({ maxWorkers: 1, readyMs: 100, totalBytes: 1000, now: m.now, sample: m.sample });
     m.pass(300, 0.1);
     expect(plan.check(10)).toBe(0);
     m.pass(300, 0.9);
@@ -54,17 +54,17 @@ describe('AutoThreads', () => {
 
   it('adds as many workers as cores stood idle, up to the most allowed', () => {
     const m = machine(8);
-    const plan = new AutoThreads({ maxWorkers: 7, buildMs: 100, totalBytes: 1000, now: m.now, sample: m.sample });
+    const plan = new AutoThreads({ maxWorkers: 7, readyMs: 100, totalBytes: 1000, now: m.now, sample: m.sample });
     m.pass(300, 4.2);
     expect(plan.check(10)).toBe(4);
-    const capped = new AutoThreads({ maxWorkers: 2, buildMs: 100, totalBytes: 1000, now: m.now, sample: m.sample });
+    const capped = new AutoThreads({ maxWorkers: 2, readyMs: 100, totalBytes: 1000, now: m.now, sample: m.sample });
     m.pass(300, 7);
     expect(capped.check(10)).toBe(2);
   });
 
   it('on a pipe (size unknown) counts on as long again as the batch has run', () => {
     const m = machine(2);
-    const plan = new AutoThreads({ maxWorkers: 1, buildMs: 1000, totalBytes: null, now: m.now, sample: m.sample });
+    const plan = new AutoThreads({ maxWorkers: 1, readyMs: 1000, totalBytes: null, now: m.now, sample: m.sample });
     m.pass(1500, 1);
     expect(plan.check(1e9)).toBe(0);
     m.pass(600, 1);

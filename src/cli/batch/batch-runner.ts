@@ -105,11 +105,11 @@ export async function runBatch<O>(options: BatchOptions<O>): Promise<BatchReport
   try {
     // workers build alongside this thread; with a fixed count all take part from the first block
     if (pool !== null && !auto) pool.grow(maxThreads - 1);
-    const buildStarted = performance.now();
     const processor = options.factory(options.job.options);
-    const buildMs = performance.now() - buildStarted;
+    // a worker loads the modules and builds the index as this thread did since the process began
+    const readyMs = performance.now();
     if (pool !== null && !auto) await pool.someReady();
-    const plan = pool !== null && auto ? new AutoThreads({ maxWorkers: maxThreads - 1, buildMs, totalBytes: options.totalBytes }) : null;
+    const plan = pool !== null && auto ? new AutoThreads({ maxWorkers: maxThreads - 1, readyMs, totalBytes: options.totalBytes }) : null;
     let dispatchedBytes = 0;
 
     await sink.write(options.head);
