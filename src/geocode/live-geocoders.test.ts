@@ -102,7 +102,9 @@ describe('LiveGeocoders', () => {
     console.log(`forward rebuild after an import of roads: ${tookMs.toFixed(0)} ms, longest event-loop delay ${(delay.max / 1e6).toFixed(1)} ms; ${turns} timer turns ran meanwhile`);
     expect(geocoders.forward.geocode('东城区测试新开胡同')[0]).toMatchObject({ level: 'road', matched: { road: '测试新开胡同' } });
     expect(geocoders.forward.geocode(query)[0]).toMatchObject({ level: 'door' });
-    // steps of a few ms: requests got many turns while the index was built
-    expect(turns).toBeGreaterThan(20);
+    // built in steps: requests got turns while the index was built (one synchronous build gives
+    // 0–2; stepped, 30–200 here — on a machine busy with other work each step takes longer, and a
+    // bound of 20 failed beside other heavy tests)
+    expect(turns).toBeGreaterThan(5);
   }, 120_000);
 });
