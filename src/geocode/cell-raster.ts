@@ -220,11 +220,11 @@ const SUB = 4;
  * neighbour MIXED — so a clean neighbour answers the point rightly too.
  */
 export class CellRaster {
-  readonly grid: RasterGrid;
+  private readonly grid: RasterGrid;
   private readonly fine: RasterGrid;
   private readonly inverseSize: number;
   private readonly fineInverseSize: number;
-  cells: Int16Array | Int32Array;
+  private cells: Int16Array | Int32Array;
   /** per MIXED cell, where its SUB × SUB fine labels start in `fineCells` */
   private readonly blockOf: Int32Array;
   /** fine labels, row by row per block: class id, OUTSIDE, or what `relabel`'s `mixed` gave */
@@ -254,8 +254,10 @@ export class CellRaster {
     const fineCount = (window.i1 - window.i0 + 1) * (window.j1 - window.j0 + 1) * SUB * SUB;
     if (this.fineScratch.length < fineCount) this.fineScratch = new Int32Array(fineCount);
     const fineLabels = labelWindow(this.fine, fineWindow, numbered(geometries), classify, undefined, this.fineScratch);
-    const fineWidth = (window.i1 - window.i0 + 1) * SUB;
     const width = window.i1 - window.i0 + 1;
+    const fineWidth = width * SUB;
+    // where fine cell b (row by row within its cell) lies from the cell's first fine cell
+    const offsets = Int32Array.from({ length: SUB * SUB }, (_, b) => Math.floor(b / SUB) * fineWidth + (b % SUB));
     const labels = new Int32Array(width * (window.j1 - window.j0 + 1));
     for (let at = 0; at < labels.length; at++) {
       const i = at % width;
@@ -268,7 +270,7 @@ export class CellRaster {
       const first = j * SUB * fineWidth + i * SUB;
       const label = fineLabels[first]!;
       let same = label !== MIXED;
-      for (let b = 0; b < SUB * SUB && same; b++) same = fineLabels[first + Math.floor(b / SUB) * fineWidth + (b % SUB)] === label;
+      for (let b = 0; b < SUB * SUB && same; b++) same = fineLabels[first + offsets[b]!] === label;
       if (same) {
         labels[at] = label;
         continue;
@@ -278,7 +280,7 @@ export class CellRaster {
       this.blockOf[cell] = block;
       const edge = mixed(cell);
       for (let b = 0; b < SUB * SUB; b++) {
-        const fineLabel = fineLabels[first + Math.floor(b / SUB) * fineWidth + (b % SUB)]!;
+        const fineLabel = fineLabels[first + offsets[b]!]!;
         this.fineCells[block + b] = fineLabel === MIXED ? edge : fineLabel;
       }
     }

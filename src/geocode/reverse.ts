@@ -25,6 +25,15 @@ const HISTORY_RASTER_CELLS = 100_000;
 /** slots a layer may gain in place before its combination keys run out (then it is rebuilt) */
 const SPARE_SLOTS = 64;
 
+/**
+ * `make(id)` made once per combination id (-1: outside every area) and kept: what a batch writes
+ * for each distinct answer (its bytes, its CSV fields), for one batch.
+ */
+export function perCombination<T>(make: (id: number) => T): (id: number) => T {
+  const made: T[] = [];
+  return (id) => (made[id + 1] ??= make(id));
+}
+
 /** The answer for points outside every area (shared, never mutated). */
 export const NOWHERE: Resolution = Object.freeze({ district: null, street: null, community: null, unitGrid: null, socialGrid: null });
 
@@ -185,8 +194,7 @@ export class PointResolver {
 
   /** Resolves a WGS84 point. */
   resolve(lng: number, lat: number): Resolution {
-    const id = this.idOf(lng, lat);
-    return id < 0 ? NOWHERE : this.combinations[id]!;
+    return this.resolution(this.idOf(lng, lat));
   }
 
   /**

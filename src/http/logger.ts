@@ -97,7 +97,8 @@ function loggerOf(c: Context): Logger {
   return (c.get('logger') as Logger | undefined) ?? fallbackLogger;
 }
 
-function requestIdOf(c: Context): string | undefined {
+/** The id the request-id middleware gave the request (problem.ts installs it), if any. */
+export function requestIdOf(c: Context): string | undefined {
   const id: unknown = c.get('requestId');
   return typeof id === 'string' ? id : undefined;
 }

@@ -15,7 +15,7 @@ import {
   UnavailableError,
 } from '../errors.js';
 import { ioFailureOf } from '../store/io-failure.js';
-import { errorFields, logOf } from './logger.js';
+import { errorFields, logOf, requestIdOf } from './logger.js';
 
 /** Media type of every error response (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -169,9 +169,4 @@ export function installProblemHandling<E extends Env & ProblemEnv>(app: Hono<E>)
   );
   app.onError(handleError);
   app.notFound(handleNotFound);
-}
-
-function requestIdOf(c: Context): string | undefined {
-  const id: unknown = c.get('requestId');
-  return typeof id === 'string' ? id : undefined;
 }

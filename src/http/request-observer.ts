@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { apiKeyOf } from './client-identity.js';
-import type { Logger, LoggerEnv } from './logger.js';
+import { requestIdOf, type Logger, type LoggerEnv } from './logger.js';
 import { routeLabelOf, type Metrics } from './metrics.js';
 
 /**
@@ -20,7 +20,7 @@ export function requestObserver({ logger, metrics }: { logger?: Logger; metrics?
     const status = c.res.status;
     metrics?.observeRequest({ method: c.req.method, route: routeLabelOf(c), status, seconds: ms / 1000 });
     logger?.info('request', {
-      request_id: requestIdOf(c.get('requestId')),
+      request_id: requestIdOf(c),
       method: c.req.method,
       path: c.req.path,
       status,
@@ -28,8 +28,4 @@ export function requestObserver({ logger, metrics }: { logger?: Logger; metrics?
       key: apiKeyOf(c)?.name,
     });
   };
-}
-
-function requestIdOf(id: unknown): string | undefined {
-  return typeof id === 'string' ? id : undefined;
 }

@@ -1,5 +1,5 @@
 import { parseCrs, toWgs84, type PositionConverter } from '../../geo/crs.js';
-import { PointResolver, type Resolution } from '../../geocode/reverse.js';
+import { perCombination, PointResolver, type Resolution } from '../../geocode/reverse.js';
 import { csvField } from '../../ingest/csv.js';
 import { isIsoDate } from '../../ingest/layer-records.js';
 import { Store } from '../../store/store.js';
@@ -102,10 +102,8 @@ export function createReverseProcessor(job: ReverseJob): BlockProcessor {
   const crs = parseCrs(job.crs);
   const locate = pointLocator(crs.kind === 'geographic' ? null : toWgs84(crs));
   // each distinct answer (a combination id, -1 outside every area) encoded once
-  const appended: Uint8Array[] = [];
-  const appendedFor = (id: number): Uint8Array => (appended[id + 1] ??= utf8(',' + codeRow(resolver.resolution(id)).map(csvField).join(',') + '\n'));
-  const matches: boolean[] = [];
-  const matchOf = (id: number): boolean => (matches[id + 1] ??= isMatch(resolver.resolution(id)));
+  const appendedFor = perCombination((id) => utf8(',' + codeRow(resolver.resolution(id)).map(csvField).join(',') + '\n'));
+  const matchOf = perCombination((id) => isMatch(resolver.resolution(id)));
 
   if (job.csv !== null) {
     const { fields, lng, lat, lngName, latName } = job.csv;

@@ -3,7 +3,7 @@ import type { Position } from 'geojson';
 import { InvalidRequestError } from '../../errors.js';
 import { parseCrs, toWgs84, type PositionConverter } from '../../geo/crs.js';
 import type { Geocoders } from '../../geocode/geocoders.js';
-import type { Resolution } from '../../geocode/reverse.js';
+import { perCombination, type Resolution } from '../../geocode/reverse.js';
 import { formatDoorPlate } from '../../model.js';
 import type { NearbyComponent } from '../../tiles/tile-service.js';
 import { streamBatchAnswer } from '../batch-answer.js';
@@ -91,7 +91,7 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
     const headers = { 'Content-Type': BATCH_CONTENT_TYPES[format], 'Cache-Control': 'no-cache', Vary: 'Accept' };
     if (format === 'json') {
       // the answer part of each distinct id, encoded once per request
-      const fragmentOf = byId((id) => fragmentBytes(resolver.resolution(id)));
+      const fragmentOf = perCombination((id) => fragmentBytes(resolver.resolution(id)));
       const body = await streamBatchAnswer({
         count,
         noun: 'points',
@@ -122,12 +122,6 @@ export function reverseRoutes(geocoders: Geocoders, components: ComponentsNear |
 
 /** Points converted and resolved in one step of a batch (well under a time slice, even with a projection). */
 const POINTS_A_STEP = 1024;
-
-/** `make(id)` cached per combination id (-1: outside every area), for one request. */
-function byId<T>(make: (id: number) => T): (id: number) => T {
-  const made: T[] = [];
-  return (id) => (made[id + 1] ??= make(id));
-}
 
 /** A WGS84 longitude and latitude within ±180 and ±90. */
 function inRange(lng: number, lat: number): boolean {
@@ -209,7 +203,7 @@ function reverseRowWriter(
   const point = pick([...REVERSE_ROW_COLUMNS.point, ...REVERSE_ROW_COLUMNS.input]);
   const codes = pick(REVERSE_ROW_COLUMNS.codes);
   const address = pick(REVERSE_ROW_COLUMNS.address);
-  const codesPart = byId((id): Buffer => {
+  const codesPart = perCombination((id): Buffer => {
     const r = resolution(id);
     const values: Record<string, RowValue> = {
       district: r.district?.code ?? null,
