@@ -20,6 +20,18 @@ export interface StoreCounts {
   roads: number;
 }
 
+/** The query behind each count: plain SQL that SQLite and PostgreSQL read alike. */
+export const COUNT_QUERIES: Readonly<Record<keyof StoreCounts, string>> = {
+  streets: "SELECT count(*) FROM admin_areas WHERE level = 'street'",
+  communities: "SELECT count(*) FROM admin_areas WHERE level = 'community'",
+  unitGrids: "SELECT count(*) FROM grids WHERE scheme = 'unit' AND valid_to IS NULL",
+  socialGrids: "SELECT count(*) FROM grids WHERE scheme = 'social' AND valid_to IS NULL",
+  components: 'SELECT count(*) FROM components',
+  houses: 'SELECT count(*) FROM houses',
+  addresses: 'SELECT count(*) FROM addresses',
+  roads: 'SELECT count(*) FROM roads',
+};
+
 export interface OpenOptions {
   readonly?: boolean;
   /** bulk builds into a fresh file trade durability for speed (no journal); WAL is set at close */
@@ -342,17 +354,9 @@ export class Store {
   }
 
   counts(): StoreCounts {
-    const count = (sql: string): number => (this.db.prepare(sql).pluck().get() as number) ?? 0;
-    return {
-      streets: count("SELECT count(*) FROM admin_areas WHERE level = 'street'"),
-      communities: count("SELECT count(*) FROM admin_areas WHERE level = 'community'"),
-      unitGrids: count("SELECT count(*) FROM grids WHERE scheme = 'unit' AND valid_to IS NULL"),
-      socialGrids: count("SELECT count(*) FROM grids WHERE scheme = 'social' AND valid_to IS NULL"),
-      components: count('SELECT count(*) FROM components'),
-      houses: count('SELECT count(*) FROM houses'),
-      addresses: count('SELECT count(*) FROM addresses'),
-      roads: count('SELECT count(*) FROM roads'),
-    };
+    const counts = {} as StoreCounts;
+    for (const [name, sql] of Object.entries(COUNT_QUERIES)) counts[name as keyof StoreCounts] = (this.db.prepare(sql).pluck().get() as number) ?? 0;
+    return counts;
   }
 
   /** The next free integer id of a table keyed by id. */

@@ -1,0 +1,120 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { geometryBBox } from '../../geo/bbox.js';
+import { PointResolver } from '../../geocode/reverse.js';
+import type { GeneratedDistrict } from '../../ingest/generate/district.js';
+import { LAYERS, type Layer } from '../../model.js';
+import { seededRandom } from '../../test-helpers/seeded-random.js';
+import { freshDatabase, testPostgres } from '../../test-helpers/postgres.js';
+import { generatedDistricts, recordsOf } from '../build-district.js';
+import { LAYER_ROWS, type TableMapping } from '../rows.js';
+import { buildDistrictPostgis } from './build-district-postgis.js';
+import { connectPostgis, readLayer } from './postgis.js';
+import { migratePostgis, POSTGIS_SCHEMA_VERSION } from './schema.js';
+
+const BIN = new URL('../../../bin/wangge.js', import.meta.url).pathname;
+
+// real PostgreSQL + PostGIS (issue 10): skipped only where no server is given (.ci/run gives one)
+describe.skipIf(!testPostgres)('PostGIS store: the default district loaded with COPY and read back', () => {
+  let url: string;
+  let drop: () => Promise<void>;
+  let district: GeneratedDistrict;
+  let sql: ReturnType<typeof connectPostgis>;
+
+  beforeAll(async () => {
+    ({ url, drop } = await freshDatabase('load'));
+    await buildDistrictPostgis(url);
+    district = [...generatedDistricts().districts][0]!;
+    sql = connectPostgis(url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await sql?.end();
+    await drop?.();
+  });
+
+  it('gives back every record of every layer exactly: codes, attributes, dates, every coordinate', async () => {
+    for (const layer of LAYERS) {
+      const mapping = LAYER_ROWS[layer] as unknown as TableMapping<unknown>;
+      // the records as the row mapping reads them from any store (absent optional members as null)
+      const expected = (recordsOf(district, layer) as unknown[]).map((r) => mapping.fromRow(mapping.toRow(r)));
+      const key = (r: unknown) => (r as Record<string, unknown>)[layer === 'areas' || layer === 'components' ? 'code' : 'id'] as string | number;
+      // grids come in id order, which is the order they were loaded in
+      if (layer !== 'grids') expected.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      const stored = await readLayer(sql, layer as Layer);
+      expect(stored.length, layer).toBe(expected.length);
+      expect(stored, layer).toEqual(expected);
+    }
+  });
+
+  it('has the schema a GIS user expects: SRID 4326 geometry columns with GiST indexes, views of the current features', async () => {
+    const columns = await sql<{ table: string; srid: number }[]>`SELECT f_table_name AS table, srid FROM geometry_columns WHERE f_table_schema = 'public' ORDER BY 1`;
+    const tables = ['addresses', 'admin_areas', 'components', 'grids', 'houses', 'pois', 'roads'];
+    expect(columns.filter((c) => tables.includes(c.table))).toEqual(tables.map((table) => ({ table, srid: 4326 })));
+    const gist = await sql<{ table: string }[]>`SELECT tablename AS table FROM pg_indexes WHERE indexdef LIKE '%USING gist (geometry)%' ORDER BY 1`;
+    expect(gist.map((r) => r.table)).toEqual(tables);
+    // the views QGIS opens; each as many rows as the store's current features
+    const [counts] = await sql<{ unit: number; social: number; houses: number; addresses: number }[]>`
+      SELECT (SELECT count(*) FROM current_grids WHERE scheme = 'unit') AS unit, (SELECT count(*) FROM current_grids WHERE scheme = 'social') AS social,
+             (SELECT count(*) FROM current_houses) AS houses, (SELECT count(*) FROM current_addresses) AS addresses`;
+    expect(counts).toEqual({
+      unit: district.grids.filter((g) => g.scheme === 'unit' && g.validTo === null).length,
+      social: district.grids.filter((g) => g.scheme === 'social' && g.validTo === null).length,
+      houses: district.houses.filter((h) => h.status === '在用').length,
+      addresses: district.addresses.filter((a) => a.status === '在用').length,
+    });
+    // migrating again changes nothing; ids the database allocates follow the loaded ones
+    await migratePostgis(sql);
+    expect(await sql`SELECT version FROM schema_migrations ORDER BY version`).toEqual([...Array(POSTGIS_SCHEMA_VERSION).keys()].map((k) => ({ version: k + 1 })));
+    const [{ id }] = (await sql`INSERT INTO roads (name, kind, geometry, min_x, min_y, max_x, max_y) VALUES ('测试路', 'main', ST_GeomFromText('LINESTRING(116.4 39.9, 116.41 39.9)', 4326), 116.4, 39.9, 116.41, 39.9) RETURNING id`) as unknown as [{ id: number }];
+    expect(id).toBe(Math.max(...district.roads.map((r) => r.id)) + 1);
+    await sql`DELETE FROM roads WHERE id = ${id}`;
+  });
+
+  it('answers 10,000 random points as the in-memory resolver does (PostGIS ST_Intersects as the oracle)', async () => {
+    const resolver = new PointResolver(district.areas, district.grids);
+    const box = geometryBBox(district.areas.find((a) => a.level === 'district')!.geometry);
+    const random = seededRandom(10);
+    const xs: number[] = [];
+    const ys: number[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      xs.push(box.minX + random() * (box.maxX - box.minX));
+      ys.push(box.minY + random() * (box.maxY - box.minY));
+    }
+    const hits = await sql<{ i: number; kind: string; code: string }[]>`
+      WITH p AS (SELECT i::int - 1 AS i, ST_SetSRID(ST_MakePoint(x, y), 4326) AS g FROM unnest(${xs}::float8[], ${ys}::float8[]) WITH ORDINALITY AS t(x, y, i))
+      SELECT p.i, 'unit' AS kind, c.code FROM p JOIN current_grids c ON c.scheme = 'unit' AND ST_Intersects(c.geometry, p.g)
+      UNION ALL SELECT p.i, 'social', c.code FROM p JOIN current_grids c ON c.scheme = 'social' AND ST_Intersects(c.geometry, p.g)
+      UNION ALL SELECT p.i, a.level, a.code FROM p JOIN admin_areas a ON ST_Intersects(a.geometry, p.g)`;
+    const found = new Map<string, string[]>();
+    for (const hit of hits) {
+      const key = `${hit.i}:${hit.kind}`;
+      found.set(key, [...(found.get(key) ?? []), hit.code]);
+    }
+    let inside = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const answer = resolver.resolve(xs[i]!, ys[i]!);
+      const codes = { district: answer.district?.code, street: answer.street?.code, community: answer.community?.code, unit: answer.unitGrid?.code, social: answer.socialGrid?.staticCode };
+      for (const [kind, code] of Object.entries(codes)) {
+        // a random double lies on a shared edge (two answers) practically never; none then is none
+        expect(found.get(`${i}:${kind}`) ?? [], `point ${i} (${xs[i]}, ${ys[i]}), ${kind}`).toEqual(code === undefined ? [] : [code]);
+      }
+      if (codes.unit !== undefined) inside++;
+    }
+    // most of the box is inside the district: the comparison is not of empty answers
+    expect(inside).toBeGreaterThan(5_000);
+  });
+
+  it('`wangge generate --store` refuses a database that holds a district, and replaces it with --force', () => {
+    const again = spawnSync(process.execPath, [BIN, 'generate', '--store', url], { encoding: 'utf8', timeout: 120_000 });
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toMatch(/already holds a district .*--force/);
+    // the message names the database, never its password
+    expect(again.stderr).toContain(url.replace(/:[^:@/]*@/, ':***@'));
+    const forced = spawnSync(process.execPath, [BIN, 'generate', '--store', url, '--force'], { encoding: 'utf8', timeout: 120_000 });
+    expect(forced.stderr).toMatch(/district 1\/1/);
+    expect(forced.status).toBe(0);
+    const counts = JSON.parse(/: (\{.*\}) in /.exec(forced.stdout)![1]!) as Record<string, number>;
+    expect(counts).toMatchObject({ unitGrids: district.grids.filter((g) => g.scheme === 'unit' && g.validTo === null).length, houses: district.houses.length, roads: district.roads.length });
+  }, 120_000);
+});
