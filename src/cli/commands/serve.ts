@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../config.js';
 import { createApp } from '../../http/app.js';
 import { createLogger, type Logger } from '../../http/logger.js';
@@ -11,11 +13,14 @@ import { MbtilesTileProvider } from '../../tiles/mbtiles.js';
 import type { TileProvider } from '../../tiles/tile-provider.js';
 import { archiveFormatOf, archiveSourceName, openArchive, type ArchiveSource } from '../../tiles/archive-source.js';
 import { parseCacheControl, type CacheControlPolicy } from '../../http/cache-control.js';
-import { InvalidRequestError } from '../../errors.js';
+import { InvalidRequestError, StoreError } from '../../errors.js';
+import { redacted } from '../../store/postgis/build-district-postgis.js';
+import { isPostgresUrl } from '../../store/postgis/postgis.js';
+import { copyPostgisToFile } from '../../store/postgis/replica.js';
 import { parseFlags, UsageError } from '../args.js';
 import type { Io } from '../io.js';
 
-export const serveHelp = `wangge serve [--db PATH] [--port N] [--host ADDR] [--mbtiles FILE] [--tile-cache-mb N]
+export const serveHelp = `wangge serve [--db PATH | --store URL] [--port N] [--host ADDR] [--mbtiles FILE] [--tile-cache-mb N]
              [--archive FILE]... [--cache-control GROUP=VALUE]...
              [--cors-origins LIST] [--rate-limit N] [--rate-burst N] [--trust-proxy]
              [--reads-need-key] [--max-body-mb N] [--write-wait-s N]
@@ -25,6 +30,10 @@ Serves the HTTP API, the vector tiles and the map page (/). With no database yet
 district (Dongcheng) is generated first. Imports into the database while it runs show in the
 tiles within a second.
   --db PATH            database file (default data/dongcheng.db, or $WANGGE_DB)
+  --store URL          serve a PostGIS database (postgres://user:password@host/db, or
+                       $WANGGE_STORE; load one with wangge generate --store): copied at start-up
+                       into a local file the indexes are built from, read-only (writes answer
+                       405; writing through PostGIS replicas is not built yet)
   --port N             port (default 8080, or $PORT)
   --host ADDR          listen address (default 0.0.0.0, or $HOST)
   --mbtiles FILE       serve the tiles of this MBTiles file (from wangge tiles export) instead
@@ -67,6 +76,7 @@ closed; a second signal stops it at once.`;
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseFlags('serve', argv, {
     db: { type: 'string' },
+    store: { type: 'string' },
     port: { type: 'string' },
     host: { type: 'string' },
     mbtiles: { type: 'string' },
@@ -111,9 +121,26 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`--archive ${path}: its name "${archiveSourceName(path)}" is the source name and may hold only letters, digits, _ and -`);
     }
   }
+  const postgisUrl = values.store ?? process.env.WANGGE_STORE;
+  if (postgisUrl !== undefined && !isPostgresUrl(postgisUrl)) throw new UsageError(`--store: expected a postgres:// URL, got "${postgisUrl}" (a SQLite file is given with --db)`);
+  if (postgisUrl !== undefined && values.db !== undefined) throw new UsageError('give --db (a SQLite file) or --store (a PostGIS URL), not both');
+  // the key lookup comes with the write API, which a replica does not have yet
+  if (postgisUrl !== undefined && config.readsNeedKey) throw new UsageError('--reads-need-key is not available with --store yet: a PostGIS replica is read-only and has no key store');
   // JSON lines on stderr, written asynchronously: flushed before the command returns
   const log = createLogger();
-  if (!existsSync(config.dbPath)) {
+  const replicaDir = postgisUrl === undefined ? undefined : mkdtempSync(join(tmpdir(), 'wangge-replica-'));
+  const dbPath = replicaDir === undefined ? config.dbPath : join(replicaDir, 'replica.db');
+  if (postgisUrl !== undefined) {
+    const started = performance.now();
+    try {
+      const { changeSeq } = await copyPostgisToFile(postgisUrl, dbPath);
+      log.info(`copied ${redacted(postgisUrl)} (change ${changeSeq}) in ${((performance.now() - started) / 1000).toFixed(1)} s`, { change_seq: changeSeq });
+    } catch (error) {
+      rmSync(replicaDir!, { recursive: true, force: true });
+      await log.flush();
+      throw new StoreError(`cannot read ${redacted(postgisUrl)}: ${(error as Error).message}`, { cause: error });
+    }
+  } else if (!existsSync(config.dbPath)) {
     // the build holds the event loop, so its progress is written synchronously to show as it happens
     const progress = createLogger((line) => io.err(line));
     progress.info(`no database at ${config.dbPath}: generating the default district (seed ${config.seed}) …`);
@@ -122,7 +149,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     progress.info(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   // writes wait for an import between attempts (write-lock.ts), never blocking the event loop
-  const store = Store.open(config.dbPath, { busyTimeoutMs: 0 });
+  const store = Store.open(dbPath, { busyTimeoutMs: 0 });
   const cacheBytes = config.tileCacheMb * 2 ** 20;
   let mbtiles: MbtilesTileProvider | undefined;
   const archives: ArchiveSource[] = [];
@@ -151,7 +178,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       archives,
       cacheControl,
       componentsNear: (lng, lat, radiusM, limit) => live!.tiles.componentsNear(lng, lat, radiusM, limit),
-      writes,
+      writes: replicaDir === undefined ? writes : undefined,
       logger: log,
       metrics,
       metricsElsewhere: metricsPort !== undefined,
@@ -172,12 +199,14 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     mbtiles?.close();
     for (const archive of archives) await archive.close();
     store.close();
+    if (replicaDir !== undefined) rmSync(replicaDir, { recursive: true, force: true });
     await log.flush();
     throw error;
   }
   // bench/ and serve-child.ts find the URL in this line
   const beside = archives.length > 0 ? ` and archives ${archives.map((a) => a.name).join(', ')}` : '';
-  log.info(`wangge serving ${config.dbPath}${values.mbtiles ? ` with tiles from ${values.mbtiles}` : ''}${beside} at ${server.url} (map: ${server.url}/)`, {
+  const serving = postgisUrl === undefined ? config.dbPath : `a read-only replica of ${redacted(postgisUrl)}`;
+  log.info(`wangge serving ${serving}${values.mbtiles ? ` with tiles from ${values.mbtiles}` : ''}${beside} at ${server.url} (map: ${server.url}/)`, {
     url: server.url,
   });
   if (metricsServer) log.info(`metrics: ${metricsServer.url}/metrics`, { metrics_url: `${metricsServer.url}/metrics` });
@@ -189,6 +218,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   mbtiles?.close();
   for (const archive of archives) await archive.close();
   store.close();
+  if (replicaDir !== undefined) rmSync(replicaDir, { recursive: true, force: true });
   log.info('database closed; exiting');
   await log.flush();
   return 0;

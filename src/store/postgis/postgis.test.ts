@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { geometryBBox } from '../../geo/bbox.js';
 import { PointResolver } from '../../geocode/reverse.js';
 import type { GeneratedDistrict } from '../../ingest/generate/district.js';
-import { LAYERS, type Layer } from '../../model.js';
+import { LAYERS, type Layer, type Road } from '../../model.js';
 import { seededRandom } from '../../test-helpers/seeded-random.js';
 import { freshDatabase, testPostgres } from '../../test-helpers/postgres.js';
 import { generatedDistricts, recordsOf } from '../build-district.js';
 import { LAYER_ROWS, type TableMapping } from '../rows.js';
 import { buildDistrictPostgis } from './build-district-postgis.js';
-import { connectPostgis, readLayer } from './postgis.js';
+import { connectPostgis, copyLayer, readLayer } from './postgis.js';
 import { migratePostgis, POSTGIS_SCHEMA_VERSION } from './schema.js';
 
 const BIN = new URL('../../../bin/wangge.js', import.meta.url).pathname;
@@ -45,6 +45,22 @@ describe.skipIf(!testPostgres)('PostGIS store: the default district loaded with 
       expect(stored.length, layer).toBe(expected.length);
       expect(stored, layer).toEqual(expected);
     }
+  });
+
+  it('keeps any double and any text: full-precision coordinates, names with tabs, newlines and backslashes', async () => {
+    const random = seededRandom(7);
+    const names = ['路\t名', '路\n名\r', 'C:\\路\\N', '\\N', '"引号"', "单'引号"];
+    const roads: Road[] = Array.from({ length: 200 }, (_, k) => ({
+      id: 1_000_000 + k,
+      name: names[k % names.length]! + k,
+      kind: k % 2 ? 'main' : 'hutong',
+      // doubles with every digit used, and the smallest steps beside them
+      geometry: { type: 'LineString', coordinates: [[116 + random(), 39 + random()], [116.4 + random() * 1e-9, 39.9 + Number.EPSILON * 64 * (k + 1)]] },
+    }));
+    await sql.begin((tx) => copyLayer(tx, 'roads', roads));
+    const stored = (await readLayer(sql, 'roads')).filter((r) => r.id >= 1_000_000);
+    expect(stored).toEqual(roads);
+    await sql`DELETE FROM roads WHERE id >= 1000000`;
   });
 
   it('has the schema a GIS user expects: SRID 4326 geometry columns with GiST indexes, views of the current features', async () => {

@@ -77,7 +77,7 @@ function copyText(value: unknown): string {
  * same row mapping as the SQLite store (rows.ts): geometries come back as GeoJSON with every
  * digit a double needs, dates and JSON as the text SQLite holds.
  */
-export async function readLayer<L extends Layer>(sql: Sql, layer: L): Promise<LayerRecord<L>[]> {
+export async function readLayer<L extends Layer>(sql: Sql | TransactionSql, layer: L): Promise<LayerRecord<L>[]> {
   const mapping = LAYER_ROWS[layer] as unknown as TableMapping<LayerRecord<L>>;
   const select = mapping.columns
     .map((column) => (column === 'geometry' ? 'ST_AsGeoJSON(geometry, 17) AS geometry' : TEXT_CAST_COLUMNS.has(column) ? `${column}::text AS ${column}` : column))
