@@ -12,6 +12,7 @@ import { cliBench } from './cli.bench.js';
 import { edgeBench } from './edge.bench.js';
 import { forwardBench } from './forward.bench.js';
 import { httpBench } from './http.bench.js';
+import { postgisBench } from './postgis.bench.js';
 import { formatValue, type Row } from './lib/stats.js';
 import { reverseBench } from './reverse.bench.js';
 import { tilesBench } from './tiles.bench.js';
@@ -27,11 +28,12 @@ try {
   if (wanted('reverse')) rows.push(...reverseBench(district));
   if (wanted('forward')) rows.push(...forwardBench(district));
   const dbPath = join(dir, 'dongcheng.db');
-  if (wanted('cli') || wanted('http') || wanted('edge') || wanted('tiles')) buildDistrictDatabase(dbPath);
+  if (wanted('cli') || wanted('http') || wanted('edge') || wanted('tiles') || wanted('postgis')) buildDistrictDatabase(dbPath);
   if (wanted('cli')) rows.push(...(await cliBench(district, dbPath, dir)));
   if (wanted('http')) rows.push(...(await httpBench(dbPath)));
   if (wanted('edge')) rows.push(...(await edgeBench(dbPath)));
   if (wanted('tiles')) rows.push(...(await tilesBench(dbPath, dir)));
+  if (wanted('postgis')) rows.push(...(await postgisBench(district, dbPath, dir)));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
