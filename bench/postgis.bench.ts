@@ -47,6 +47,7 @@ export async function postgisBench(district: GeneratedDistrict, dbPath: string, 
       rmSync(path, { force: true });
       started = performance.now();
       await sql.begin(async (tx) => {
+        await tx`SELECT set_config('wangge.bulk', 'on', true)`;
         await tx.unsafe('TRUNCATE admin_areas, grids, components, houses, addresses, roads, pois, aliases');
         for (const layer of LAYERS) await copyLayer(tx, layer, recordsOf(district, layer));
       });

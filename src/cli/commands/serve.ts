@@ -17,6 +17,7 @@ import { InvalidRequestError, StoreError } from '../../errors.js';
 import { redacted } from '../../store/postgis/build-district-postgis.js';
 import { isPostgresUrl } from '../../store/postgis/postgis.js';
 import { copyPostgisToFile } from '../../store/postgis/replica.js';
+import { followPostgis, type PostgisFollower } from '../../store/postgis/follow.js';
 import { parseFlags, UsageError } from '../args.js';
 import type { Io } from '../io.js';
 
@@ -32,8 +33,10 @@ tiles within a second.
   --db PATH            database file (default data/dongcheng.db, or $WANGGE_DB)
   --store URL          serve a PostGIS database (postgres://user:password@host/db, or
                        $WANGGE_STORE; load one with wangge generate --store): copied at start-up
-                       into a local file the indexes are built from, read-only (writes answer
-                       405; writing through PostGIS replicas is not built yet)
+                       into a local file the indexes are built from, which then follows the
+                       database's change log (LISTEN, and a poll every second): writes made in
+                       PostGIS (SQL, QGIS) show within a second. Read-only: writes through the
+                       API answer 405 (writing through replicas is not built yet)
   --port N             port (default 8080, or $PORT)
   --host ADDR          listen address (default 0.0.0.0, or $HOST)
   --mbtiles FILE       serve the tiles of this MBTiles file (from wangge tiles export) instead
@@ -130,10 +133,11 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const log = createLogger();
   const replicaDir = postgisUrl === undefined ? undefined : mkdtempSync(join(tmpdir(), 'wangge-replica-'));
   const dbPath = replicaDir === undefined ? config.dbPath : join(replicaDir, 'replica.db');
+  let changeSeq = 0;
   if (postgisUrl !== undefined) {
     const started = performance.now();
     try {
-      const { changeSeq } = await copyPostgisToFile(postgisUrl, dbPath);
+      ({ changeSeq } = await copyPostgisToFile(postgisUrl, dbPath));
       log.info(`copied ${redacted(postgisUrl)} (change ${changeSeq}) in ${((performance.now() - started) / 1000).toFixed(1)} s`, { change_seq: changeSeq });
     } catch (error) {
       rmSync(replicaDir!, { recursive: true, force: true });
@@ -154,11 +158,15 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   let mbtiles: MbtilesTileProvider | undefined;
   const archives: ArchiveSource[] = [];
   let live: LiveService | undefined;
+  let follower: PostgisFollower | undefined;
   let server;
   let metricsServer: RunningServer | undefined;
   try {
     const started = performance.now();
     live = startLive(store, { cacheBytes });
+    const { afterWrite } = live.writes;
+    // a replica applies the PostGIS change log to its copy, which the live service then follows like any write
+    if (postgisUrl !== undefined) follower = followPostgis(postgisUrl, store, { fromSeq: changeSeq, onApplied: afterWrite, log });
     // a pre-generated file replaces the live tiles (writes still reach the store and the geocoders)
     const tiles: TileProvider = values.mbtiles !== undefined ? (mbtiles = MbtilesTileProvider.open(values.mbtiles, { cacheBytes })) : live.tiles;
     log.info(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -195,6 +203,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     if (metricsPort !== undefined) metricsServer = await startServer(metricsApp(metrics), { host: values['metrics-host'] ?? '127.0.0.1', port: metricsPort });
   } catch (error) {
     await server?.close({ graceMs: 0 });
+    await follower?.stop();
     live?.stop();
     mbtiles?.close();
     for (const archive of archives) await archive.close();
@@ -213,6 +222,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const signal = await shutdownSignal();
   await drain(server, signal, log);
   await metricsServer?.close({ graceMs: 0 });
+  await follower?.stop();
   live.stop();
   log.info('change watcher stopped');
   mbtiles?.close();

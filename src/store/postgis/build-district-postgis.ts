@@ -24,6 +24,8 @@ export async function buildDistrictPostgis(url: string, options: BuildOptions & 
     if (areas > 0 && !options.replace) throw new ConflictError(`${redacted(url)} already holds a district (${areas} areas); pass --force to replace it`);
     const generated = generatedDistricts(options);
     await sql.begin(async (tx) => {
+      // a build is not logged as changes, as in SQLite (the change log trigger reads this)
+      await tx`SELECT set_config('wangge.bulk', 'on', true)`;
       await tx.unsafe(`TRUNCATE ${BUILT_TABLES.join(', ')}`);
       for (const district of generated.districts) {
         for (const layer of LAYERS) await copyLayer(tx, layer, recordsOf(district, layer));

@@ -174,6 +174,59 @@ export const POSTGIS_MIGRATIONS: readonly { version: number; description: string
       CREATE VIEW current_addresses AS SELECT * FROM addresses WHERE status = '在用';
     `,
   },
+  {
+    version: 2,
+    description: 'every write to a layer table is logged in changes (before/after, where) and announced on channel wangge_changes, whoever writes it',
+    // replicas follow the change log (follow.ts); a trigger logs writes from wangge, SQL and QGIS
+    // alike. A bulk build sets wangge.bulk = on for its transaction and is not logged, as in SQLite.
+    sql: `
+      CREATE FUNCTION wangge_log_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        layer text := TG_ARGV[0];
+        row_now record;
+        box double precision[];
+        seq_now bigint;
+        before_json jsonb;
+        after_json jsonb;
+      BEGIN
+        IF coalesce(current_setting('wangge.bulk', true), '') = 'on' THEN RETURN NULL; END IF;
+        IF TG_OP = 'DELETE' THEN row_now := OLD; ELSE row_now := NEW; END IF;
+        IF TG_OP <> 'INSERT' THEN before_json := to_jsonb(OLD); END IF;
+        IF TG_OP <> 'DELETE' THEN after_json := to_jsonb(NEW); END IF;
+        IF layer = 'aliases' THEN
+          box := ARRAY['Infinity', 'Infinity', '-Infinity', '-Infinity']::double precision[];
+        ELSE
+          -- geometries as GeoJSON with every digit a double needs (the cast to json keeps only 9 decimals)
+          IF TG_OP <> 'INSERT' THEN before_json := before_json || jsonb_build_object('geometry', ST_AsGeoJSON(OLD.geometry, 17)::jsonb); END IF;
+          IF TG_OP <> 'DELETE' THEN after_json := after_json || jsonb_build_object('geometry', ST_AsGeoJSON(NEW.geometry, 17)::jsonb); END IF;
+          box := ARRAY[(to_jsonb(row_now) ->> 'min_x')::float8, (to_jsonb(row_now) ->> 'min_y')::float8, (to_jsonb(row_now) ->> 'max_x')::float8, (to_jsonb(row_now) ->> 'max_y')::float8];
+        END IF;
+        INSERT INTO changes (at, actor, op, layer, key, before, after, min_x, min_y, max_x, max_y)
+        VALUES (
+          now(),
+          coalesce(nullif(current_setting('wangge.actor', true), ''), session_user),
+          CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'DELETE' THEN 'delete' ELSE 'update' END,
+          layer,
+          CASE layer WHEN 'grids' THEN (to_jsonb(row_now) ->> 'scheme') || ':' || (to_jsonb(row_now) ->> 'code')
+                     WHEN 'areas' THEN to_jsonb(row_now) ->> 'code' WHEN 'components' THEN to_jsonb(row_now) ->> 'code'
+                     ELSE to_jsonb(row_now) ->> 'id' END,
+          before_json, after_json, box[1], box[2], box[3], box[4])
+        RETURNING seq INTO seq_now;
+        PERFORM pg_notify('wangge_changes', seq_now::text);
+        RETURN NULL;
+      END
+      $$;
+
+      CREATE TRIGGER admin_areas_log AFTER INSERT OR UPDATE OR DELETE ON admin_areas FOR EACH ROW EXECUTE FUNCTION wangge_log_change('areas');
+      CREATE TRIGGER grids_log AFTER INSERT OR UPDATE OR DELETE ON grids FOR EACH ROW EXECUTE FUNCTION wangge_log_change('grids');
+      CREATE TRIGGER components_log AFTER INSERT OR UPDATE OR DELETE ON components FOR EACH ROW EXECUTE FUNCTION wangge_log_change('components');
+      CREATE TRIGGER houses_log AFTER INSERT OR UPDATE OR DELETE ON houses FOR EACH ROW EXECUTE FUNCTION wangge_log_change('houses');
+      CREATE TRIGGER addresses_log AFTER INSERT OR UPDATE OR DELETE ON addresses FOR EACH ROW EXECUTE FUNCTION wangge_log_change('addresses');
+      CREATE TRIGGER roads_log AFTER INSERT OR UPDATE OR DELETE ON roads FOR EACH ROW EXECUTE FUNCTION wangge_log_change('roads');
+      CREATE TRIGGER pois_log AFTER INSERT OR UPDATE OR DELETE ON pois FOR EACH ROW EXECUTE FUNCTION wangge_log_change('pois');
+      CREATE TRIGGER aliases_log AFTER INSERT OR UPDATE OR DELETE ON aliases FOR EACH ROW EXECUTE FUNCTION wangge_log_change('aliases');
+    `,
+  },
 ];
 
 export const POSTGIS_SCHEMA_VERSION = POSTGIS_MIGRATIONS[POSTGIS_MIGRATIONS.length - 1]!.version;

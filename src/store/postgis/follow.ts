@@ -1,0 +1,131 @@
+import type { Logger } from '../../http/logger.js';
+import type { Layer } from '../../model.js';
+import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from '../rows.js';
+import type { Store } from '../store.js';
+import { connectPostgis } from './postgis.js';
+
+/** One change as the PostGIS change log holds it (schema.ts, migration 2). */
+interface LoggedChange {
+  seq: number;
+  actor: string;
+  op: 'create' | 'update' | 'delete';
+  layer: Layer;
+  key: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+export interface PostgisFollower {
+  /** the last change applied to the local copy */
+  readonly seq: number;
+  /** looks for new changes now and resolves once they are applied */
+  poll(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const PAGE = 1000;
+
+/**
+ * Keeps a replica's local copy (replica.ts) following the PostGIS change log: every change after
+ * `fromSeq` is written into `store` through its own upsert, which logs it locally, so the
+ * replica's live indexes and tiles refresh as for any write; then `onApplied` (the live
+ * service's prompt poll). It looks when PostgreSQL announces a change (LISTEN wangge_changes,
+ * which the change-log trigger NOTIFYs) and every `intervalMs` besides, in case an announcement
+ * was missed while the connection was down; changes are applied in seq order, each once.
+ *
+ * What a local copy cannot take the same way is skipped and logged: a deleted row (wangge
+ * retires, it never deletes) and a grid row edited in place (grids change by new versions).
+ */
+export function followPostgis(
+  url: string,
+  store: Store,
+  { fromSeq, onApplied, log, intervalMs = 1000 }: { fromSeq: number; onApplied: () => Promise<void> | void; log: Logger; intervalMs?: number },
+): PostgisFollower {
+  const sql = connectPostgis(url, { max: 1 });
+  let seq = fromSeq;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  const drain = async (): Promise<void> => {
+    for (;;) {
+      const changes = await sql<LoggedChange[]>`SELECT seq, actor, op, layer, key, before, after FROM changes WHERE seq > ${seq} ORDER BY seq LIMIT ${PAGE}`;
+      if (changes.length === 0) return;
+      store.transaction(() => {
+        for (const change of changes) {
+          try {
+            applyChange(store, change, log);
+          } catch (error) {
+            // one change the copy refuses (a conflicting grid version) must not stop the rest
+            log.error('a PostGIS change could not be applied to this replica; skipped', { layer: change.layer, key: change.key, seq: change.seq, error: (error as Error).message });
+          }
+        }
+      });
+      seq = changes[changes.length - 1]!.seq;
+      await onApplied();
+      if (changes.length < PAGE) return;
+    }
+  };
+  // one drain at a time; a poll during one runs another after it
+  const poll = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = drain()
+      .catch((error: unknown) => log.error('following the PostGIS change log failed; trying again', { error: (error as Error).message, seq }))
+      .finally(() => {
+        running = undefined;
+        if (again && !stopped) {
+          again = false;
+          void poll();
+        }
+      });
+    return running;
+  };
+  const listening = sql.listen('wangge_changes', () => void poll()).catch((error: unknown) => {
+    log.warn('LISTEN wangge_changes failed; following the change log by polling only', { error: (error as Error).message });
+  });
+  const timer = setInterval(() => void poll(), intervalMs);
+  timer.unref();
+  void poll();
+  return {
+    get seq() {
+      return seq;
+    },
+    poll,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await listening;
+      await running;
+      await sql.end({ timeout: 1 });
+    },
+  };
+}
+
+function applyChange(store: Store, change: LoggedChange, log: Logger): void {
+  if (change.after === null) {
+    log.warn('a row deleted in PostGIS is not removed from this replica (wangge retires records; it never deletes them)', { layer: change.layer, key: change.key, seq: change.seq });
+    return;
+  }
+  const by = { actor: change.actor, ...(change.op === 'update' ? { op: 'update' as const } : {}) };
+  if (change.layer === 'grids') {
+    if (change.op === 'create') store.addGridVersion(gridRows.fromRow(rowOf(gridRows, change.after)), by);
+    // closing the current version is part of adding the next one, which the next change does
+    else if (!(change.before?.valid_to === null && change.after.valid_to !== null)) {
+      log.warn('a grid row edited in place in PostGIS is not followed (grids change by new versions)', { key: change.key, seq: change.seq });
+    }
+    return;
+  }
+  const mapping = LAYER_ROWS[change.layer] as unknown as TableMapping<LayerRecord<Exclude<Layer, 'grids'>>>;
+  store.upsert(change.layer, [mapping.fromRow(rowOf(mapping, change.after))], by);
+}
+
+/** A logged row as the row mapping reads it: JSON columns (geometry, aliases) as text, as SQLite holds them. */
+function rowOf(mapping: TableMapping<unknown>, row: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...row };
+  for (const column of mapping.jsonColumns) if (typeof out[column] !== 'string') out[column] = JSON.stringify(out[column]);
+  return out;
+}
