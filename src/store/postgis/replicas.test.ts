@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveChild, type ServedChild } from '../../cli/test-helpers/serve-child.js';
 import { freshDatabase, testPostgres } from '../../test-helpers/postgres.js';
@@ -87,4 +88,11 @@ describe.skipIf(!testPostgres)('two replicas following one PostGIS database', ()
     await sql`UPDATE houses SET status = '废弃', retired_on = '2026-12-07' WHERE id = ${house!.id}`;
     await untilEverywhere(`/v1/houses/${house!.id}`, performance.now(), 1000, (body) => body.includes('废弃'));
   });
+
+  it('scripts/replicas.sh --check: its own PostgreSQL, the district, two replicas, a write seen by both', () => {
+    const script = new URL('../../../scripts/replicas.sh', import.meta.url).pathname;
+    const run = spawnSync('bash', [script, '--check'], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, WANGGE_STORE: '' } });
+    expect(run.stdout + run.stderr).toMatch(/check passed: component \d{16} written in PostGIS is on both replicas/);
+    expect(run.status).toBe(0);
+  }, 200_000);
 });
