@@ -18,6 +18,7 @@ import { redacted } from '../../store/postgis/build-district-postgis.js';
 import { isPostgresUrl } from '../../store/postgis/postgis.js';
 import { copyPostgisToFile } from '../../store/postgis/replica.js';
 import { followPostgis, type PostgisFollower } from '../../store/postgis/follow.js';
+import { writeThroughPostgis } from '../../store/postgis/write-through.js';
 import { parseFlags, UsageError } from '../args.js';
 import type { Io } from '../io.js';
 
@@ -35,8 +36,9 @@ tiles within a second.
                        $WANGGE_STORE; load one with wangge generate --store): copied at start-up
                        into a local file the indexes are built from, which then follows the
                        database's change log (LISTEN, and a poll every second): writes made in
-                       PostGIS (SQL, QGIS) show within a second. Read-only: writes through the
-                       API answer 405 (writing through replicas is not built yet)
+                       PostGIS (SQL, QGIS, other replicas) show within a second. A write
+                       through the API is committed in PostGIS (a row changed since this
+                       replica read it: 409) and answered once the copy has it
   --port N             port (default 8080, or $PORT)
   --host ADDR          listen address (default 0.0.0.0, or $HOST)
   --mbtiles FILE       serve the tiles of this MBTiles file (from wangge tiles export) instead
@@ -127,8 +129,6 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const postgisUrl = values.store ?? process.env.WANGGE_STORE;
   if (postgisUrl !== undefined && !isPostgresUrl(postgisUrl)) throw new UsageError(`--store: expected a postgres:// URL, got "${postgisUrl}" (a SQLite file is given with --db)`);
   if (postgisUrl !== undefined && values.db !== undefined) throw new UsageError('give --db (a SQLite file) or --store (a PostGIS URL), not both');
-  // the key lookup comes with the write API, which a replica does not have yet
-  if (postgisUrl !== undefined && config.readsNeedKey) throw new UsageError('--reads-need-key is not available with --store yet: a PostGIS replica is read-only and has no key store');
   // JSON lines on stderr, written asynchronously: flushed before the command returns
   const log = createLogger();
   const replicaDir = postgisUrl === undefined ? undefined : mkdtempSync(join(tmpdir(), 'wangge-replica-'));
@@ -159,6 +159,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const archives: ArchiveSource[] = [];
   let live: LiveService | undefined;
   let follower: PostgisFollower | undefined;
+  let writeThrough: ReturnType<typeof writeThroughPostgis> | undefined;
   let server;
   let metricsServer: RunningServer | undefined;
   try {
@@ -166,7 +167,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     live = startLive(store, { cacheBytes });
     const { afterWrite } = live.writes;
     // a replica applies the PostGIS change log to its copy, which the live service then follows like any write
-    if (postgisUrl !== undefined) follower = followPostgis(postgisUrl, store, { fromSeq: changeSeq, onApplied: afterWrite, log });
+    if (postgisUrl !== undefined) {
+      follower = followPostgis(postgisUrl, store, { fromSeq: changeSeq, onApplied: afterWrite, log });
+      writeThrough = writeThroughPostgis(postgisUrl, store, follower);
+    }
     // a pre-generated file replaces the live tiles (writes still reach the store and the geocoders)
     const tiles: TileProvider = values.mbtiles !== undefined ? (mbtiles = MbtilesTileProvider.open(values.mbtiles, { cacheBytes })) : live.tiles;
     log.info(`indexes built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -178,7 +182,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     }
     for (const path of archivePaths) archives.push(await openArchive(path));
     const metrics = createMetrics({ tiles });
-    const writes = { ...live.writes, onWrite: metrics.countWrite, writeWaitMs: config.writeWaitS * 1000 };
+    const writes = { ...live.writes, onWrite: metrics.countWrite, writeWaitMs: config.writeWaitS * 1000, commit: writeThrough?.commit };
     const app = createApp({
       store,
       geocoders: live.geocoders,
@@ -186,7 +190,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       archives,
       cacheControl,
       componentsNear: (lng, lat, radiusM, limit) => live!.tiles.componentsNear(lng, lat, radiusM, limit),
-      writes: replicaDir === undefined ? writes : undefined,
+      writes,
       logger: log,
       metrics,
       metricsElsewhere: metricsPort !== undefined,
@@ -203,6 +207,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     if (metricsPort !== undefined) metricsServer = await startServer(metricsApp(metrics), { host: values['metrics-host'] ?? '127.0.0.1', port: metricsPort });
   } catch (error) {
     await server?.close({ graceMs: 0 });
+    await writeThrough?.close();
     await follower?.stop();
     live?.stop();
     mbtiles?.close();
@@ -222,6 +227,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const signal = await shutdownSignal();
   await drain(server, signal, log);
   await metricsServer?.close({ graceMs: 0 });
+  await writeThrough?.close();
   await follower?.stop();
   live.stop();
   log.info('change watcher stopped');

@@ -28,6 +28,8 @@ export interface WriteApi {
   onWrite?(layer: string, op: string): void;
   /** how long a write waits for another writer (an import) before answering 503 (default: config.ts) */
   writeWaitMs?: number;
+  /** commits a write elsewhere than in `store` (a PostGIS replica: postgis/write-through.ts); default: in `store`, waiting for another writer */
+  commit?<T>(work: () => T): Promise<T>;
 }
 
 /** Write endpoints with the key lookup that guards them. */
@@ -51,7 +53,7 @@ export function writeRoutes(api: GuardedWriteApi | undefined): Hono<Env> {
       : async (c) => problemResponse(c, 405, 'read_only', 'this server is read-only: it was started without a writable database', { Allow: allow });
   const need = (): WriteApi => api!;
   // waits for another writer without blocking the event loop, so reads go on during an import
-  const commit = <T>(work: () => T): Promise<T> => whenWritable(work, { waitMs: api!.writeWaitMs ?? DEFAULTS.writeWaitS * 1000 });
+  const commit = <T>(work: () => T): Promise<T> => api!.commit?.(work) ?? whenWritable(work, { waitMs: api!.writeWaitMs ?? DEFAULTS.writeWaitS * 1000 });
   const done = async (layer: string, op: string): Promise<void> => {
     await api!.afterWrite();
     api!.onWrite?.(layer, op);

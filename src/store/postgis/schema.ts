@@ -190,6 +190,9 @@ export const POSTGIS_MIGRATIONS: readonly { version: number; description: string
         after_json jsonb;
       BEGIN
         IF coalesce(current_setting('wangge.bulk', true), '') = 'on' THEN RETURN NULL; END IF;
+        -- writers that log take turns until they commit, so changes commit in seq order: a
+        -- replica reading "seq > the last it applied" can never pass over one committed later
+        PERFORM pg_advisory_xact_lock(110101, 2);
         IF TG_OP = 'DELETE' THEN row_now := OLD; ELSE row_now := NEW; END IF;
         IF TG_OP <> 'INSERT' THEN before_json := to_jsonb(OLD); END IF;
         IF TG_OP <> 'DELETE' THEN after_json := to_jsonb(NEW); END IF;
