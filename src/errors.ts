@@ -67,13 +67,14 @@ export class RateLimitedError extends AppError {
 }
 
 /**
- * What the operation needs is unavailable for now — the disk is full or failing, or another
- * writer holds the database — and nothing was changed; `retryAfterSeconds` says when to try
- * again (503). The message names no file of the server, so it may be shown to clients.
+ * What the operation needs is unavailable for now — the disk is full or failing, another
+ * writer holds the database, or (a PostGIS replica) the database cannot be reached — and nothing
+ * was changed, or for an unreachable database nothing acknowledged; `retryAfterSeconds` says
+ * when to try again (503). The message names no file of the server, so it may be shown to clients.
  */
 export class UnavailableError extends AppError {
   readonly retryAfterSeconds: number;
-  constructor(code: 'busy' | 'disk_full' | 'io_error', message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+  constructor(code: 'busy' | 'disk_full' | 'io_error' | 'database_unavailable', message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
     super(code, message, options);
     this.retryAfterSeconds = retryAfterSeconds;
   }

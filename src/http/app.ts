@@ -32,6 +32,7 @@ import type { TileProvider } from '../tiles/tile-provider.js';
 import type { ArchiveSource } from '../tiles/archive-source.js';
 import { TileSources } from '../tiles/tile-sources.js';
 import { TileService } from '../tiles/tile-service.js';
+import type { DatabaseStatus } from '../store/postgis/follow.js';
 
 /** What the app reads; `Store` satisfies it, and so can a fake. */
 export type AppStore = FeatureSource & HealthSource;
@@ -74,6 +75,8 @@ export interface AppOptions {
   maxVertices?: number;
   /** largest answer to a batch request (default 64 MiB) */
   maxResponseBytes?: number;
+  /** how a replica stands with its PostGIS database, for /health and /health/ready (default: no such database) */
+  databaseStatus?: () => DatabaseStatus;
 }
 
 /** Largest request body accepted by default (config.ts says why). */
@@ -109,6 +112,7 @@ export function createApp({
   maxBodyBytes = MAX_BODY_BYTES,
   maxVertices = DEFAULTS.maxVertices,
   maxResponseBytes = MAX_RESPONSE_BYTES,
+  databaseStatus,
 }: AppOptions): Hono<ProblemEnv> {
   const app = new Hono<ProblemEnv>();
   // outside the problem handling, so they see the status the client gets (405 included)
@@ -161,7 +165,7 @@ export function createApp({
   for (const path of ['/v1/reverse', '/v1/geocode']) app.use(path, batchKey(writes?.findKey));
   if (metrics && !metricsElsewhere) app.route('/', metricsRoutes(metrics));
 
-  app.route('/', healthRoutes(store));
+  app.route('/', healthRoutes(store, databaseStatus));
   app.get('/openapi.json', validated('openApiGet'), function openApiGet(c) {
     return c.json(openApiDocument(), 200, { 'Cache-Control': 'public, max-age=3600' });
   });

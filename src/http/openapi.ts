@@ -183,6 +183,21 @@ function buildDocument(): OpenApiDocument {
           },
         },
       },
+      '/health/ready': {
+        get: {
+          operationId: 'healthReadyGet',
+          summary: 'Readiness for a load balancer',
+          description: 'A replica of a PostGIS database (serve --store) that cannot reach it answers 503 with Retry-After: it cannot take writes and its copy no longer follows (it still answers reads). Any other server is always ready once it listens.',
+          responses: {
+            '200': {
+              description: 'ready',
+              headers: { 'Cache-Control': { schema: { type: 'string', const: 'no-cache' } } },
+              content: { 'application/json': { schema: { type: 'object', required: ['ready'], properties: { ready: { const: true } } } } },
+            },
+            ...problems(503, 500),
+          },
+        },
+      },
       '/metrics': {
         get: {
           operationId: 'metricsGet',
@@ -710,7 +725,8 @@ function buildDocument(): OpenApiDocument {
           type: 'object',
           required: ['status', 'counts'],
           properties: {
-            status: { const: 'ok' },
+            status: { enum: ['ok', 'degraded'], description: 'degraded: a PostGIS replica that cannot reach its database; it answers reads from its copy' },
+            reason: { type: 'string', description: 'why degraded' },
             counts: {
               type: 'object',
               required: ['streets', 'communities', 'unitGrids', 'socialGrids', 'components', 'houses', 'addresses', 'roads'],

@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connectPostgis } from '../store/postgis/postgis.js';
 
 /**
@@ -32,6 +36,54 @@ export async function freshDatabase(name: string): Promise<{ url: string; drop: 
       } finally {
         await sql.end();
       }
+    },
+  };
+}
+
+/** A PostgreSQL server a test may stop and start: its own cluster in a temporary folder. */
+export interface ThrowawayPostgres {
+  /** a database `wangge` in it, user `wangge`, no password (trust on 127.0.0.1) */
+  url: string;
+  /** stops it at once, as a crash or a pulled plug would (pg_ctl stop -m immediate) */
+  stop(): void;
+  start(): void;
+  /** stops it and removes its folder */
+  remove(): void;
+}
+
+/**
+ * Starts a PostgreSQL server of its own with Debian's binaries (as the `postgres` user when run as
+ * root, which PostgreSQL refuses), for tests that stop and start the database; undefined where
+ * no server binaries are installed.
+ */
+export function throwawayPostgres(): ThrowawayPostgres | undefined {
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)) : [];
+  const bin = versions.map((v) => `/usr/lib/postgresql/${v}/bin`).find((dir) => existsSync(`${dir}/initdb`));
+  if (bin === undefined) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'wangge-pg-'));
+  const root = process.getuid?.() === 0;
+  if (root) spawnSync('chown', ['-R', 'postgres', dir]);
+  const run = (command: string, args: string[]) => {
+    const result = root ? spawnSync('runuser', ['-u', 'postgres', '--', `${bin}/${command}`, ...args], { encoding: 'utf8' }) : spawnSync(`${bin}/${command}`, args, { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  };
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  run('initdb', ['-D', `${dir}/data`, '-U', 'wangge', '--auth=trust']);
+  const start = () => run('pg_ctl', ['-D', `${dir}/data`, '-l', `${dir}/log`, '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`, 'start']);
+  const stop = () => run('pg_ctl', ['-D', `${dir}/data`, '-m', 'immediate', '-w', 'stop']);
+  start();
+  run('createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', 'wangge', 'wangge']);
+  return {
+    url: `postgres://wangge@127.0.0.1:${port}/wangge`,
+    stop,
+    start,
+    remove: () => {
+      try {
+        stop();
+      } catch {
+        // stopped already
+      }
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -202,6 +202,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       maxBodyBytes: config.maxBodyMb * 2 ** 20,
       maxVertices: config.maxVertices,
       maxResponseBytes: config.maxResponseMb * 2 ** 20,
+      databaseStatus: follower?.status,
     });
     server = await startServer(app, { host: config.host, port: config.port });
     if (metricsPort !== undefined) metricsServer = await startServer(metricsApp(metrics), { host: values['metrics-host'] ?? '127.0.0.1', port: metricsPort });

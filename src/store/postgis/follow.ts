@@ -15,9 +15,18 @@ interface LoggedChange {
   after: Record<string, unknown> | null;
 }
 
+/** Whether the replica is in touch with its database, as /health reports it. */
+export interface DatabaseStatus {
+  reachable: boolean;
+  /** why not, when not */
+  reason?: string;
+}
+
 export interface PostgisFollower {
   /** the last change applied to the local copy */
   readonly seq: number;
+  /** the outcome of the last look at the change log */
+  status(): DatabaseStatus;
   /** looks for new changes now and resolves once they are applied */
   poll(): Promise<void>;
   stop(): Promise<void>;
@@ -46,6 +55,7 @@ export function followPostgis(
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
+  let lastError: string | undefined;
 
   const drain = async (): Promise<void> => {
     for (;;) {
@@ -74,7 +84,14 @@ export function followPostgis(
       return running;
     }
     running = drain()
-      .catch((error: unknown) => log.error('following the PostGIS change log failed; trying again', { error: (error as Error).message, seq }))
+      .then(() => {
+        if (lastError !== undefined) log.info('PostGIS reachable again; the copy has caught up', { seq });
+        lastError = undefined;
+      })
+      .catch((error: unknown) => {
+        if (lastError === undefined) log.error('following the PostGIS change log failed; trying again every second', { error: (error as Error).message, seq });
+        lastError = (error as Error).message;
+      })
       .finally(() => {
         running = undefined;
         if (again && !stopped) {
@@ -94,6 +111,7 @@ export function followPostgis(
     get seq() {
       return seq;
     },
+    status: () => (lastError === undefined ? { reachable: true } : { reachable: false, reason: `the database cannot be read: ${lastError}` }),
     poll,
     async stop() {
       stopped = true;

@@ -1,4 +1,4 @@
-import { ConflictError } from '../../errors.js';
+import { ConflictError, UnavailableError } from '../../errors.js';
 import type { Layer } from '../../model.js';
 import { changesSince, lastChangeSeq, type StoreChange } from '../changes.js';
 import { LAYER_ROWS, type TableMapping } from '../rows.js';
@@ -67,7 +67,9 @@ export function writeThroughPostgis(url: string, store: Store, follower: Postgis
 
   return {
     commit<T>(work: () => T): Promise<T> {
-      const next = queue.then(() => once(work));
+      const next = queue.then(() => once(work)).catch((error: unknown) => {
+        throw unreachable(error) ?? error;
+      });
       queue = next.catch(() => undefined);
       return next;
     },
@@ -121,6 +123,17 @@ async function push(tx: TransactionSql, changes: StoreChange[]): Promise<number>
   }
   const [{ seq }] = (await tx`SELECT currval(pg_get_serial_sequence('changes', 'seq')) AS seq`) as unknown as [{ seq: number }];
   return seq;
+}
+
+/** Error codes of a database that cannot be reached or went away (the postgres client's, the socket's, PostgreSQL's shutdown states). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03']);
+
+/** A 503 for a write the database could not take because it cannot be reached; undefined for other errors. */
+function unreachable(error: unknown): UnavailableError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !UNREACHABLE.has(code)) return undefined;
+  // the connection may have gone during COMMIT: then the write may have been made after all
+  return new UnavailableError('database_unavailable', `the database (PostGIS) cannot be reached (${code}); the write was not acknowledged — read the feature before sending it again`, 5, { cause: error });
 }
 
 function changedElsewhere(change: StoreChange): ConflictError {
