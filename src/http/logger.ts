@@ -52,13 +52,15 @@ const LINE_FORMAT = {
 export function createLogger(sink?: LogSink): Logger {
   // one stream for every level: the CLI keeps stdout for data, and the change watcher and the
   // scripts that start `wangge serve` (bench, serve-child) already read stderr
-  // lines are written 4 KiB at a time, or 100 ms after the first one: a write per line or two
-  // (at 0) kept GET /v1/reverse at 77–81 % of the bare server's rate, batches at 95 % (bench edge)
+  // lines are written 12 KiB at a time, or 100 ms after the first one: a write per line or two
+  // (at 0) kept GET /v1/reverse at 77–81 % of the bare server's rate; 4 KiB writes still cost the
+  // main thread ~3.4 µs a request (profile). Not 32 KiB: with a maxWrite above sonic-boom's
+  // default its flush() resolved before the last lines were out (logger.test.ts)
   if (sink) return wrap(pino(LINE_FORMAT, { write: (line: string) => sink(line.endsWith('\n') ? line.slice(0, -1) : line) }));
   // pino's destination (sonic-boom, flushed on exit) in its buffer mode, fed a Buffer a line: in
   // its text mode it measures the UTF-8 length of all the text pending on every line, which made a
   // request line cost ~4.5 µs instead of ~1 at 10,000 requests a second
-  const destination = pino.destination({ fd: 2, sync: false, minLength: 32768, maxWrite: 65536, periodicFlush: 100, contentMode: 'buffer' });
+  const destination = pino.destination({ fd: 2, sync: false, minLength: 12288, periodicFlush: 100, contentMode: 'buffer' });
   // pino calls a destination's flush when it has one (Logger.flush)
   const lines = { write: (line: string) => destination.write(Buffer.from(line) as unknown as string), flush: (done: (error?: Error) => void) => destination.flush(done) };
   return wrap(pino(LINE_FORMAT, lines));
