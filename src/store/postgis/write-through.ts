@@ -12,6 +12,9 @@ const DRY_RUN = Symbol('dry run');
 
 class KeyTaken extends Error {}
 
+/** How long a write waits for the copy to catch up with the database before answering 503. */
+const CATCH_UP_MS = 10_000;
+
 /**
  * How a replica commits an API write (issue 10): PostgreSQL decides, the local copy follows.
  *
@@ -35,15 +38,29 @@ export function writeThroughPostgis(url: string, store: Store, follower: Postgis
   const sql = connectPostgis(url, { max: 2 });
   let queue: Promise<unknown> = Promise.resolve();
 
-  const caughtUp = async (seq: number): Promise<void> => {
-    while (follower.seq < seq) await follower.poll();
+  // waits, polling, until the copy has change `seq`; never spins: a follower that cannot read the
+  // database (or was stopped at shutdown) makes poll() return at once, so it is asked every 50 ms
+  // and given up on after CATCH_UP_MS
+  const caughtUp = async (seq: number, committed: boolean): Promise<void> => {
+    const started = performance.now();
+    for (;;) {
+      await follower.poll();
+      if (follower.seq >= seq) return;
+      if (performance.now() - started > CATCH_UP_MS) {
+        const what = committed
+          ? `the write was committed in the database (change ${seq}) but this server could not read it back; it shows once the server reaches the database again`
+          : 'this server cannot bring its copy up to date with the database; nothing was written';
+        throw new UnavailableError('database_unavailable', what, 5);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   };
 
   async function once<T>(work: () => T): Promise<T> {
     try {
       const { result, changes } = dryRun(store, work);
       if (changes.length === 0) return result;
-      await caughtUp(await sql.begin((tx) => push(tx, changes)));
+      await caughtUp(await sql.begin((tx) => push(tx, changes)), true);
       return result;
     } catch (error) {
       if (!(error instanceof KeyTaken)) throw error;
@@ -52,7 +69,7 @@ export function writeThroughPostgis(url: string, store: Store, follower: Postgis
     const { result, seq } = await sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(110101, 2)`;
       const [{ last }] = (await tx`SELECT coalesce(max(seq), 0) AS last FROM changes`) as unknown as [{ last: number }];
-      await caughtUp(last);
+      await caughtUp(last, false);
       const run = dryRun(store, work);
       try {
         return { result: run.result, seq: run.changes.length === 0 ? 0 : await push(tx, run.changes) };
@@ -61,7 +78,7 @@ export function writeThroughPostgis(url: string, store: Store, follower: Postgis
         throw error instanceof KeyTaken ? new ConflictError(error.message) : error;
       }
     });
-    await caughtUp(seq);
+    await caughtUp(seq, true);
     return result;
   }
 
