@@ -2,7 +2,7 @@ import type { Logger } from '../../http/logger.js';
 import type { Layer } from '../../model.js';
 import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from '../rows.js';
 import type { Store } from '../store.js';
-import { connectPostgis } from './postgis.js';
+import { connectPostgis, rowWithJsonText } from './postgis.js';
 
 /** One change as the PostGIS change log holds it (schema.ts, migration 2). */
 interface LoggedChange {
@@ -130,7 +130,7 @@ function applyChange(store: Store, change: LoggedChange, log: Logger): void {
   }
   const by = { actor: change.actor, ...(change.op === 'update' ? { op: 'update' as const } : {}) };
   if (change.layer === 'grids') {
-    if (change.op === 'create') store.addGridVersion(gridRows.fromRow(rowOf(gridRows, change.after)), by);
+    if (change.op === 'create') store.addGridVersion(gridRows.fromRow(rowWithJsonText(gridRows as TableMapping<unknown>, change.after)), by);
     // closing the current version is part of adding the next one, which the next change does
     else if (!(change.before?.valid_to === null && change.after.valid_to !== null)) {
       log.warn('a grid row edited in place in PostGIS is not followed (grids change by new versions)', { key: change.key, seq: change.seq });
@@ -138,12 +138,5 @@ function applyChange(store: Store, change: LoggedChange, log: Logger): void {
     return;
   }
   const mapping = LAYER_ROWS[change.layer] as unknown as TableMapping<LayerRecord<Exclude<Layer, 'grids'>>>;
-  store.upsert(change.layer, [mapping.fromRow(rowOf(mapping, change.after))], by);
-}
-
-/** A logged row as the row mapping reads it: JSON columns (geometry, aliases) as text, as SQLite holds them. */
-function rowOf(mapping: TableMapping<unknown>, row: Record<string, unknown>): Record<string, unknown> {
-  const out = { ...row };
-  for (const column of mapping.jsonColumns) if (typeof out[column] !== 'string') out[column] = JSON.stringify(out[column]);
-  return out;
+  store.upsert(change.layer, [mapping.fromRow(rowWithJsonText(mapping as TableMapping<unknown>, change.after))], by);
 }

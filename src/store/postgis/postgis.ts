@@ -29,7 +29,7 @@ export function connectPostgis(url: string, { max = 4 }: { max?: number } = {}):
 }
 
 /** Columns PostgreSQL types as date or jsonb, read back as the text SQLite holds. */
-const TEXT_CAST_COLUMNS = new Set(['valid_from', 'valid_to', 'initial_date', 'change_date', 'retired_on', 'aliases']);
+export const TEXT_CAST_COLUMNS = new Set(['valid_from', 'valid_to', 'initial_date', 'change_date', 'retired_on', 'aliases']);
 
 /**
  * Bulk-loads records into their layer's table with COPY, inside the caller's transaction (so a
@@ -98,4 +98,11 @@ export async function resetIdSequences(sql: Sql | TransactionSql): Promise<void>
     const id = table === 'changes' ? 'seq' : 'id';
     await sql.unsafe(`SELECT setval(pg_get_serial_sequence('${table}', '${id}'), coalesce((SELECT max(${id}) FROM ${table}), 0) + 1, false)`);
   }
+}
+
+/** A row with JSON columns parsed (the change log's form) as the row mapping reads it: JSON columns as text, as SQLite holds them. */
+export function rowWithJsonText(mapping: TableMapping<unknown>, row: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...row };
+  for (const column of mapping.jsonColumns) if (typeof out[column] !== 'string') out[column] = JSON.stringify(out[column]);
+  return out;
 }

@@ -5,7 +5,7 @@ import { LAYER_ROWS, type TableMapping } from '../rows.js';
 import type { Store } from '../store.js';
 import type { TransactionSql } from 'postgres';
 import type { PostgisFollower } from './follow.js';
-import { connectPostgis } from './postgis.js';
+import { connectPostgis, rowWithJsonText, TEXT_CAST_COLUMNS } from './postgis.js';
 
 /** Thrown inside the local transaction to undo a dry run once its changes are read. */
 const DRY_RUN = Symbol('dry run');
@@ -163,16 +163,14 @@ function nounOf(layer: Layer): string {
 
 /** A logged row (JSON columns parsed, no bounding box) as the table's full row: bounding box added, JSON as text. */
 function fullRow(mapping: TableMapping<unknown>, logged: Record<string, unknown>): Record<string, unknown> {
-  const text = { ...logged };
-  for (const column of mapping.jsonColumns) if (typeof text[column] !== 'string') text[column] = JSON.stringify(text[column]);
-  return mapping.toRow(mapping.fromRow(text));
+  return mapping.toRow(mapping.fromRow(rowWithJsonText(mapping, logged)));
 }
 
 /** The columns a logged row holds, read as the change log holds them: GeoJSON and JSON parsed, dates as text. */
 function readColumns(mapping: TableMapping<unknown>): string {
   return mapping.columns
     .filter((c) => !/^(min|max)_[xy]$/.test(c))
-    .map((c) => (c === 'geometry' ? 'ST_AsGeoJSON(geometry, 17)::jsonb AS geometry' : ['valid_from', 'valid_to', 'initial_date', 'change_date', 'retired_on'].includes(c) ? `${c}::text AS ${c}` : c))
+    .map((c) => (c === 'geometry' ? 'ST_AsGeoJSON(geometry, 17)::jsonb AS geometry' : TEXT_CAST_COLUMNS.has(c) && c !== 'aliases' ? `${c}::text AS ${c}` : c))
     .join(', ');
 }
 
