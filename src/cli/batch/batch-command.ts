@@ -1,7 +1,7 @@
 import { parseCsv } from '../../ingest/csv.js';
-import { loadConfig } from '../../config.js';
 import { Store } from '../../store/store.js';
 import { choiceFlag, integerFlag, parseFlags, UsageError } from '../args.js';
+import { chosenDatabase, DATABASE_FLAGS, onChosenDatabase } from '../command-database.js';
 import type { Io } from '../io.js';
 import { batchFormat, openBatchInput, splitCsvHeader, type BatchFormat } from './batch-input.js';
 import { openBatchOutput } from './batch-output.js';
@@ -16,19 +16,19 @@ export const BATCH_FLAGS = {
   format: { type: 'string' },
   strict: { type: 'boolean' },
   threads: { type: 'string' },
-  db: { type: 'string' },
+  ...DATABASE_FLAGS,
 } as const;
 
 type Flags = Parameters<typeof parseFlags>[2];
 
 /**
- * Parses a batch command's flags and its one optional FILE, checks the database once (rather
- * than in every worker), and returns the options `runBatchCommand` shares across commands.
+ * Parses a batch command's flags and its one optional FILE, and returns the options
+ * `runBatchCommand` shares across commands, and `onDatabase`, which runs the command on its
+ * database: a file checked once (rather than in every worker), or a PostGIS working copy.
  */
 export function parseBatchArgs<F extends Flags>(command: string, argv: string[], flags: F, formats: readonly BatchFormat[]) {
   const { values, positionals } = parseFlags(command, argv, { ...BATCH_FLAGS, ...flags });
-  const common = values as { output?: string; format?: string; strict?: boolean; threads?: string; db?: string };
-  const dbPath = loadConfig({ dbPath: common.db }).dbPath;
+  const common = values as { output?: string; format?: string; strict?: boolean; threads?: string; db?: string; store?: string };
   /** checked after --help has had its say */
   const shared = () => {
     if (positionals.length > 1) throw new UsageError(`give at most one FILE (see wangge ${command} --help)`);
@@ -41,7 +41,12 @@ export function parseBatchArgs<F extends Flags>(command: string, argv: string[],
       threads: common.threads === undefined ? undefined : integerFlag(common.threads, 'threads', 1, 1),
     };
   };
-  return { values, dbPath, shared, checkDatabase: () => Store.open(dbPath, { readonly: true }).close() };
+  const onDatabase = (io: Io, run: (dbPath: string) => Promise<number>): Promise<number> => {
+    const chosen = chosenDatabase(common);
+    if (chosen.dbPath !== undefined) Store.open(chosen.dbPath, { readonly: true }).close();
+    return onChosenDatabase(chosen, { writes: false, io }, run);
+  };
+  return { values, shared, onDatabase };
 }
 
 export interface BatchCommandOptions<O> {

@@ -4,6 +4,7 @@ import { PointResolver } from '../../geocode/reverse.js';
 import { csvField } from '../../ingest/csv.js';
 import { Store } from '../../store/store.js';
 import { parseBatchArgs, runBatchCommand } from '../batch/batch-command.js';
+import { DATABASE_HELP } from '../command-database.js';
 import { findColumn, type BatchFormat } from '../batch/batch-input.js';
 import type { BlockProcessor } from '../batch/block-job.js';
 import { ByteCache } from '../batch/byte-cache.js';
@@ -26,7 +27,7 @@ line number on stderr and left out.
   --strict               exit 1 if any row was bad
   --threads N            N threads: this one and N − 1 workers, each with its own index (default:
                          workers join for idle cores once the rate so far says they repay their index)
-  --db PATH              database file (default data/dongcheng.db, or $WANGGE_DB)
+${DATABASE_HELP}
 FILE defaults to - (standard input).`;
 
 /** The columns (CSV) or properties (JSON) geocode appends, in order. */
@@ -68,28 +69,29 @@ export interface GeocodeJob {
 }
 
 export async function geocodeCommand(argv: string[], io: Io): Promise<number> {
-  const { values, dbPath, shared, checkDatabase } = parseBatchArgs('geocode', argv, { 'address-column': { type: 'string' } }, FORMATS);
+  const { values, shared, onDatabase } = parseBatchArgs('geocode', argv, { 'address-column': { type: 'string' } }, FORMATS);
   if (values.help) return io.out(geocodeHelp), 0;
   const common = shared();
   const { format } = common;
-  checkDatabase();
   const addressKey = values['address-column'];
 
-  return runBatchCommand<GeocodeJob>({
-    label: 'geocode',
-    io,
-    ...common,
-    csvColumns: GEOCODE_COLUMNS,
-    options: (header) => ({
-      dbPath,
-      format,
-      csv: header === null ? null : { fields: header.length, address: findColumn(header, { name: 'address-column', value: addressKey }, ADDRESS_ALIASES) },
-      addressKey: addressKey ?? null,
+  return onDatabase(io, (dbPath) =>
+    runBatchCommand<GeocodeJob>({
+      label: 'geocode',
+      io,
+      ...common,
+      csvColumns: GEOCODE_COLUMNS,
+      options: (header) => ({
+        dbPath,
+        format,
+        csv: header === null ? null : { fields: header.length, address: findColumn(header, { name: 'address-column', value: addressKey }, ADDRESS_ALIASES) },
+        addressKey: addressKey ?? null,
+      }),
+      module: import.meta.url,
+      factory: 'createGeocodeProcessor',
+      create: createGeocodeProcessor,
     }),
-    module: import.meta.url,
-    factory: 'createGeocodeProcessor',
-    create: createGeocodeProcessor,
-  });
+  );
 }
 
 /** Builds the forward index (once per thread) and returns the block processor. */

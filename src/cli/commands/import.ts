@@ -8,6 +8,7 @@ import { LAYERS } from '../../model.js';
 import { importLayer, ImportRejectedError, type ImportReport } from '../../store/import-layer.js';
 import { Store } from '../../store/store.js';
 import { whenWritable } from '../../store/write-lock.js';
+import { chosenDatabase, DATABASE_FLAGS, DATABASE_HELP, onChosenDatabase } from '../command-database.js';
 import { choiceFlag, crsFlag, integerFlag, parseFlags, UsageError } from '../args.js';
 import { readInputText } from '../input-file.js';
 import type { Io } from '../io.js';
@@ -28,7 +29,9 @@ Aliases are attributes only: CSV without coordinates, or GeoJSON features with g
   --date YYYY-MM-DD  when new grid versions take effect if the input has no valid_from (default today)
   --wait SECONDS     how long to wait while another process writes (a server's API writes,
                      another import), saying so on stderr; then nothing is imported (default 120)
-  --db PATH          database file (default data/dongcheng.db, or $WANGGE_DB); created if missing
+${DATABASE_HELP}
+                       (a file is created if missing; on PostGIS the import is written back in one
+                       transaction, refused whole if a row it changes was changed there meanwhile)
 FILE may be - for standard input.`;
 
 const MAX_LISTED = 200;
@@ -44,7 +47,7 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
     'allow-large': { type: 'boolean' },
     date: { type: 'string' },
     wait: { type: 'string' },
-    db: { type: 'string' },
+    ...DATABASE_FLAGS,
   });
   if (values.help) return io.out(importHelp), 0;
   const [file, ...extra] = positionals;
@@ -56,41 +59,42 @@ export async function importCommand(argv: string[], io: Io): Promise<number> {
   if (values.date !== undefined && !isIsoDate(values.date)) throw new UsageError(`--date must be a date YYYY-MM-DD, got "${values.date}"`);
   const today = values.date ?? new Date().toISOString().slice(0, 10);
   const waitS = integerFlag(values.wait, 'wait', DEFAULT_WAIT_S);
-  const config = loadConfig({ dbPath: values.db });
-  const maxVertices = values['allow-large'] ? Infinity : config.maxVertices;
+  const maxVertices = values['allow-large'] ? Infinity : loadConfig({}).maxVertices;
 
-  // no blocking busy wait: whenWritable waits for other writers and says so
-  const store = Store.open(config.dbPath, { busyTimeoutMs: 0 });
-  try {
-    let grids: PointResolver | null = null;
-    const report = await runImport(() =>
-      whenWritable(() => importLayer(store, layer, limitVertices(readFeatures(text, format, { attributesOnly: !layerHasGeometry(layer) }), maxVertices, '--allow-large imports it'), {
-        toWgs84: toWgs84(crs),
-        skipInvalid: values['skip-invalid'] ?? false,
-        today,
-        gridsAt: (lng, lat) => {
-          // built on first use, from the grids as they were before this import
-          grids ??= new PointResolver([], [...store.iterate('grids')], { raster: false });
-          const found = grids.resolve(lng, lat);
-          return { unitGridCode: found.unitGrid?.code ?? null, socialStaticCode: found.socialGrid?.staticCode ?? null };
-        },
-      }), { waitMs: waitS * 1000, onWait: reportWaiting(io, waitS) }),
-    );
-    listInvalid(report, io);
-    if (report.rejected) {
-      io.err(`error: ${report.invalid.length} of ${report.read} features are invalid; nothing was imported (--skip-invalid imports the rest)`);
-      return 1;
+  return onChosenDatabase(chosenDatabase(values), { writes: true, io }, async (dbPath) => {
+    // no blocking busy wait: whenWritable waits for other writers and says so
+    const store = Store.open(dbPath, { busyTimeoutMs: 0 });
+    try {
+      let grids: PointResolver | null = null;
+      const report = await runImport(() =>
+        whenWritable(() => importLayer(store, layer, limitVertices(readFeatures(text, format, { attributesOnly: !layerHasGeometry(layer) }), maxVertices, '--allow-large imports it'), {
+          toWgs84: toWgs84(crs),
+          skipInvalid: values['skip-invalid'] ?? false,
+          today,
+          gridsAt: (lng, lat) => {
+            // built on first use, from the grids as they were before this import
+            grids ??= new PointResolver([], [...store.iterate('grids')], { raster: false });
+            const found = grids.resolve(lng, lat);
+            return { unitGridCode: found.unitGrid?.code ?? null, socialStaticCode: found.socialGrid?.staticCode ?? null };
+          },
+        }), { waitMs: waitS * 1000, onWait: reportWaiting(io, waitS) }),
+      );
+      listInvalid(report, io);
+      if (report.rejected) {
+        io.err(`error: ${report.invalid.length} of ${report.read} features are invalid; nothing was imported (--skip-invalid imports the rest)`);
+        return 1;
+      }
+      // a nightly batch that imports nothing must not look like one that worked
+      if (report.written === 0 && report.invalid.length > 0) {
+        io.err(`error: all ${report.read} features are invalid; nothing was imported`);
+        return 1;
+      }
+      io.out(`imported ${report.written} of ${report.read} ${layer} from ${file} (${format}, ${values.crs ?? 'wgs84'})${report.invalid.length ? `; skipped ${report.invalid.length} invalid` : ''}`);
+      return 0;
+    } finally {
+      store.close();
     }
-    // a nightly batch that imports nothing must not look like one that worked
-    if (report.written === 0 && report.invalid.length > 0) {
-      io.err(`error: all ${report.read} features are invalid; nothing was imported`);
-      return 1;
-    }
-    io.out(`imported ${report.written} of ${report.read} ${layer} from ${file} (${format}, ${values.crs ?? 'wgs84'})${report.invalid.length ? `; skipped ${report.invalid.length} invalid` : ''}`);
-    return 0;
-  } finally {
-    store.close();
-  }
+  });
 }
 
 async function runImport(run: () => Promise<ImportReport>): Promise<ImportReport & { rejected: boolean }> {

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKey } from '../../auth/api-keys.js';
-import { loadConfig } from '../../config.js';
 import { NotFoundError } from '../../errors.js';
 import { Store } from '../../store/store.js';
 import { parseFlags, UsageError } from '../args.js';
+import { chosenDatabase, DATABASE_FLAGS, DATABASE_HELP, onChosenDatabase } from '../command-database.js';
 import type { Io } from '../io.js';
 
-export const keysHelp = `wangge keys create --scope CODE --name NAME [--db PATH]
-wangge keys list [--db PATH]
-wangge keys revoke ID|PREFIX [--db PATH]
+export const keysHelp = `wangge keys create --scope CODE --name NAME [--db PATH | --store URL]
+wangge keys list [--db PATH | --store URL]
+wangge keys revoke ID|PREFIX [--db PATH | --store URL]
 
 Manages the API keys the write endpoints (POST/PATCH/DELETE under /v1) ask for as
 "Authorization: Bearer <key>". A key may change only features inside its scope (四级管理).
@@ -20,7 +20,8 @@ Manages the API keys the write endpoints (POST/PATCH/DELETE under /v1) ask for a
                      change log records it as the author of every change made with the key
   list               every key: id, prefix, name, scope, when created and revoked
   revoke ID|PREFIX   revokes a key at once, by its id or prefix as list shows them
-  --db PATH          database file (default data/dongcheng.db, or $WANGGE_DB)`;
+${DATABASE_HELP}
+                       (replicas serving a PostGIS database take a new or revoked key up at once)`;
 
 const SUBCOMMANDS = ['create', 'list', 'revoke'] as const;
 
@@ -28,7 +29,7 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseFlags('keys', argv, {
     scope: { type: 'string' },
     name: { type: 'string' },
-    db: { type: 'string' },
+    ...DATABASE_FLAGS,
   });
   if (values.help) return io.out(keysHelp), 0;
   const [subcommand, ...rest] = positionals;
@@ -44,18 +45,20 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
     throw new UsageError('wangge keys create needs --scope CODE and --name NAME (see wangge keys --help)');
   }
 
-  const { dbPath } = loadConfig({ dbPath: values.db });
+  const chosen = chosenDatabase(values);
   // opening a missing file would create an empty database and then refuse every scope
-  if (!existsSync(dbPath)) throw new NotFoundError(`no database at ${dbPath}; build one with wangge generate or point --db at one`);
-  const store = Store.open(dbPath, { readonly: subcommand === 'list' });
-  try {
-    if (subcommand === 'create') createKey(store, { scope: values.scope!, name: values.name! }, io);
-    else if (subcommand === 'list') listKeys(store, io);
-    else revokeKey(store, rest[0]!, io);
-  } finally {
-    store.close();
-  }
-  return 0;
+  if (chosen.dbPath !== undefined && !existsSync(chosen.dbPath)) throw new NotFoundError(`no database at ${chosen.dbPath}; build one with wangge generate or point --db at one`);
+  return onChosenDatabase(chosen, { writes: subcommand !== 'list', io }, async (dbPath) => {
+    const store = Store.open(dbPath, { readonly: subcommand === 'list' });
+    try {
+      if (subcommand === 'create') createKey(store, { scope: values.scope!, name: values.name! }, io);
+      else if (subcommand === 'list') listKeys(store, io);
+      else revokeKey(store, rest[0]!, io);
+    } finally {
+      store.close();
+    }
+    return 0;
+  });
 }
 
 function createKey(store: Store, request: { scope: string; name: string }, io: Io): void {

@@ -5,6 +5,7 @@ import { isIsoDate } from '../../ingest/layer-records.js';
 import { Store } from '../../store/store.js';
 import { UsageError } from '../args.js';
 import { parseBatchArgs, runBatchCommand } from '../batch/batch-command.js';
+import { DATABASE_HELP } from '../command-database.js';
 import { findColumn, type BatchFormat } from '../batch/batch-input.js';
 import type { BlockProcessor } from '../batch/block-job.js';
 import { numberFromText } from '../batch/csv-scanner.js';
@@ -28,7 +29,7 @@ cannot be read are reported by line number on stderr and left out; a summary end
   --strict             exit 1 if any row was bad
   --threads N          N threads: this one and N − 1 workers, each with its own index (default:
                        workers join for idle cores once the rate so far says they repay their index)
-  --db PATH            database file (default data/dongcheng.db, or $WANGGE_DB)
+${DATABASE_HELP}
 FILE defaults to - (standard input).`;
 
 /** The columns (CSV) or properties (JSON) reverse appends, in order. */
@@ -56,7 +57,7 @@ export interface ReverseJob {
 }
 
 export async function reverseCommand(argv: string[], io: Io): Promise<number> {
-  const { values, dbPath, shared, checkDatabase } = parseBatchArgs(
+  const { values, shared, onDatabase } = parseBatchArgs(
     'reverse',
     argv,
     { 'lng-column': { type: 'string' }, 'lat-column': { type: 'string' }, crs: { type: 'string' }, at: { type: 'string' } },
@@ -72,28 +73,29 @@ export async function reverseCommand(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`--crs: ${(error as Error).message}`);
   }
   if (values.at !== undefined && !isIsoDate(values.at)) throw new UsageError(`--at must be a date YYYY-MM-DD, got "${values.at}"`);
-  checkDatabase();
   const lngKey = values['lng-column'];
   const latKey = values['lat-column'];
 
-  return runBatchCommand<ReverseJob>({
-    label: 'reverse',
-    io,
-    ...common,
-    csvColumns: REVERSE_COLUMNS,
-    options: (header) => {
-      const job: ReverseJob = { dbPath, format, crs, at: values.at ?? null, csv: null, lngKey: lngKey ?? null, latKey: latKey ?? null };
-      if (header !== null) {
-        const lng = findColumn(header, { name: 'lng-column', value: lngKey }, LNG_ALIASES);
-        const lat = findColumn(header, { name: 'lat-column', value: latKey }, LAT_ALIASES);
-        job.csv = { fields: header.length, lng, lat, lngName: header[lng]!.trim(), latName: header[lat]!.trim() };
-      }
-      return job;
-    },
-    module: import.meta.url,
-    factory: 'createReverseProcessor',
-    create: createReverseProcessor,
-  });
+  return onDatabase(io, (dbPath) =>
+    runBatchCommand<ReverseJob>({
+      label: 'reverse',
+      io,
+      ...common,
+      csvColumns: REVERSE_COLUMNS,
+      options: (header) => {
+        const job: ReverseJob = { dbPath, format, crs, at: values.at ?? null, csv: null, lngKey: lngKey ?? null, latKey: latKey ?? null };
+        if (header !== null) {
+          const lng = findColumn(header, { name: 'lng-column', value: lngKey }, LNG_ALIASES);
+          const lat = findColumn(header, { name: 'lat-column', value: latKey }, LAT_ALIASES);
+          job.csv = { fields: header.length, lng, lat, lngName: header[lng]!.trim(), latName: header[lat]!.trim() };
+        }
+        return job;
+      },
+      module: import.meta.url,
+      factory: 'createReverseProcessor',
+      create: createReverseProcessor,
+    }),
+  );
 }
 
 /** Builds the resolver for the job's date (once per thread) and returns the block processor. */

@@ -15,11 +15,11 @@ import { archiveFormatOf, archiveSourceName, openArchive, type ArchiveSource } f
 import { parseCacheControl, type CacheControlPolicy } from '../../http/cache-control.js';
 import { InvalidRequestError, StoreError } from '../../errors.js';
 import { redacted } from '../../store/postgis/build-district-postgis.js';
-import { isPostgresUrl } from '../../store/postgis/postgis.js';
 import { copyPostgisToFile } from '../../store/postgis/replica.js';
 import { followPostgis, type PostgisFollower } from '../../store/postgis/follow.js';
 import { writeThroughPostgis } from '../../store/postgis/write-through.js';
 import { parseFlags, UsageError } from '../args.js';
+import { chosenDatabase, DATABASE_FLAGS, DATABASE_HELP } from '../command-database.js';
 import type { Io } from '../io.js';
 
 export const serveHelp = `wangge serve [--db PATH | --store URL] [--port N] [--host ADDR] [--mbtiles FILE] [--tile-cache-mb N]
@@ -31,10 +31,9 @@ export const serveHelp = `wangge serve [--db PATH | --store URL] [--port N] [--h
 Serves the HTTP API, the vector tiles and the map page (/). With no database yet, the default
 district (Dongcheng) is generated first. Imports into the database while it runs show in the
 tiles within a second.
-  --db PATH            database file (default data/dongcheng.db, or $WANGGE_DB)
-  --store URL          serve a PostGIS database (postgres://user:password@host/db, or
-                       $WANGGE_STORE; load one with wangge generate --store): copied at start-up
-                       into a local file the indexes are built from, which then follows the
+${DATABASE_HELP}
+                       A PostGIS database (load one with wangge generate --store) is copied
+                       at start-up into a local file the indexes are built from, which follows the
                        database's change log (LISTEN, and a poll every second): writes made in
                        PostGIS (SQL, QGIS, other replicas) show within a second. A write
                        through the API is committed in PostGIS (a row changed since this
@@ -80,8 +79,7 @@ closed; a second signal stops it at once.`;
 
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseFlags('serve', argv, {
-    db: { type: 'string' },
-    store: { type: 'string' },
+    ...DATABASE_FLAGS,
     port: { type: 'string' },
     host: { type: 'string' },
     mbtiles: { type: 'string' },
@@ -101,8 +99,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     'metrics-host': { type: 'string' },
   });
   if (values.help) return io.out(serveHelp), 0;
+  const chosen = chosenDatabase(values);
+  const postgisUrl = chosen.postgisUrl;
   const config = loadConfig({
-    dbPath: values.db,
+    dbPath: chosen.dbPath,
     port: values.port,
     host: values.host,
     tileCacheMb: values['tile-cache-mb'],
@@ -126,9 +126,6 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
       throw new UsageError(`--archive ${path}: its name "${archiveSourceName(path)}" is the source name and may hold only letters, digits, _ and -`);
     }
   }
-  const postgisUrl = values.store ?? process.env.WANGGE_STORE;
-  if (postgisUrl !== undefined && !isPostgresUrl(postgisUrl)) throw new UsageError(`--store: expected a postgres:// URL, got "${postgisUrl}" (a SQLite file is given with --db)`);
-  if (postgisUrl !== undefined && values.db !== undefined) throw new UsageError('give --db (a SQLite file) or --store (a PostGIS URL), not both');
   // JSON lines on stderr, written asynchronously: flushed before the command returns
   const log = createLogger();
   const replicaDir = postgisUrl === undefined ? undefined : mkdtempSync(join(tmpdir(), 'wangge-replica-'));

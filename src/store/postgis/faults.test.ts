@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { serveChild, type ServedChild } from '../../cli/test-helpers/serve-child.js';
 import { testPostgres, throwawayPostgres, type ThrowawayPostgres } from '../../test-helpers/postgres.js';
 import { buildDistrictPostgis } from './build-district-postgis.js';
@@ -30,6 +30,10 @@ describe.skipIf(!database)('PostGIS replicas when the database or a replica goes
   });
 
   it('reads go on, /health says degraded, writes answer 503 with Retry-After; after restarts nothing acknowledged is lost', async () => {
+    // a replica that dies says why on its stderr
+    onTestFailed(() => {
+      for (const [index, replica] of replicas.entries()) console.error(`replica ${index} stderr (end):\n${replica.log().slice(-4000)}`);
+    });
     const acknowledged: string[] = [];
     const statuses = new Map<string, number>();
     let writing = true;
@@ -70,7 +74,14 @@ describe.skipIf(!database)('PostGIS replicas when the database or a replica goes
     const stoppedAt = performance.now();
     let degraded = '';
     while (performance.now() - stoppedAt < 10_000) {
-      const health = (await (await fetch(`${replicas[1]!.url}/health`)).json()) as { status: string; reason?: string };
+      // a keep-alive socket the server closes as it is reused fails one fetch (seen once in a loaded
+      // CI run): asked again; a replica that died fails here, with its stderr printed
+      const health = (await fetch(`${replicas[1]!.url}/health`)
+        .then((res) => res.json())
+        .catch((error: unknown) => {
+          process.kill(replicas[1]!.pid, 0);
+          return { status: `no answer: ${(error as Error).message}` };
+        })) as { status: string; reason?: string };
       if (health.status === 'degraded') {
         degraded = health.reason ?? '';
         break;

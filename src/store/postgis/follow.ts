@@ -3,6 +3,7 @@ import type { Layer } from '../../model.js';
 import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from '../rows.js';
 import type { Store } from '../store.js';
 import { connectPostgis, rowWithJsonText } from './postgis.js';
+import { localKeyRows, readKeyRows, replaceKeyRows } from './replica.js';
 
 /** One change as the PostGIS change log holds it (schema.ts, migration 2). */
 interface LoggedChange {
@@ -35,7 +36,8 @@ export interface PostgisFollower {
 const PAGE = 1000;
 
 /**
- * Keeps a replica's local copy (replica.ts) following the PostGIS change log: every change after
+ * Keeps a replica's local copy (replica.ts) following the PostGIS change log, and its API keys
+ * following the api_keys table: every change after
  * `fromSeq` is written into `store` through its own upsert, which logs it locally, so the
  * replica's live indexes and tiles refresh as for any write; then `onApplied` (the live
  * service's prompt poll). It looks when PostgreSQL announces a change (LISTEN wangge_changes,
@@ -56,8 +58,16 @@ export function followPostgis(
   let again = false;
   let stopped = false;
   let lastError: string | undefined;
+  let keys = JSON.stringify(localKeyRows(store));
 
   const drain = async (): Promise<void> => {
+    // a key created or revoked anywhere (wangge keys --store, SQL) holds here at once
+    const keysNow = await readKeyRows(sql);
+    if (JSON.stringify(keysNow) !== keys) {
+      store.transaction(() => replaceKeyRows(store, keysNow));
+      keys = JSON.stringify(keysNow);
+      log.info('API keys taken up from PostGIS', { keys: keysNow.length, revoked: keysNow.filter((k) => k.revoked_at !== null).length });
+    }
     for (;;) {
       const changes = await sql<LoggedChange[]>`SELECT seq, actor, op, layer, key, before, after FROM changes WHERE seq > ${seq} ORDER BY seq LIMIT ${PAGE}`;
       if (changes.length === 0) return;

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/test-helpers/run-cli.js';
 import { serveChild, type ServedChild } from '../../cli/test-helpers/serve-child.js';
 import { districtDatabase, testPostgres } from '../../test-helpers/postgres.js';
 import { seededRandom } from '../../test-helpers/seeded-random.js';
@@ -190,6 +191,39 @@ describe.skipIf(!testPostgres)('two replicas of one PostGIS database: following 
     const winner = statuses.findIndex((s) => s.status === 200) === 0 ? '甲' : '乙';
     const [row] = await sql<{ name: string }[]>`SELECT name FROM components WHERE code = ${created.id}`;
     expect(row!.name).toBe(winner);
+  }, 60_000);
+
+  it('a key made with wangge keys create --store works on both replicas within 1 s; revoked, it is refused within 1 s', async () => {
+    const created = await runCli(['keys', 'create', '--scope', '110101001', '--name', '东华门街道分中心', '--store', url]);
+    expect(created.code, created.stderr).toBe(0);
+    const secret = created.stdout;
+    expect(created.stderr).toMatch(/wrote 0 changes and 1 API keys/);
+    const writeWith = (server: ServedChild, at: [number, number]) =>
+      fetch(`${server.url}/v1/components`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify(lamp(at)) });
+    const until = async (status: number): Promise<number> => {
+      const started = performance.now();
+      for (const replica of replicas) {
+        for (;;) {
+          const res = await writeWith(replica, await pointInStreet());
+          await res.text();
+          if (res.status === status) break;
+          if (performance.now() - started > 5000) throw new Error(`${replica.url} does not answer ${status} to the key after 5 s (last ${res.status})`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+      return performance.now() - started;
+    };
+    const takenUp = await until(201);
+    const [{ prefix }] = (await sql`SELECT prefix FROM api_keys WHERE name = '东华门街道分中心'`) as unknown as [{ prefix: string }];
+    const revoked = await runCli(['keys', 'revoke', prefix, '--store', url]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    const refused = await until(401);
+    console.log(`replica keys: a new key accepted by both replicas ${takenUp.toFixed(0)} ms after keys create returned, refused ${refused.toFixed(0)} ms after revoke`);
+    expect(takenUp).toBeLessThan(1000);
+    expect(refused).toBeLessThan(1000);
+    const listed = await runCli(['keys', 'list', '--store', url]);
+    const line = listed.stdout.split('\n').find((l) => l.includes('东华门街道分中心'));
+    expect(line, listed.stdout).toMatch(/\d{4}-\d\d-\d\dT[\d:.]+Z\s*$/);
   }, 60_000);
 
   it('scripts/replicas.sh --check: its own PostgreSQL, the district, two replicas, a write seen by both', () => {

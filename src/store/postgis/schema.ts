@@ -230,6 +230,21 @@ export const POSTGIS_MIGRATIONS: readonly { version: number; description: string
       CREATE TRIGGER aliases_log AFTER INSERT OR UPDATE OR DELETE ON aliases FOR EACH ROW EXECUTE FUNCTION wangge_log_change('aliases');
     `,
   },
+  {
+    version: 3,
+    description: 'a key created, revoked or deleted is announced on channel wangge_changes, so replicas take it up at once',
+    // keys are not in the change log (secrets' hashes have no business there); replicas re-read
+    // the api_keys table when told, and every second besides (follow.ts)
+    sql: `
+      CREATE FUNCTION wangge_announce_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('wangge_changes', 'api_keys');
+        RETURN NULL;
+      END
+      $$;
+      CREATE TRIGGER api_keys_announce AFTER INSERT OR UPDATE OR DELETE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION wangge_announce_keys();
+    `,
+  },
 ];
 
 export const POSTGIS_SCHEMA_VERSION = POSTGIS_MIGRATIONS[POSTGIS_MIGRATIONS.length - 1]!.version;

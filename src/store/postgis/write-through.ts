@@ -1,16 +1,12 @@
 import { ConflictError, UnavailableError } from '../../errors.js';
-import type { Layer } from '../../model.js';
 import { changesSince, lastChangeSeq, type StoreChange } from '../changes.js';
-import { LAYER_ROWS, type TableMapping } from '../rows.js';
 import type { Store } from '../store.js';
-import type { TransactionSql } from 'postgres';
 import type { PostgisFollower } from './follow.js';
-import { connectPostgis, rowWithJsonText, TEXT_CAST_COLUMNS } from './postgis.js';
+import { connectPostgis } from './postgis.js';
+import { KeyTaken, pushChanges } from './push-changes.js';
 
 /** Thrown inside the local transaction to undo a dry run once its changes are read. */
 const DRY_RUN = Symbol('dry run');
-
-class KeyTaken extends Error {}
 
 /** How long a write waits for the copy to catch up with the database before answering 503. */
 const CATCH_UP_MS = 10_000;
@@ -60,7 +56,7 @@ export function writeThroughPostgis(url: string, store: Store, follower: Postgis
     try {
       const { result, changes } = dryRun(store, work);
       if (changes.length === 0) return result;
-      await caughtUp(await sql.begin((tx) => push(tx, changes)), true);
+      await caughtUp(await sql.begin((tx) => pushChanges(tx, changes)), true);
       return result;
     } catch (error) {
       if (!(error instanceof KeyTaken)) throw error;
@@ -72,7 +68,7 @@ export function writeThroughPostgis(url: string, store: Store, follower: Postgis
       await caughtUp(last, false);
       const run = dryRun(store, work);
       try {
-        return { result: run.result, seq: run.changes.length === 0 ? 0 : await push(tx, run.changes) };
+        return { result: run.result, seq: run.changes.length === 0 ? 0 : await pushChanges(tx, run.changes) };
       } catch (error) {
         // cannot happen while every logged write takes the lock; a writer that bypasses it gets a conflict
         throw error instanceof KeyTaken ? new ConflictError(error.message) : error;
@@ -110,38 +106,6 @@ function dryRun<T>(store: Store, work: () => T): { result: T; changes: StoreChan
   return outcome!;
 }
 
-/** Writes the changes to PostGIS in the transaction `tx` (module doc, step 2); the last change-log seq it made. */
-async function push(tx: TransactionSql, changes: StoreChange[]): Promise<number> {
-  // the write lock first, before any row lock: wangge's writers then never wait on each other in a circle
-  await tx`SELECT pg_advisory_xact_lock(110101, 2)`;
-  await tx`SELECT set_config('wangge.actor', ${changes[0]!.actor}, true)`;
-  for (const change of changes) {
-    const mapping = LAYER_ROWS[change.layer] as unknown as TableMapping<unknown>;
-    const after = fullRow(mapping, change.after!);
-    const columns = mapping.columns;
-    const values = columns.map((c) => after[c] ?? null);
-    const placeholders = columns.map((c, i) => (c === 'geometry' ? `ST_SetSRID(ST_GeomFromGeoJSON($${i + 1}), 4326)` : `$${i + 1}`));
-    if (change.layer === 'grids' && change.before !== null) {
-      // a new version: the current one (as this replica read it) closes the day the new one starts
-      const [current] = await tx.unsafe(`SELECT ${readColumns(mapping)} FROM grids WHERE scheme = $1 AND code = $2 AND valid_to IS NULL FOR UPDATE`, [after.scheme as string, after.code as string]);
-      if (current === undefined || !sameRow(mapping, current, { ...change.before, valid_to: null })) throw changedElsewhere(change);
-      await tx.unsafe('UPDATE grids SET valid_to = $1 WHERE scheme = $2 AND code = $3 AND valid_to IS NULL', [after.valid_from as string, after.scheme as string, after.code as string]);
-    }
-    if (change.before === null || change.layer === 'grids') {
-      const conflictTarget = change.layer === 'grids' ? '(scheme, code, valid_from)' : `(${mapping.key})`;
-      const inserted = await tx.unsafe(`INSERT INTO ${mapping.table} (${columns.join(', ')}) VALUES (${placeholders.join(', ')}) ON CONFLICT ${conflictTarget} DO NOTHING RETURNING 1`, values as never[]);
-      if (inserted.length === 0) throw new KeyTaken(`${nounOf(change.layer)} ${change.key} was created by another writer at the same time; send the request again`);
-      continue;
-    }
-    const [current] = await tx.unsafe(`SELECT ${readColumns(mapping)} FROM ${mapping.table} WHERE ${mapping.key} = $1 FOR UPDATE`, [change.key]);
-    if (current === undefined || !sameRow(mapping, current, change.before)) throw changedElsewhere(change);
-    const assignments = placeholders.map((p, i) => `${columns[i]} = ${p}`);
-    await tx.unsafe(`UPDATE ${mapping.table} SET ${assignments.join(', ')} WHERE ${mapping.key} = $${columns.length + 1}`, [...values, change.key] as never[]);
-  }
-  const [{ seq }] = (await tx`SELECT currval(pg_get_serial_sequence('changes', 'seq')) AS seq`) as unknown as [{ seq: number }];
-  return seq;
-}
-
 /** Error codes of a database that cannot be reached or went away (the postgres client's, the socket's, PostgreSQL's shutdown states). */
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03']);
 
@@ -153,36 +117,3 @@ function unreachable(error: unknown): UnavailableError | undefined {
   return new UnavailableError('database_unavailable', `the database (PostGIS) cannot be reached (${code}); the write was not acknowledged — read the feature before sending it again`, 5, { cause: error });
 }
 
-function changedElsewhere(change: StoreChange): ConflictError {
-  return new ConflictError(`${nounOf(change.layer)} ${change.key} was changed by another writer since this server read it; read it again and retry`);
-}
-
-function nounOf(layer: Layer): string {
-  return { areas: 'area', grids: 'grid', components: 'component', houses: 'house', addresses: 'door plate', roads: 'road', pois: 'place', aliases: 'alias' }[layer];
-}
-
-/** A logged row (JSON columns parsed, no bounding box) as the table's full row: bounding box added, JSON as text. */
-function fullRow(mapping: TableMapping<unknown>, logged: Record<string, unknown>): Record<string, unknown> {
-  return mapping.toRow(mapping.fromRow(rowWithJsonText(mapping, logged)));
-}
-
-/** The columns a logged row holds, read as the change log holds them: GeoJSON and JSON parsed, dates as text. */
-function readColumns(mapping: TableMapping<unknown>): string {
-  return mapping.columns
-    .filter((c) => !/^(min|max)_[xy]$/.test(c))
-    .map((c) => (c === 'geometry' ? 'ST_AsGeoJSON(geometry, 17)::jsonb AS geometry' : TEXT_CAST_COLUMNS.has(c) && c !== 'aliases' ? `${c}::text AS ${c}` : c))
-    .join(', ');
-}
-
-/** Whether the database's row is the row the replica read (every logged column, key order aside). */
-function sameRow(mapping: TableMapping<unknown>, current: Record<string, unknown>, read: Record<string, unknown>): boolean {
-  return mapping.columns.filter((c) => !/^(min|max)_[xy]$/.test(c)).every((c) => canonical(current[c]) === canonical(read[c]));
-}
-
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
-}
