@@ -3,7 +3,7 @@ import { LAYERS } from '../../model.js';
 import { generatedDistricts, recordsOf, type BuildOptions } from '../build-district.js';
 import type { Sql } from 'postgres';
 import { COUNT_QUERIES, type StoreCounts } from '../store.js';
-import { connectPostgis, copyLayer, resetIdSequences } from './postgis.js';
+import { connectPostgis, copyLayer, advanceIdSequences } from './postgis.js';
 import { migratePostgis } from './schema.js';
 
 /** Tables a replacing build empties: every layer, the change log, keys and meta (as a new SQLite file has none). */
@@ -31,7 +31,7 @@ export async function buildDistrictPostgis(url: string, options: BuildOptions & 
         for (const layer of LAYERS) await copyLayer(tx, layer, recordsOf(district, layer));
       }
       await tx`INSERT INTO meta (key, value) VALUES ('generator', ${generated.meta})`;
-      await resetIdSequences(tx);
+      await advanceIdSequences((statement) => tx.unsafe(statement));
     });
     // fresh statistics, so the first spatial queries plan with the GiST indexes
     await sql`ANALYZE`;

@@ -20,6 +20,9 @@ export function connectPostgis(url: string, { max = 4 }: { max?: number } = {}):
     max,
     // a database that is down is found out in seconds, not the default 30: a write answers 503 meanwhile
     connect_timeout: 3,
+    // reconnects after an outage at most a second apart (the client's default grows to 20 s, so a
+    // replica's follower could lag that long behind a database that is back)
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     onnotice: () => {},
     connection: { DateStyle: 'ISO, YMD', TimeZone: 'UTC', application_name: 'wangge' },
     types: {
@@ -90,13 +93,17 @@ export async function readLayer<L extends Layer>(sql: Sql | TransactionSql, laye
 }
 
 /**
- * Moves each table's id sequence past the largest id loaded, so ids the database allocates
- * later never collide with loaded ones.
+ * Moves each id sequence past the largest id stored, never back, so ids the database allocates
+ * later never collide with ids given by a load or chosen by a working copy. `run` runs one
+ * statement in the caller's transaction (either client). The change log's `seq` is not among
+ * them: only the database allocates it.
  */
-export async function resetIdSequences(sql: Sql | TransactionSql): Promise<void> {
-  for (const table of ['grids', 'houses', 'addresses', 'roads', 'pois', 'aliases', 'changes', 'api_keys']) {
-    const id = table === 'changes' ? 'seq' : 'id';
-    await sql.unsafe(`SELECT setval(pg_get_serial_sequence('${table}', '${id}'), coalesce((SELECT max(${id}) FROM ${table}), 0) + 1, false)`);
+export async function advanceIdSequences(run: (statement: string) => Promise<unknown>): Promise<void> {
+  for (const table of ['grids', 'houses', 'addresses', 'roads', 'pois', 'aliases', 'api_keys']) {
+    await run(
+      `SELECT setval(s, m) FROM (SELECT pg_get_serial_sequence('${table}', 'id')::regclass AS s, (SELECT max(id) FROM ${table}) AS m) ids
+       WHERE m IS NOT NULL AND m > coalesce(pg_sequence_last_value(s), 0)`,
+    );
   }
 }
 

@@ -2,8 +2,8 @@ import { ConflictError } from '../../errors.js';
 import type { Layer } from '../../model.js';
 import type { StoreChange } from '../changes.js';
 import { LAYER_ROWS, type TableMapping } from '../rows.js';
-import type { TransactionSql } from 'postgres';
 import { rowWithJsonText, TEXT_CAST_COLUMNS } from './postgis.js';
+import type { Transaction } from './transactions.js';
 
 /** A row the changes create exists already in the database: another writer took its key. */
 export class KeyTaken extends Error {}
@@ -14,10 +14,10 @@ export class KeyTaken extends Error {}
  * in the database, the row the copy read (compare-and-set on the whole row), or ConflictError; a
  * created row must not exist yet, or KeyTaken. Returns the last change-log seq it made.
  */
-export async function pushChanges(tx: TransactionSql, changes: StoreChange[]): Promise<number> {
+export async function pushChanges(tx: Transaction, changes: StoreChange[]): Promise<number> {
   // the write lock first, before any row lock: wangge's writers then never wait on each other in a circle
-  await tx`SELECT pg_advisory_xact_lock(110101, 2)`;
-  await tx`SELECT set_config('wangge.actor', ${changes[0]!.actor}, true)`;
+  await tx.query('SELECT pg_advisory_xact_lock(110101, 2)');
+  await tx.query("SELECT set_config('wangge.actor', $1, true)", [changes[0]!.actor]);
   for (const change of changes) {
     const mapping = LAYER_ROWS[change.layer] as unknown as TableMapping<unknown>;
     const after = fullRow(mapping, change.after!);
@@ -26,22 +26,22 @@ export async function pushChanges(tx: TransactionSql, changes: StoreChange[]): P
     const placeholders = columns.map((c, i) => (c === 'geometry' ? `ST_SetSRID(ST_GeomFromGeoJSON($${i + 1}), 4326)` : `$${i + 1}`));
     if (change.layer === 'grids' && change.before !== null) {
       // a new version: the current one (as this replica read it) closes the day the new one starts
-      const [current] = await tx.unsafe(`SELECT ${readColumns(mapping)} FROM grids WHERE scheme = $1 AND code = $2 AND valid_to IS NULL FOR UPDATE`, [after.scheme as string, after.code as string]);
+      const [current] = await tx.query(`SELECT ${readColumns(mapping)} FROM grids WHERE scheme = $1 AND code = $2 AND valid_to IS NULL FOR UPDATE`, [after.scheme as string, after.code as string]);
       if (current === undefined || !sameRow(mapping, current, { ...change.before, valid_to: null })) throw changedElsewhere(change);
-      await tx.unsafe('UPDATE grids SET valid_to = $1 WHERE scheme = $2 AND code = $3 AND valid_to IS NULL', [after.valid_from as string, after.scheme as string, after.code as string]);
+      await tx.query('UPDATE grids SET valid_to = $1 WHERE scheme = $2 AND code = $3 AND valid_to IS NULL', [after.valid_from as string, after.scheme as string, after.code as string]);
     }
     if (change.before === null || change.layer === 'grids') {
       const conflictTarget = change.layer === 'grids' ? '(scheme, code, valid_from)' : `(${mapping.key})`;
-      const inserted = await tx.unsafe(`INSERT INTO ${mapping.table} (${columns.join(', ')}) VALUES (${placeholders.join(', ')}) ON CONFLICT ${conflictTarget} DO NOTHING RETURNING 1`, values as never[]);
+      const inserted = await tx.query(`INSERT INTO ${mapping.table} (${columns.join(', ')}) VALUES (${placeholders.join(', ')}) ON CONFLICT ${conflictTarget} DO NOTHING RETURNING 1`, values);
       if (inserted.length === 0) throw new KeyTaken(`${nounOf(change.layer)} ${change.key} was created by another writer at the same time; send the request again`);
       continue;
     }
-    const [current] = await tx.unsafe(`SELECT ${readColumns(mapping)} FROM ${mapping.table} WHERE ${mapping.key} = $1 FOR UPDATE`, [change.key]);
+    const [current] = await tx.query(`SELECT ${readColumns(mapping)} FROM ${mapping.table} WHERE ${mapping.key} = $1 FOR UPDATE`, [change.key]);
     if (current === undefined || !sameRow(mapping, current, change.before)) throw changedElsewhere(change);
     const assignments = placeholders.map((p, i) => `${columns[i]} = ${p}`);
-    await tx.unsafe(`UPDATE ${mapping.table} SET ${assignments.join(', ')} WHERE ${mapping.key} = $${columns.length + 1}`, [...values, change.key] as never[]);
+    await tx.query(`UPDATE ${mapping.table} SET ${assignments.join(', ')} WHERE ${mapping.key} = $${columns.length + 1}`, [...values, change.key]);
   }
-  const [{ seq }] = (await tx`SELECT currval(pg_get_serial_sequence('changes', 'seq')) AS seq`) as unknown as [{ seq: number }];
+  const [{ seq }] = (await tx.query<{ seq: number }>("SELECT currval(pg_get_serial_sequence('changes', 'seq')) AS seq")) as [{ seq: number }];
   return seq;
 }
 

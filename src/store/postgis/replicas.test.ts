@@ -193,6 +193,76 @@ describe.skipIf(!testPostgres)('two replicas of one PostGIS database: following 
     expect(row!.name).toBe(winner);
   }, 60_000);
 
+  it('a grid redrawn through A (a new version taking part of its neighbour) answers on B within 1 s, with both new dynamic codes', async () => {
+    // two social grids of one community in 东华门街道 sharing an edge; the grid takes the part of
+    // its neighbour within ~30 m of it (PostGIS draws the new boundary)
+    const [pair] = await sql<{ code: string; neighbour: string; geometry: string; moved: string }[]>`
+      SELECT a.code, b.code AS neighbour,
+             ST_AsGeoJSON(ST_Union(a.geometry, ST_Intersection(b.geometry, ST_Buffer(a.geometry, 0.0003, 'quad_segs=2'))), 15) AS geometry,
+             ST_AsGeoJSON(ST_PointOnSurface(ST_Difference(ST_Intersection(b.geometry, ST_Buffer(a.geometry, 0.0002, 'quad_segs=2')), a.geometry)), 15) AS moved
+      FROM current_grids a JOIN current_grids b
+        ON a.scheme = 'social' AND b.scheme = 'social' AND a.code < b.code AND a.community_code = b.community_code
+       AND a.code LIKE '110101001%' AND ST_Length(ST_Intersection(ST_Boundary(a.geometry), ST_Boundary(b.geometry))) > 0.001
+      ORDER BY a.code, b.code LIMIT 1`;
+    expect(pair).toBeDefined();
+    const [x, y] = (JSON.parse(pair!.moved) as { coordinates: [number, number] }).coordinates;
+    const socialAt = async (server: ServedChild) => ((await (await fetch(`${server.url}/v1/reverse?lng=${x}&lat=${y}`)).json()) as { socialGrid: { staticCode: string; dynamicCode: string } }).socialGrid;
+    expect((await socialAt(replicas[1]!)).staticCode).toBe(pair!.neighbour);
+
+    const started = performance.now();
+    const res = await send(replicas[0]!, 'POST', `/v1/grids/${pair!.code}/versions`, { geometry: JSON.parse(pair!.geometry) });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const body = (await res.json()) as { grid: { properties: { dynamic_code: string } }; neighbours: { properties: { static_code: string; dynamic_code: string } }[] };
+    expect(body.neighbours.map((n) => n.properties.static_code)).toEqual([pair!.neighbour]);
+    for (;;) {
+      const now = await socialAt(replicas[1]!);
+      if (now.staticCode === pair!.code && now.dynamicCode === body.grid.properties.dynamic_code) break;
+      if (performance.now() - started > 5000) throw new Error(`the redraw is not on replica B after 5 s: ${JSON.stringify(now)}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const seen = performance.now() - started;
+    console.log(`replica grid redraw: POST …/versions on A to B's reverse answer in ${seen.toFixed(0)} ms`);
+    expect(seen).toBeLessThan(1000);
+    // PostGIS holds both new versions as current, the old ones closed
+    const current = await sql<{ code: string; dynamic_code: string }[]>`SELECT code, dynamic_code FROM current_grids WHERE scheme = 'social' AND code IN (${pair!.code}, ${pair!.neighbour}) ORDER BY code`;
+    expect(current).toEqual([
+      { code: pair!.code, dynamic_code: body.grid.properties.dynamic_code },
+      { code: pair!.neighbour, dynamic_code: body.neighbours[0]!.properties.dynamic_code },
+    ]);
+    const [{ versions }] = (await sql`SELECT count(*) AS versions FROM grids WHERE scheme = 'social' AND code IN (${pair!.code}, ${pair!.neighbour})`) as unknown as [{ versions: number }];
+    expect(versions).toBe(4);
+    // and B's lookups of both grids show the new versions
+    const neighbourOnB = (await (await fetch(`${replicas[1]!.url}/v1/grids/${pair!.neighbour}`)).json()) as { properties: { dynamic_code: string } };
+    expect(neighbourOnB.properties.dynamic_code).toBe(body.neighbours[0]!.properties.dynamic_code);
+  }, 60_000);
+
+  it('a write whose database connection is cut mid-transaction answers 503; the replica lives on and takes the next write', async () => {
+    // hold the write lock, so the replica's write waits inside its transaction, then end that
+    // connection from the server side (as a database restart or failover does)
+    const holder = await sql.reserve();
+    await holder`SELECT pg_advisory_lock(110101, 2)`;
+    const pending = send(replicas[0]!, 'POST', '/v1/components', lamp(await pointInStreet()));
+    let killed = 0;
+    for (let tries = 0; killed === 0 && tries < 200; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const ended = await sql<{ pid: number }[]>`
+        SELECT pg_terminate_backend(pid) AS pid FROM pg_stat_activity
+        WHERE application_name = 'wangge' AND wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%' AND pid <> pg_backend_pid()`;
+      killed = ended.length;
+    }
+    await holder`SELECT pg_advisory_unlock(110101, 2)`;
+    holder.release();
+    expect(killed).toBe(1);
+    const res = await pending;
+    const body = await res.text();
+    expect(res.status, body).toBe(503);
+    expect(body).toMatch(/database_unavailable/);
+    // the replica is alive and writes again
+    const next = await send(replicas[0]!, 'POST', '/v1/components', lamp(await pointInStreet()));
+    expect(next.status, await next.clone().text()).toBe(201);
+    expect((await fetch(`${replicas[0]!.url}/health`)).status).toBe(200);
+  }, 60_000);
+
   it('a key made with wangge keys create --store works on both replicas within 1 s; revoked, it is refused within 1 s', async () => {
     const created = await runCli(['keys', 'create', '--scope', '110101001', '--name', '东华门街道分中心', '--store', url]);
     expect(created.code, created.stderr).toBe(0);

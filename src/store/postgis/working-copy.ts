@@ -1,4 +1,3 @@
-import type { TransactionSql } from 'postgres';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +5,10 @@ import { ConflictError } from '../../errors.js';
 import { changesSince, lastChangeSeq } from '../changes.js';
 import { Store } from '../store.js';
 import { redacted } from './build-district-postgis.js';
-import { connectPostgis, resetIdSequences } from './postgis.js';
+import { advanceIdSequences } from './postgis.js';
 import { KeyTaken, pushChanges } from './push-changes.js';
 import { copyPostgisToFile, localKeyRows, type KeyRow } from './replica.js';
+import { transactionPool, type Transaction } from './transactions.js';
 
 /** A PostGIS database as a one-shot command sees it: a SQLite file, and a way to write back. */
 export interface WorkingCopy {
@@ -56,13 +56,13 @@ export async function openWorkingCopy(url: string): Promise<WorkingCopy> {
       const keys = localKeyRows(store).filter((k) => keysBefore.get(k.id) !== JSON.stringify(k));
       store.close();
       if (changes.length === 0 && keys.length === 0) return { changes: 0, keys: 0 };
-      const sql = connectPostgis(url, { max: 1 });
+      const pool = transactionPool(url, { max: 1 });
       try {
-        await sql.begin(async (tx) => {
+        await pool.transaction(async (tx) => {
           if (changes.length > 0) await pushChanges(tx, changes);
           for (const key of keys) await writeKey(tx, key, keysBefore.has(key.id));
           // ids were chosen by the copy: SQL inserts after this one must not take them again
-          await resetIdSequences(tx);
+          await advanceIdSequences((statement) => tx.query(statement));
         });
       } catch (error) {
         if (error instanceof KeyTaken || error instanceof ConflictError) {
@@ -70,7 +70,7 @@ export async function openWorkingCopy(url: string): Promise<WorkingCopy> {
         }
         throw error;
       } finally {
-        await sql.end({ timeout: 1 });
+        await pool.end();
       }
       return { changes: changes.length, keys: keys.length };
     },
@@ -79,14 +79,15 @@ export async function openWorkingCopy(url: string): Promise<WorkingCopy> {
 }
 
 /** A key the command created (insert, its id as the copy chose it) or revoked (revocation time set once). */
-async function writeKey(tx: TransactionSql, key: KeyRow, existed: boolean): Promise<void> {
+async function writeKey(tx: Transaction, key: KeyRow, existed: boolean): Promise<void> {
   if (existed) {
-    await tx`UPDATE api_keys SET revoked_at = coalesce(revoked_at, ${key.revoked_at}::timestamptz) WHERE id = ${key.id}`;
+    await tx.query('UPDATE api_keys SET revoked_at = coalesce(revoked_at, $1::timestamptz) WHERE id = $2', [key.revoked_at, key.id]);
     return;
   }
-  const inserted = await tx`
-    INSERT INTO api_keys (id, name, scope, secret_hash, prefix, created_at, revoked_at)
-    VALUES (${key.id}, ${key.name}, ${key.scope}, ${key.secret_hash}, ${key.prefix}, ${key.created_at}, ${key.revoked_at})
-    ON CONFLICT (id) DO NOTHING RETURNING 1`;
+  const inserted = await tx.query(
+    `INSERT INTO api_keys (id, name, scope, secret_hash, prefix, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (id) DO NOTHING RETURNING 1`,
+    [key.id, key.name, key.scope, key.secret_hash, key.prefix, key.created_at, key.revoked_at],
+  );
   if (inserted.length === 0) throw new KeyTaken(`API key id ${key.id} was taken by another key created at the same time`);
 }

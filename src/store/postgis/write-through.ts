@@ -2,8 +2,8 @@ import { ConflictError, UnavailableError } from '../../errors.js';
 import { changesSince, lastChangeSeq, type StoreChange } from '../changes.js';
 import type { Store } from '../store.js';
 import type { PostgisFollower } from './follow.js';
-import { connectPostgis } from './postgis.js';
 import { KeyTaken, pushChanges } from './push-changes.js';
+import { connectionLost, transactionPool } from './transactions.js';
 
 /** Thrown inside the local transaction to undo a dry run once its changes are read. */
 const DRY_RUN = Symbol('dry run');
@@ -31,7 +31,7 @@ const CATCH_UP_MS = 10_000;
  * Writes through one replica are taken one at a time. Returns the `commit` the write routes use.
  */
 export function writeThroughPostgis(url: string, store: Store, follower: PostgisFollower): { commit: <T>(work: () => T) => Promise<T>; close: () => Promise<void> } {
-  const sql = connectPostgis(url, { max: 2 });
+  const pool = transactionPool(url, { max: 2 });
   let queue: Promise<unknown> = Promise.resolve();
 
   // waits, polling, until the copy has change `seq`; never spins: a follower that cannot read the
@@ -56,15 +56,15 @@ export function writeThroughPostgis(url: string, store: Store, follower: Postgis
     try {
       const { result, changes } = dryRun(store, work);
       if (changes.length === 0) return result;
-      await caughtUp(await sql.begin((tx) => pushChanges(tx, changes)), true);
+      await caughtUp(await pool.transaction((tx) => pushChanges(tx, changes)), true);
       return result;
     } catch (error) {
       if (!(error instanceof KeyTaken)) throw error;
     }
     // another replica took the key: again, in turn with every other writer, from an up-to-date copy
-    const { result, seq } = await sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(110101, 2)`;
-      const [{ last }] = (await tx`SELECT coalesce(max(seq), 0) AS last FROM changes`) as unknown as [{ last: number }];
+    const { result, seq } = await pool.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(110101, 2)');
+      const [{ last }] = (await tx.query<{ last: number }>('SELECT coalesce(max(seq), 0) AS last FROM changes')) as [{ last: number }];
       await caughtUp(last, false);
       const run = dryRun(store, work);
       try {
@@ -86,7 +86,7 @@ export function writeThroughPostgis(url: string, store: Store, follower: Postgis
       queue = next.catch(() => undefined);
       return next;
     },
-    close: () => sql.end({ timeout: 1 }),
+    close: () => pool.end(),
   };
 }
 
@@ -106,14 +106,11 @@ function dryRun<T>(store: Store, work: () => T): { result: T; changes: StoreChan
   return outcome!;
 }
 
-/** Error codes of a database that cannot be reached or went away (the postgres client's, the socket's, PostgreSQL's shutdown states). */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03']);
-
 /** A 503 for a write the database could not take because it cannot be reached; undefined for other errors. */
 function unreachable(error: unknown): UnavailableError | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !UNREACHABLE.has(code)) return undefined;
+  if (!connectionLost(error)) return undefined;
+  const why = (error as { code?: unknown }).code ?? (error as Error).message;
   // the connection may have gone during COMMIT: then the write may have been made after all
-  return new UnavailableError('database_unavailable', `the database (PostGIS) cannot be reached (${code}); the write was not acknowledged — read the feature before sending it again`, 5, { cause: error });
+  return new UnavailableError('database_unavailable', `the database (PostGIS) cannot be reached (${String(why)}); the write was not acknowledged — read the feature before sending it again`, 5, { cause: error });
 }
 
