@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { runCli } from './test-helpers/run-cli.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 // Issue 12: `wangge import missing.geojson` printed a raw ENOENT, and so did an export into a
 // folder that does not exist. A file that cannot be read or written is named with the reason in
@@ -37,7 +37,7 @@ describe('files that cannot be read', () => {
 describe('files that cannot be written', () => {
   it('exports and tile archives into a folder that does not exist: "cannot write …: no folder …", exit 1, nothing left behind', async () => {
     const db = join(dir, 'district.db');
-    buildDistrictDatabase(db);
+    defaultDistrictAt(db);
     const folder = join(dir, 'missing');
     for (const [argv, file] of [
       [['export', '--layer', 'houses', '--db', db, '-o'], 'houses.geojson'],

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Feature } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Component, Grid, House } from '../model.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
 import { loadGeocoders, type Geocoders } from '../geocode/geocoders.js';
 import { TileService } from '../tiles/tile-service.js';
@@ -12,6 +11,7 @@ import { createApp, type AppStore } from './app.js';
 import { openApiDocument } from './openapi.js';
 import type { Problem } from './problem.js';
 import { startServer } from './serve.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 type App = ReturnType<typeof createApp>;
 
@@ -27,7 +27,7 @@ let tiles: TileService;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-http-'));
   const path = join(dir, 'district.db');
-  buildDistrictDatabase(path);
+  defaultDistrictAt(path);
   store = Store.open(path, { readonly: true });
   geocoders = loadGeocoders(store);
   tiles = TileService.fromStore(store);

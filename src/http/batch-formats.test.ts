@@ -6,13 +6,13 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadGeocoders } from '../geocode/geocoders.js';
 import { parseCsv } from '../ingest/csv.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
 import { seededRandom } from '../test-helpers/seeded-random.js';
 import { TileService } from '../tiles/tile-service.js';
 import { createApp } from './app.js';
 import { batchFormat, GEOCODE_ROW_COLUMNS, REVERSE_ROW_COLUMNS } from './batch-formats.js';
 import { startServer } from './serve.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 describe('batchFormat', () => {
   it.each([
@@ -40,7 +40,7 @@ let addresses: string[];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-batch-formats-'));
   const path = join(dir, 'district.db');
-  buildDistrictDatabase(path);
+  defaultDistrictAt(path);
   store = Store.open(path, { readonly: true });
   // real door plates of the test district, noisy spellings (one read with an edit), and addresses without an answer
   const plates = store.db.prepare('SELECT address FROM houses WHERE address IS NOT NULL ORDER BY id LIMIT 300').pluck().all() as string[];

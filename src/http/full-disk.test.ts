@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../auth/api-keys.js';
 import { serveChild, type ServedChild } from '../cli/test-helpers/serve-child.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 // issue 12: a full disk answered writes with 500 "internal" instead of 503.
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-full-disk-server-'));
   db = join(dir, 'district.db');
   flag = join(dir, 'disk-is-full');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   const store = Store.open(db);
   try {
     secret = createApiKey(store, { name: '东城区网格中心', scope: '110101' }).secret;

@@ -5,11 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromWgs84, parseCrs } from '../geo/crs.js';
 import { loadGeocoders, type Geocoders } from '../geocode/geocoders.js';
 import { distanceM } from '../geocode/nearest-address.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
 import { TileService } from '../tiles/tile-service.js';
 import { createApp } from './app.js';
 import { startServer } from './serve.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 let dir: string;
 let store: Store;
@@ -19,7 +19,7 @@ let server: Awaited<ReturnType<typeof startServer>>;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-geocoding-'));
   const path = join(dir, 'district.db');
-  buildDistrictDatabase(path);
+  defaultDistrictAt(path);
   store = Store.open(path, { readonly: true });
   geocoders = loadGeocoders(store);
   server = await startServer(createApp({ store, geocoders, tiles: TileService.fromStore(store) }), { host: '127.0.0.1', port: 0 });

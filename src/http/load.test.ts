@@ -8,11 +8,11 @@ import { createApiKey } from '../auth/api-keys.js';
 import { serveChild, type ServedChild } from '../cli/test-helpers/serve-child.js';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
 import { PointResolver } from '../geocode/reverse.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
 import { seededRandom } from '../test-helpers/seeded-random.js';
 import { decodeTile } from '../tiles/test-helpers/decode-tile.js';
 import { tileRange, worldBox, worldX, worldY, type TileCoord } from '../tiles/tile-coords.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 const BIN = fileURLToPath(new URL('../../bin/wangge.js', import.meta.url));
 const GC_ON_SIGNAL = fileURLToPath(new URL('../test-helpers/gc-on-signal.mjs', import.meta.url));
@@ -48,7 +48,7 @@ let tiles: TileCoord[];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-load-'));
   const db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   const store = Store.open(db);
   try {
     secrets = {

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../auth/api-keys.js';
 import { loadGeocoders, type Geocoders } from '../geocode/geocoders.js';
 import { startLive, type LiveService } from '../live.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
 import { areaLabel } from '../tiles/labels.js';
 import { HOUSES_LAYER_ID, LABEL_MAXZOOMS, labelLayerId } from '../tiles/style.js';
@@ -16,6 +15,7 @@ import { TileService } from '../tiles/tile-service.js';
 import { createApp } from './app.js';
 import { API_KEY_STORAGE, mapStart } from './map-page.js';
 import { startServer, type RunningServer } from './serve.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -103,7 +103,7 @@ suite('map page in Chromium', () => {
     if (!HAVE_CHROMIUM) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
     dir = mkdtempSync(join(tmpdir(), 'wangge-map-page-'));
     const path = join(dir, 'district.db');
-    buildDistrictDatabase(path);
+    defaultDistrictAt(path);
     store = Store.open(path, { readonly: true });
     geocoders = loadGeocoders(store);
     tiles = TileService.fromStore(store);

@@ -9,12 +9,12 @@ import { createApiKey } from '../auth/api-keys.js';
 import { serveChild, type ServedChild } from '../cli/test-helpers/serve-child.js';
 import { geometryBBox } from '../geo/bbox.js';
 import { countVertices } from '../geo/vertex-count.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
 import { seededRandom } from '../test-helpers/seeded-random.js';
 import { BATCH_LIMITS } from './batch-limits.js';
 import { redrawPairs, redrawRequest, type RedrawRequestOf } from './test-helpers/grid-redraws.js';
 import { parsePrometheus } from './test-helpers/parse-prometheus.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 // Issue 12, limits on work per request, against `wangge serve` (dist/) on loopback: batches beyond
 // the caller's size, answers beyond --max-response-mb and geometries beyond --max-vertices are
@@ -49,7 +49,7 @@ let largeRedraw: RedrawRequestOf;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-limits-'));
   db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   const store = Store.open(db);
   try {
     key = createApiKey(store, { name: '东城区网格化服务管理中心', scope: '110101' }).secret;

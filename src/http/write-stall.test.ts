@@ -6,11 +6,11 @@ import { createApiKey } from '../auth/api-keys.js';
 import { serveChild, type ServedChild } from '../cli/test-helpers/serve-child.js';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
 import { PointResolver } from '../geocode/reverse.js';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
 import { seededRandom } from '../test-helpers/seeded-random.js';
 import { tileRange, worldBox, type TileCoord } from '../tiles/tile-coords.js';
 import { redrawDay, redrawPairs, redrawRequest, type RedrawPair } from './test-helpers/grid-redraws.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 // Issue 9: one client writing 1.4 houses/s took mixed reads from ~1,800 req/s to 28 req/s (p99
 // 2.7–6.9 s), because each house or door-plate write rebuilt the forward index in the request.
@@ -49,7 +49,7 @@ let pairs: RedrawPair[];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-write-stall-'));
   const db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   const store = Store.open(db);
   try {
     secret = createApiKey(store, { name: '东城区网格化服务管理中心', scope: '110101' }).secret;

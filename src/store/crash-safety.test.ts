@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRASH_WRITER, dayOf, extendPlan, tagOf, type CrashChange } from '../test-helpers/crash-plan.js';
 import { seededRandom } from '../test-helpers/seeded-random.js';
-import { buildDistrictDatabase } from './build-district.js';
 import { lastChangeSeq } from './changes.js';
 import { Store } from './store.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WRITER = fileURLToPath(new URL('../test-helpers/crash-writer.ts', import.meta.url));
@@ -28,7 +28,7 @@ let seed: number;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-crash-'));
   db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   // 东华门街道's features only, so integrity checks and digests after every kill stay quick
   const store = Store.open(db);
   store.db.exec(`

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDistrictPostgis } from '../store/postgis/build-district-postgis.js';
 import { connectPostgis } from '../store/postgis/postgis.js';
+import { processAlive } from './process-alive.js';
 
 /**
  * The PostgreSQL server the PostGIS suites use: the URL in WANGGE_TEST_POSTGRES (a role that may
@@ -68,15 +69,6 @@ export async function districtDatabase(name: string): Promise<{ url: string; dro
     await admin.end();
   }
   return freshDatabase(name, template);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A PostgreSQL server a test may stop and start: its own cluster in a temporary folder. */

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
+import { defaultDistrictAt } from './district-file.js';
 
 /** A freshly generated default district in a temporary folder, for one test file. */
 export interface TestDistrict {
@@ -15,7 +15,7 @@ export interface TestDistrict {
 /** Builds the default district (~4 s) into a new temporary folder named after `name` and opens it. */
 export function openTestDistrict(name: string, options: { readonly?: boolean } = {}): TestDistrict {
   const dir = mkdtempSync(join(tmpdir(), `wangge-${name}-`));
-  buildDistrictDatabase(join(dir, 'district.db'));
+  defaultDistrictAt(join(dir, 'district.db'));
   const store = Store.open(join(dir, 'district.db'), options);
   return {
     dir,

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { PMTiles } from 'pmtiles';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDistrictDatabase } from '../store/build-district.js';
 import { Store } from '../store/store.js';
 import { exportPyramid } from './export-pyramid.js';
 import { createMbtilesWriter } from './mbtiles.js';
@@ -13,6 +12,7 @@ import { createPmtilesWriter } from './pmtiles-writer.js';
 import { FileSource } from './test-helpers/pmtiles-file-source.js';
 import { TileService } from './tile-service.js';
 import type { Tilestats } from './tilestats.js';
+import { defaultDistrictAt } from '../test-helpers/district-file.js';
 
 /**
  * The typed metadata of exported archives, as GDAL reads it: without field types and tilestats
@@ -40,7 +40,7 @@ let pmtiles: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-archive-types-'));
   db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   mbtiles = join(dir, 'district.mbtiles');
   pmtiles = join(dir, 'district.pmtiles');
   const store = Store.open(db, { readonly: true });

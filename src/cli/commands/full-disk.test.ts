@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { runCliChild, startCli } from '../test-helpers/cli-child.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 // issue 12: a full disk left `*.part-PID` files behind (and nothing removed them after a kill),
 // answered with raw errors, and temporary files were renamed without fsync.
@@ -23,7 +23,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-full-disk-'));
   db = join(dir, 'district.db');
   flag = join(dir, 'disk-is-full');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
 }, 120_000);
 
 afterAll(() => {

@@ -9,10 +9,10 @@ import { ReverseGeocoder } from '../../geocode/reverse.js';
 import { noisyAddresses } from '../../geocode/test-helpers/address-noise.js';
 import { csvField, parseCsv } from '../../ingest/csv.js';
 import type { Address, House } from '../../model.js';
-import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { runCli } from '../test-helpers/run-cli.js';
 import { GEOCODE_COLUMNS } from './geocode.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 const run = promisify(execFile);
 const BIN = new URL('../../../bin/wangge.js', import.meta.url).pathname;
@@ -28,7 +28,7 @@ let forward: ForwardGeocoder;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-geocode-'));
   db = join(dir, 'dongcheng.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   const store = Store.open(db, { readonly: true });
   try {
     houses = [...store.iterate('houses')].filter((h) => h.address !== null);

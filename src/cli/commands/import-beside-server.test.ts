@@ -5,12 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../auth/api-keys.js';
 import { geometryBBox, type BBox } from '../../geo/bbox.js';
-import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { seededRandom } from '../../test-helpers/seeded-random.js';
 import { tileRange, worldBox, type TileCoord } from '../../tiles/tile-coords.js';
 import { runCliChild, startCli } from '../test-helpers/cli-child.js';
 import { serveChild, type ServedChild } from '../test-helpers/serve-child.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 // issue 12: `wangge import` into a served database stopped at once with "database is locked" as
 // soon as anything else wrote, then listed 29,999 false "code … appears twice" errors, and with
@@ -38,7 +38,7 @@ let tiles: TileCoord[];
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-import-beside-server-'));
   db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   const store = Store.open(db);
   try {
     secret = createApiKey(store, { name: '东城区网格中心', scope: '110101' }).secret;

@@ -6,12 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateComponentCode } from '../../codes/component.js';
 import { fromWgs84, parseCrs } from '../../geo/crs.js';
 import { ReverseGeocoder } from '../../geocode/reverse.js';
-import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { metresBetween } from '../../test-helpers/distance.js';
 import { FEATURE_FORMATS } from '../../ingest/read-features.js';
 import { hasRealData, realDataPath } from '../../test-helpers/real-data.js';
 import { runCli } from '../test-helpers/run-cli.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 let dir: string;
 let db: string;
@@ -19,7 +19,7 @@ let db: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-import-'));
   db = join(dir, 'dongcheng.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findApiKey } from '../../auth/api-keys.js';
-import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { runCli } from '../test-helpers/run-cli.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 let dir: string;
 let db: string;
@@ -13,7 +13,7 @@ let db: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-keys-'));
   db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

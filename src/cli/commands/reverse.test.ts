@@ -9,10 +9,10 @@ import { geometryBBox } from '../../geo/bbox.js';
 import { fromWgs84, parseCrs, toWgs84 } from '../../geo/crs.js';
 import { ReverseGeocoder, type Resolution } from '../../geocode/reverse.js';
 import { csvField, parseCsv } from '../../ingest/csv.js';
-import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { runCli } from '../test-helpers/run-cli.js';
 import { REVERSE_COLUMNS } from './reverse.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 const run = promisify(execFile);
 const BIN = new URL('../../../bin/wangge.js', import.meta.url).pathname;
@@ -26,7 +26,7 @@ let box: { minX: number; minY: number; maxX: number; maxY: number };
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-reverse-'));
   db = join(dir, 'dongcheng.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   const store = Store.open(db, { readonly: true });
   try {
     reverse = ReverseGeocoder.fromStore(store);

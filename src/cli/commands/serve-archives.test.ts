@@ -6,7 +6,6 @@ import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { PMTiles, SharedPromiseCache } from 'pmtiles';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDistrictDatabase } from '../../store/build-district.js';
 import { TILE_SOURCES } from '../../tiles/layers.js';
 import { decodeTile } from '../../tiles/test-helpers/decode-tile.js';
 import { FileSource } from '../../tiles/test-helpers/pmtiles-file-source.js';
@@ -14,6 +13,7 @@ import { tmsRow, worldX, worldY } from '../../tiles/tile-coords.js';
 import { runCliChild } from '../test-helpers/cli-child.js';
 import { runCli } from '../test-helpers/run-cli.js';
 import { serveChild, type ServedChild } from '../test-helpers/serve-child.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 let dir: string;
 let db: string;
@@ -24,7 +24,7 @@ let server: ServedChild;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-serve-archives-'));
   db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   mbtiles = join(dir, 'city.mbtiles');
   pmtiles = join(dir, 'town.pmtiles');
   for (const [out, source] of [[mbtiles, 'houses'], [pmtiles, 'grids']] as const) {

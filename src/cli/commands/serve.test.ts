@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../auth/api-keys.js';
-import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { serveChild } from '../test-helpers/serve-child.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 let dir: string;
 let db: string;
@@ -17,7 +17,7 @@ let key: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-serve-'));
   db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   const store = Store.open(db);
   key = createApiKey(store, { name: '东城区网格化服务管理中心', scope: '110101' }).secret;
   store.close();

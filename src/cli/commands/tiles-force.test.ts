@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDistrictDatabase } from '../../store/build-district.js';
 import { runCli } from '../test-helpers/run-cli.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 // Issue 12: `tiles export` silently replaced an existing archive. Without --force it leaves the
 // file alone (exit 1, before opening the database); with --force it writes the new archive.
@@ -15,7 +15,7 @@ let db: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-tiles-force-'));
   db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
 }, 180_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -6,7 +6,6 @@ import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { PMTiles } from 'pmtiles';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDistrictDatabase } from '../../store/build-district.js';
 import { Store } from '../../store/store.js';
 import { TILE_SOURCES } from '../../tiles/layers.js';
 import { decodeTile } from '../../tiles/test-helpers/decode-tile.js';
@@ -15,6 +14,7 @@ import { tmsRow, worldX, worldY } from '../../tiles/tile-coords.js';
 import { TileService } from '../../tiles/tile-service.js';
 import { runCli } from '../test-helpers/run-cli.js';
 import { serveChild } from '../test-helpers/serve-child.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 let dir: string;
 let db: string;
@@ -23,7 +23,7 @@ let mbtiles: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'wangge-tiles-cli-'));
   db = join(dir, 'district.db');
-  buildDistrictDatabase(db);
+  defaultDistrictAt(db);
   mbtiles = join(dir, 'dongcheng.mbtiles');
   const result = await runCli(['tiles', 'export', '-o', mbtiles, '--db', db]);
   expect(result.stderr).toMatch(/wrote \d+ tiles of wangge z10–17/);

@@ -6,8 +6,9 @@ import { runCli } from '../../cli/test-helpers/run-cli.js';
 import { noisyAddresses } from '../../geocode/test-helpers/address-noise.js';
 import { districtDatabase, testPostgres } from '../../test-helpers/postgres.js';
 import { seededRandom } from '../../test-helpers/seeded-random.js';
-import { buildDistrictDatabase, generatedDistricts } from '../build-district.js';
+import { generatedDistricts } from '../build-district.js';
 import { connectPostgis } from './postgis.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 // issue 10, point 1: every command takes --store postgres://â€¦; a command on PostGIS gives what
 // the same command gives on a SQLite file of the same district, and an import is in PostGIS after
@@ -22,7 +23,7 @@ describe.skipIf(!testPostgres)('the one-shot commands with --store postgres://â€
     dir = mkdtempSync(join(tmpdir(), 'wangge-store-commands-'));
     db = join(dir, 'district.db');
     ({ url, drop } = await districtDatabase('commands'));
-    buildDistrictDatabase(db);
+    defaultDistrictAt(db);
     sql = connectPostgis(url, { max: 1 });
   }, 240_000);
 

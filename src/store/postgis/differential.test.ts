@@ -9,9 +9,10 @@ import type { GeneratedDistrict } from '../../ingest/generate/district.js';
 import { LAYERS } from '../../model.js';
 import { districtDatabase, testPostgres } from '../../test-helpers/postgres.js';
 import { seededRandom } from '../../test-helpers/seeded-random.js';
-import { buildDistrictDatabase, generatedDistricts } from '../build-district.js';
+import { generatedDistricts } from '../build-district.js';
 import { Store } from '../store.js';
 import { copyPostgisToFile } from './replica.js';
+import { defaultDistrictAt } from '../../test-helpers/district-file.js';
 
 // issue 10's differential test: one generated district in SQLite and in PostGIS, each served by
 // a real `wangge serve` (the second with --store postgres://…), asked the same questions
@@ -26,7 +27,7 @@ describe.skipIf(!testPostgres)('the same district in SQLite and in PostGIS answe
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'wangge-differential-'));
     ({ url, drop } = await districtDatabase('differential'));
-    buildDistrictDatabase(join(dir, 'district.db'));
+    defaultDistrictAt(join(dir, 'district.db'));
     district = [...generatedDistricts().districts][0]!;
     [sqlite, postgis] = await Promise.all([serveChild(['--db', join(dir, 'district.db')], { timeoutMs: 120_000 }), serveChild(['--store', url], { timeoutMs: 120_000 })]);
   }, 240_000);
