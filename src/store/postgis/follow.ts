@@ -59,14 +59,23 @@ export function followPostgis(
   let stopped = false;
   let lastError: string | undefined;
   let keys = JSON.stringify(localKeyRows(store));
+  // the keys are read again when announced and every interval, not on each poll a write waits on
+  let keysStale = false;
 
   const drain = async (): Promise<void> => {
     // a key created or revoked anywhere (wangge keys --store, SQL) holds here at once
-    const keysNow = await readKeyRows(sql);
-    if (JSON.stringify(keysNow) !== keys) {
-      store.transaction(() => replaceKeyRows(store, keysNow));
-      keys = JSON.stringify(keysNow);
-      log.info('API keys taken up from PostGIS', { keys: keysNow.length, revoked: keysNow.filter((k) => k.revoked_at !== null).length });
+    if (keysStale) {
+      keysStale = false;
+      const keysNow = await readKeyRows(sql).catch((error: unknown) => {
+        keysStale = true;
+        throw error;
+      });
+      const text = JSON.stringify(keysNow);
+      if (text !== keys) {
+        store.transaction(() => replaceKeyRows(store, keysNow));
+        keys = text;
+        log.info('API keys taken up from PostGIS', { keys: keysNow.length, revoked: keysNow.filter((k) => k.revoked_at !== null).length });
+      }
     }
     for (;;) {
       const changes = await sql<LoggedChange[]>`SELECT seq, actor, op, layer, key, before, after FROM changes WHERE seq > ${seq} ORDER BY seq LIMIT ${PAGE}`;
@@ -111,10 +120,17 @@ export function followPostgis(
       });
     return running;
   };
-  const listening = sql.listen('wangge_changes', () => void poll()).catch((error: unknown) => {
+  // migration 3 announces key changes with the payload 'api_keys', the change log with a seq
+  const listening = sql.listen('wangge_changes', (payload) => {
+    if (payload === 'api_keys') keysStale = true;
+    void poll();
+  }).catch((error: unknown) => {
     log.warn('LISTEN wangge_changes failed; following the change log by polling only', { error: (error as Error).message });
   });
-  const timer = setInterval(() => void poll(), intervalMs);
+  const timer = setInterval(() => {
+    keysStale = true;
+    void poll();
+  }, intervalMs);
   timer.unref();
   void poll();
   return {

@@ -71,4 +71,5 @@ export function connectionLost(error: unknown): boolean {
   return typeof message === 'string' && /Connection terminated|connection error|timeout exceeded when trying to connect|Connection ended/i.test(message);
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', '57P01', '57P02', '57P03']);
+// the socket's codes, and PostgreSQL's: admin shutdown, crash shutdown, cannot connect now
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
