@@ -1,6 +1,5 @@
 import { LiveGeocoders } from './geocode/geocoders.js';
 import { findApiKey } from './auth/api-keys.js';
-import type { GuardedWriteApi, WriteApi } from './http/routes/write.js';
 import { watchChanges, type ChangeWatcher } from './store/change-watcher.js';
 import { lastChangeSeq, type StoreChange } from './store/changes.js';
 import type { Store } from './store/store.js';
@@ -8,6 +7,7 @@ import { afterPendingIo, forEachInSlices, runInSlices } from './time-slices.js';
 import { TileService, type TileServiceOptions } from './tiles/tile-service.js';
 import { FeatureWriter } from './write/feature-writer.js';
 import { GridRedraw } from './write/grid-redraw.js';
+import type { GuardedWriteApi, WriteApi } from './write/write-api.js';
 
 /** A running wangge over one store: indexes that follow the change log, and the writers. */
 export interface LiveService {

@@ -5,7 +5,7 @@
 // validation and the rest of the stack run in both.
 import { DEFAULTS } from '../../src/config.js';
 import { createApp } from '../../src/http/app.js';
-import { createLogger } from '../../src/http/logger.js';
+import { createLogger } from '../../src/logger.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import { startServer } from '../../src/http/serve.js';
 import { startLive } from '../../src/live.js';

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { InvalidRequestError, NotFoundError } from '../errors.js';
+import { insertKeyRow, keyRows, revokeKeyRow, scopeStored, type ListedKeyRow } from '../store/api-key-rows.js';
 import type { Store } from '../store/store.js';
 import { scopeLevel, type ScopeLevel } from './scope.js';
 
@@ -19,21 +20,13 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
+/** Finds the unrevoked key a secret belongs to; `(secret) => findApiKey(store, secret)` in the service. */
+export type ApiKeyLookup = (secret: string) => ApiKey | null;
+
 /** Characters of the secret kept as its prefix: `wg_` and 7 of the random part. */
 export const PREFIX_LENGTH = 10;
 
 const MAX_NAME_LENGTH = 100;
-
-type KeyRow = { id: number; name: string; scope: string; scope_name: string | null; prefix: string; created_at: string; revoked_at: string | null };
-
-// admin and social codes differ in length, so at most one of the two names exists
-const SELECT_KEYS = `
-  SELECT k.id, k.name, k.scope, k.prefix, k.created_at, k.revoked_at,
-    COALESCE(
-      (SELECT a.name FROM admin_areas a WHERE a.code = k.scope),
-      (SELECT g.name FROM grids g WHERE g.scheme = 'social' AND g.code = k.scope ORDER BY g.valid_from DESC LIMIT 1)
-    ) AS scope_name
-  FROM api_keys k`;
 
 /**
  * Makes a key for a stored scope and returns its secret, the only time it is seen: the store keeps
@@ -44,15 +37,13 @@ export function createApiKey(store: Store, request: { name: string; scope: strin
   const name = checkedName(request.name);
   requireStoredScope(store, request.scope);
   const secret = `wg_${randomBytes(32).toString('base64url')}`;
-  const { lastInsertRowid } = store.db
-    .prepare('INSERT INTO api_keys (name, scope, secret_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(name, request.scope, secretHash(secret), secret.slice(0, PREFIX_LENGTH), new Date().toISOString());
-  return { secret, key: keyById(store, Number(lastInsertRowid))! };
+  const id = insertKeyRow(store, { name, scope: request.scope, secretHash: secretHash(secret), prefix: secret.slice(0, PREFIX_LENGTH), createdAt: new Date().toISOString() });
+  return { secret, key: keyById(store, id)! };
 }
 
 /** Every key, revoked ones included, oldest first. */
 export function listApiKeys(store: Store): ApiKey[] {
-  return (store.db.prepare(`${SELECT_KEYS} ORDER BY k.id`).all() as KeyRow[]).map(toApiKey);
+  return keyRows(store, {}).map(toApiKey);
 }
 
 /**
@@ -61,13 +52,13 @@ export function listApiKeys(store: Store): ApiKey[] {
  */
 export function revokeApiKey(store: Store, idOrPrefix: string): ApiKey {
   const key = keyByIdOrPrefix(store, idOrPrefix);
-  store.db.prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(new Date().toISOString(), key.id);
+  revokeKeyRow(store, key.id, new Date().toISOString());
   return keyById(store, key.id)!;
 }
 
 /** The unrevoked key whose secret this is, or null; looked up by hash, so the secret is never compared or stored. */
 export function findApiKey(store: Store, secret: string): ApiKey | null {
-  const row = store.db.prepare(`${SELECT_KEYS} WHERE k.secret_hash = ? AND k.revoked_at IS NULL`).get(secretHash(secret)) as KeyRow | undefined;
+  const [row] = keyRows(store, { secretHash: secretHash(secret) });
   return row === undefined ? null : toApiKey(row);
 }
 
@@ -88,17 +79,13 @@ function checkedName(name: string): string {
 /** Throws InvalidRequestError unless the scope is a stored area or a current social grid. */
 function requireStoredScope(store: Store, scope: string): void {
   const level = scopeLevel(scope);
-  const stored =
-    level === 'social_grid'
-      ? store.db.prepare("SELECT 1 FROM grids WHERE scheme = 'social' AND code = ? AND valid_to IS NULL").get(scope)
-      : store.db.prepare('SELECT 1 FROM admin_areas WHERE code = ?').get(scope);
-  if (stored !== undefined) return;
+  if (scopeStored(store, scope, level === 'social_grid' ? 'social_grid' : 'area')) return;
   const what = level === 'social_grid' ? 'current social grid' : level;
   throw new InvalidRequestError(`scope ${scope}: no ${what} with this code is stored (wangge export --layer ${level === 'social_grid' ? 'grids' : 'areas'} lists them)`);
 }
 
 function keyById(store: Store, id: number): ApiKey | null {
-  const row = store.db.prepare(`${SELECT_KEYS} WHERE k.id = ?`).get(id) as KeyRow | undefined;
+  const [row] = keyRows(store, { id });
   return row === undefined ? null : toApiKey(row);
 }
 
@@ -112,13 +99,13 @@ function keyByIdOrPrefix(store: Store, idOrPrefix: string): ApiKey {
     // never repeat the text: it may be a pasted secret
     throw new NotFoundError(`a key is named by its id or its ${PREFIX_LENGTH}-character prefix (wangge keys list shows both), got ${idOrPrefix.length} characters`);
   }
-  const rows = store.db.prepare(`${SELECT_KEYS} WHERE k.prefix = ? ORDER BY k.id`).all(idOrPrefix) as KeyRow[];
+  const rows = keyRows(store, { prefix: idOrPrefix });
   if (rows.length === 0) throw new NotFoundError(`no API key has prefix ${idOrPrefix}`);
   if (rows.length > 1) throw new InvalidRequestError(`prefix ${idOrPrefix} is shared by keys ${rows.map((r) => r.id).join(', ')}; name one by its id`);
   return toApiKey(rows[0]!);
 }
 
-function toApiKey(row: KeyRow): ApiKey {
+function toApiKey(row: ListedKeyRow): ApiKey {
   return {
     id: row.id,
     name: row.name,

@@ -12,7 +12,7 @@ import { importLayer } from '../store/import-layer.js';
 import { Store } from '../store/store.js';
 import { hasRealData, readRealData } from '../test-helpers/real-data.js';
 import { ForwardGeocoder } from './forward.js';
-import { distanceM } from './nearest-address.js';
+import { distanceM } from '../geo/distance.js';
 import { ReverseGeocoder } from './reverse.js';
 
 // the public Dongcheng files (README there): read in place, never copied into the repo. The

@@ -6,7 +6,7 @@ import { loadGeneratorInputs } from '../ingest/generate/inputs.js';
 import type { Address, AdminArea, House } from '../model.js';
 import { formatDoorPlate } from '../model.js';
 import { ForwardGeocoder } from './forward.js';
-import { distanceM } from './nearest-address.js';
+import { distanceM } from '../geo/distance.js';
 import { ReverseGeocoder } from './reverse.js';
 import { canonicalStyle, NOISE_KINDS, render, seeded, specOf } from './test-helpers/address-noise.js';
 import { pointInPolygon } from '../geo/pip.js';

@@ -1,16 +1,6 @@
 import KDBush from 'kdbush';
+import { boxAround, distanceM } from '../geo/distance.js';
 import type { Address } from '../model.js';
-
-const EARTH_RADIUS_M = 6371008.8;
-const RAD = Math.PI / 180;
-
-/** Great-circle distance in metres (haversine). */
-export function distanceM(lng1: number, lat1: number, lng2: number, lat2: number): number {
-  const dLat = (lat2 - lat1) * RAD;
-  const dLng = (lng2 - lng1) * RAD;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLng / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
 
 /** Side of the cells changed plates are hashed into: ~110 m north–south, so a 50 m search reads at most four. */
 const CELL_DEG = 0.001;
@@ -67,8 +57,7 @@ export class NearestAddress {
 
   /** The nearest plate within `maxDistanceM`, with its distance, or null. */
   find(lng: number, lat: number, maxDistanceM: number): { address: Address; distanceM: number } | null {
-    const dLat = (maxDistanceM / (EARTH_RADIUS_M * RAD)) * 1.01;
-    const dLng = dLat / Math.max(Math.cos(Math.min(89, Math.abs(lat)) * RAD), 1e-6);
+    const box = boxAround(lng, lat, maxDistanceM);
     let best: { address: Address; distanceM: number } | null = null;
     const consider = (address: Address): void => {
       const [x, y] = address.geometry.coordinates as [number, number];
@@ -78,11 +67,11 @@ export class NearestAddress {
       }
     };
     if (this.index !== null) {
-      for (const k of this.index.range(lng - dLng, lat - dLat, lng + dLng, lat + dLat)) if (!this.masked.has(k)) consider(this.addresses[k]!);
+      for (const k of this.index.range(box.minX, box.minY, box.maxX, box.maxY)) if (!this.masked.has(k)) consider(this.addresses[k]!);
     }
     if (this.cells.size > 0) {
-      for (let i = Math.floor((lng - dLng) / CELL_DEG); i <= Math.floor((lng + dLng) / CELL_DEG); i++) {
-        for (let j = Math.floor((lat - dLat) / CELL_DEG); j <= Math.floor((lat + dLat) / CELL_DEG); j++) {
+      for (let i = Math.floor(box.minX / CELL_DEG); i <= Math.floor(box.maxX / CELL_DEG); i++) {
+        for (let j = Math.floor(box.minY / CELL_DEG); j <= Math.floor(box.maxY / CELL_DEG); j++) {
           for (const address of this.cells.get(`${i},${j}`) ?? []) consider(address);
         }
       }

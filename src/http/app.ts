@@ -9,7 +9,7 @@ import { requireApiKey } from './auth.js';
 import { batchKey } from './batch-limits.js';
 import { compressAnswers } from './compression.js';
 import { corsPolicy } from './cors-policy.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import { createMetrics, metricsRoutes, type Metrics } from './metrics.js';
 import { requestObserver } from './request-observer.js';
 import { openApiDocument } from './openapi.js';
@@ -26,12 +26,12 @@ import { tileRoutes } from './routes/tiles.js';
 import { catalogRoutes } from './routes/catalog.js';
 import type { CacheControlPolicy } from './cache-control.js';
 import { dropForwardedOrigin } from './public-url.js';
-import { writeRoutes, type GuardedWriteApi } from './routes/write.js';
+import type { GuardedWriteApi } from '../write/write-api.js';
+import { writeRoutes } from './routes/write.js';
 import { vertexLimit, writeBodyBytes } from './vertex-limit.js';
 import type { TileProvider } from '../tiles/tile-provider.js';
 import type { ArchiveSource } from '../tiles/archive-source.js';
 import { TileSources } from '../tiles/tile-sources.js';
-import { TileService } from '../tiles/tile-service.js';
 import type { DatabaseStatus } from '../store/postgis/follow.js';
 
 /** What the app reads; `Store` satisfies it, and so can a fake. */
@@ -47,7 +47,7 @@ export interface AppOptions {
   archives?: readonly ArchiveSource[];
   /** Cache-Control of the tile, TileJSON and catalog answers, where the defaults do not suit */
   cacheControl?: CacheControlPolicy;
-  /** components near a point for `/v1/reverse?components=` (default: from `tiles` when it is the live TileService) */
+  /** components near a point for `/v1/reverse?components=` (default: from `tiles` when it cuts them live) */
   componentsNear?: ComponentsNear;
   /** the write endpoints (components, houses, addresses, grid versions, change log); absent: read-only */
   writes?: GuardedWriteApi;
@@ -99,7 +99,7 @@ export function createApp({
   archives = [],
   cacheControl,
   writes,
-  componentsNear = tiles instanceof TileService ? (lng, lat, radiusM, limit) => tiles.componentsNear(lng, lat, radiusM, limit) : undefined,
+  componentsNear = tiles.componentsNear?.bind(tiles),
   componentClasses,
   logger,
   metrics = createMetrics({ tiles }),

@@ -1,9 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
-import type { ApiKey } from '../auth/api-keys.js';
+import type { ApiKey, ApiKeyLookup } from '../auth/api-keys.js';
 import { UnauthorizedError } from '../errors.js';
-
-/** Finds the unrevoked key a secret belongs to; `(secret) => findApiKey(store, secret)` in the service. */
-export type ApiKeyLookup = (secret: string) => ApiKey | null;
 
 /** Variables `requireApiKey` sets: the caller's key, for scope checks and the change log's actor. */
 export type AuthEnv = { Variables: { apiKey: ApiKey } };

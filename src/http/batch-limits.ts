@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { TooLargeError } from '../errors.js';
-import { requireApiKey, type ApiKeyLookup } from './auth.js';
+import type { ApiKeyLookup } from '../auth/api-keys.js';
+import { requireApiKey } from './auth.js';
 
 /**
  * Items per batch request, without and with an API key (issue 12). Without a key the batch is what

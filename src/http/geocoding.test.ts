@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromWgs84, parseCrs } from '../geo/crs.js';
 import { loadGeocoders, type Geocoders } from '../geocode/geocoders.js';
-import { distanceM } from '../geocode/nearest-address.js';
+import { distanceM } from '../geo/distance.js';
 import { Store } from '../store/store.js';
 import { TileService } from '../tiles/tile-service.js';
 import { createApp } from './app.js';

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, logOf } from './logger.js';
+import { createLogger } from '../logger.js';
+import { logOf } from './context-logger.js';
 import { requestObserver } from './request-observer.js';
 import { installProblemHandling, type ProblemEnv } from './problem.js';
 import { emptyApp } from './test-helpers/empty-app.js';
@@ -45,7 +46,7 @@ describe('createLogger', () => {
   it('writes to stderr without a sink, asynchronously, and flush() resolves once every line is out', () => {
     // the built module in a process of its own: its stderr is the asynchronous destination; a
     // synchronous write after flush() must land after every line (without flush it jumps the queue)
-    const logger = new URL('../../dist/http/logger.js', import.meta.url).href;
+    const logger = new URL('../../dist/logger.js', import.meta.url).href;
     const script = `import { writeSync } from 'node:fs';
       import { createLogger } from ${JSON.stringify(logger)};
       const log = createLogger();

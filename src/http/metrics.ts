@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { TileProvider } from '../tiles/tile-provider.js';
-import { TileService } from '../tiles/tile-service.js';
 import { installProblemHandling, type ProblemEnv } from './problem.js';
 import { processMetrics } from './process-metrics.js';
 import { validated } from './validation.js';
@@ -49,7 +48,7 @@ export function createMetrics({ tiles }: { tiles?: TileProvider } = {}): Metrics
   const requests = new Counter({ name: 'wangge_http_requests_total', help: 'HTTP requests answered, by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers });
   const durations = new Histogram({ name: 'wangge_http_request_duration_seconds', help: 'Time to answer an HTTP request, by route pattern.', labelNames: ['route'], buckets: DURATION_BOUNDS_S, registers });
   const writes = new Counter({ name: 'wangge_writes_total', help: 'Committed writes through the API, by layer and operation.', labelNames: ['layer', 'op'], registers });
-  if (tiles instanceof TileService) registerTileMetrics(registry, tiles);
+  if (tiles?.cacheFigures !== undefined && tiles.indexSizes !== undefined) registerTileMetrics(registry, tiles.cacheFigures.bind(tiles), tiles.indexSizes.bind(tiles));
   const processRegistry = processMetrics();
   // prom-client sorts and joins the labels on every inc and observe; a request's series is
   // looked up by one string instead (routes are patterns, so the map stays small)
@@ -99,16 +98,15 @@ export function routeLabelOf(c: Context): string {
 }
 
 // read from the tile service when scraped; a counter kept elsewhere is copied in, as prom-client's own process counters are
-function registerTileMetrics(registry: Registry, tiles: TileService): void {
+function registerTileMetrics(registry: Registry, cache: NonNullable<TileProvider['cacheFigures']>, indexSizes: () => Record<string, number>): void {
   const registers = [registry];
-  const { cache } = tiles;
   new Counter({
     name: 'wangge_tile_cache_hits_total',
     help: 'Tiles served from the encoded-tile cache.',
     registers,
     collect() {
       this.reset();
-      this.inc(cache.hits);
+      this.inc(cache().hits);
     },
   });
   new Counter({
@@ -117,7 +115,7 @@ function registerTileMetrics(registry: Registry, tiles: TileService): void {
     registers,
     collect() {
       this.reset();
-      this.inc(cache.misses);
+      this.inc(cache().misses);
     },
   });
   new Gauge({
@@ -125,7 +123,7 @@ function registerTileMetrics(registry: Registry, tiles: TileService): void {
     help: 'Bytes held by the encoded-tile cache.',
     registers,
     collect() {
-      this.set(cache.size.bytes);
+      this.set(cache().bytes);
     },
   });
   new Gauge({
@@ -133,7 +131,7 @@ function registerTileMetrics(registry: Registry, tiles: TileService): void {
     help: 'Tiles held by the encoded-tile cache (empty ones included).',
     registers,
     collect() {
-      this.set(cache.size.tiles);
+      this.set(cache().tiles);
     },
   });
   new Gauge({
@@ -142,7 +140,7 @@ function registerTileMetrics(registry: Registry, tiles: TileService): void {
     labelNames: ['index'],
     registers,
     collect() {
-      for (const [index, size] of Object.entries(tiles.indexSizes())) this.set({ index }, size);
+      for (const [index, size] of Object.entries(indexSizes())) this.set({ index }, size);
     },
   });
 }

@@ -15,7 +15,8 @@ import {
   UnavailableError,
 } from '../errors.js';
 import { ioFailureOf } from '../store/io-failure.js';
-import { errorFields, logOf, requestIdOf } from './logger.js';
+import { errorFields } from '../logger.js';
+import { logOf, requestIdOf } from './context-logger.js';
 
 /** Media type of every error response (RFC 9457). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

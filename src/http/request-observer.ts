@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { apiKeyOf } from './client-identity.js';
-import { requestIdOf, type Logger, type LoggerEnv } from './logger.js';
+import type { Logger } from '../logger.js';
+import { requestIdOf, type LoggerEnv } from './context-logger.js';
 import { routeLabelOf, type Metrics } from './metrics.js';
 
 /**

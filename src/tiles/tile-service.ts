@@ -2,26 +2,18 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { NotFoundError } from '../errors.js';
 import { unionBBox, type BBox } from '../geo/bbox.js';
+import { boxAround, distanceM } from '../geo/distance.js';
 import type { StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import type { ArchiveMetadata } from './archive.js';
 import { BUFFER, EXTENT, MAX_ZOOM, TILE_LAYERS, TILE_SOURCES, isTileSource, type TileLayerName, type TileSourceName } from './layers.js';
 import { latOf, lngOf, tileRange, worldBox, type TileCoord } from './tile-coords.js';
-import { distanceM } from '../geocode/nearest-address.js';
 import { TileCache, type ServedTile } from './tile-cache.js';
 import { readChangedFeature, tileLayersOfChange, type TileFeature } from './tile-features.js';
 import { sourceMetadata } from './tile-metadata.js';
-import type { TileProvider } from './tile-provider.js';
+import type { NearbyComponent, TileProvider } from './tile-provider.js';
 import { loadLayerIndexes, renderTile, type LayerIndexes } from './tiler.js';
 import { FULL_DETAIL_ZOOM, THINNING_CELLS_PER_TILE } from './thinning.js';
-
-/** A component near a point, as `/v1/reverse?components=` lists it (distance to its centre). */
-export interface NearbyComponent {
-  code: string;
-  class: string;
-  status: string;
-  distanceM: number;
-}
 
 export interface TileServiceOptions {
   /** budget of the encoded-tile cache in bytes (default 256 MiB) */
@@ -71,14 +63,17 @@ export class TileService implements TileProvider {
     return metadata;
   }
 
+  /** The encoded-tile cache's figures so far, for /metrics. */
+  cacheFigures(): { hits: number; misses: number; bytes: number; tiles: number } {
+    return { hits: this.cache.hits, misses: this.cache.misses, ...this.cache.size };
+  }
+
   /**
    * Drawn components within `radiusM` of a point, nearest first: the tile index is the live
    * index of components, so `/v1/reverse?components=` sees a write as soon as the tiles do.
    */
   componentsNear(lng: number, lat: number, radiusM: number, limit: number): NearbyComponent[] {
-    const dLat = radiusM / 111_320;
-    const dLng = dLat / Math.max(0.01, Math.cos((lat * Math.PI) / 180));
-    const box = worldBox({ minX: lng - dLng, minY: lat - dLat, maxX: lng + dLng, maxY: lat + dLat });
+    const box = worldBox(boxAround(lng, lat, radiusM));
     const near: NearbyComponent[] = [];
     for (const f of this.indexes.components.search(box, FULL_DETAIL_ZOOM)) {
       const x = lngOf((f.bbox.minX + f.bbox.maxX) / 2);

@@ -2,8 +2,8 @@ import { decodeSocialGridCode, nextDynamicCode } from '../codes/index.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
 import { geometryAreaM2 } from '../geo/area.js';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
+import { pointInPolygon } from '../geo/pip.js';
 import { rewindGeometry, validateGeometry } from '../geo/validate.js';
-import { PointResolver } from '../geocode/reverse.js';
 import { representativePoint } from '../ingest/layer-records.js';
 import type { AreaGeometry, Grid, House } from '../model.js';
 import type { Store } from '../store/store.js';
@@ -120,14 +120,16 @@ export class GridRedraw {
   /**
    * Puts the houses of the changed grids into the grid they now stand in; returns how many moved.
    * Only houses in the box where old and new shapes differ can have moved (the plan's `changedBox`).
+   * pip.ts's half-open edge rule is the one the reverse geocoder decides by, so a house on a shared
+   * edge lands in the grid `/v1/reverse` names for its point.
    */
   private reassignHouses(newVersions: Grid[], oldVersions: Grid[], box: BBox | null, by: Writer): number {
     if (box === null) return 0;
-    const resolver = new PointResolver([], newVersions, { raster: false });
+    const social = newVersions.filter((g) => g.scheme === 'social');
     const moved: House[] = [];
     for (const house of this.store.houseFootprintsInSocialGrids(oldVersions.map((g) => g.code), box)) {
       const [lng, lat] = representativePoint(house.geometry);
-      const now = resolver.resolve(lng!, lat!).socialGrid?.staticCode ?? house.socialStaticCode;
+      const now = social.find((g) => pointInPolygon(lng!, lat!, g.geometry))?.code ?? house.socialStaticCode;
       if (now !== house.socialStaticCode) moved.push({ ...this.store.getHouse(house.id)!, socialStaticCode: now });
     }
     if (moved.length > 0) this.store.upsert('houses', moved, { actor: by.name });

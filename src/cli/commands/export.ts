@@ -33,7 +33,7 @@ export async function exportCommand(argv: string[], io: Io): Promise<number> {
   const layer = choiceFlag(values.layer, 'layer', LAYERS);
   const format = choiceFlag(values.format, 'format', FEATURE_FORMATS, 'geojson');
   if (values.at !== undefined && !isIsoDate(values.at)) throw new UsageError(`--at must be a date YYYY-MM-DD, got "${values.at}"`);
-  return onChosenDatabase(chosenDatabase(values), { writes: false, io }, async (dbPath) => {
+  return onChosenDatabase(chosenDatabase(values), { writes: false, io, layers: [layer] }, async (dbPath) => {
     const store = Store.open(dbPath, { readonly: true });
     const columns = LAYER_ROWS[layer].columns.filter((c) => c !== 'geometry' && !/^(min|max)_[xy]$/.test(c));
     const serializer = featureSerializer(format, columns, layerHasGeometry(layer));

@@ -48,7 +48,8 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
   const chosen = chosenDatabase(values);
   // opening a missing file would create an empty database and then refuse every scope
   if (chosen.dbPath !== undefined && !existsSync(chosen.dbPath)) throw new NotFoundError(`no database at ${chosen.dbPath}; build one with wangge generate or point --db at one`);
-  return onChosenDatabase(chosen, { writes: subcommand !== 'list', io }, async (dbPath) => {
+  // a key's scope is an area: the rest of a PostGIS district need not be copied
+  return onChosenDatabase(chosen, { writes: subcommand !== 'list', io, layers: ['areas'] }, async (dbPath) => {
     const store = Store.open(dbPath, { readonly: subcommand === 'list' });
     try {
       if (subcommand === 'create') createKey(store, { scope: values.scope!, name: values.name! }, io);

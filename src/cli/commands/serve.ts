@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config.js';
 import { createApp } from '../../http/app.js';
-import { createLogger, type Logger } from '../../http/logger.js';
+import { createLogger, type Logger } from '../../logger.js';
 import { createMetrics, metricsApp } from '../../http/metrics.js';
 import { DEFAULT_GRACE_MS, startServer, type RunningServer } from '../../http/serve.js';
 import { buildDistrictDatabase } from '../../store/build-district.js';

@@ -5,7 +5,7 @@ import { parseCrs, toWgs84, type PositionConverter } from '../../geo/crs.js';
 import type { Geocoders } from '../../geocode/geocoders.js';
 import { perCombination, type Resolution } from '../../geocode/reverse.js';
 import { formatDoorPlate } from '../../model.js';
-import type { NearbyComponent } from '../../tiles/tile-service.js';
+import type { NearbyComponent } from '../../tiles/tile-provider.js';
 import { streamBatchAnswer } from '../batch-answer.js';
 import { BATCH_CONTENT_TYPES, batchFormat, REVERSE_ROW_COLUMNS, RowFormat, selectColumns, type RowValue } from '../batch-formats.js';
 import { requireBatchSize } from '../batch-limits.js';

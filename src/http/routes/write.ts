@@ -6,34 +6,16 @@ import { HTTPException } from 'hono/http-exception';
 import { InvalidRequestError } from '../../errors.js';
 import { changeLogPage } from '../../auth/change-log-view.js';
 import type { Component } from '../../model.js';
-import type { Store } from '../../store/store.js';
 import { whenWritable } from '../../store/write-lock.js';
 import { DEFAULTS } from '../../config.js';
-import { writerFor, type FeatureWriter, type PatchBody, type WritableLayer, type WritableRecord, type Writer } from '../../write/feature-writer.js';
-import type { GridRedraw, RedrawRequest } from '../../write/grid-redraw.js';
+import { writerFor, type PatchBody, type WritableLayer, type WritableRecord, type Writer } from '../../write/feature-writer.js';
+import type { RedrawRequest } from '../../write/grid-redraw.js';
 import { planRedrawOffThread } from '../../write/redraw-thread.js';
-import { optionalApiKey, requireApiKey, type ApiKeyLookup, type AuthEnv } from '../auth.js';
+import type { GuardedWriteApi, WriteApi } from '../../write/write-api.js';
+import { optionalApiKey, requireApiKey, type AuthEnv } from '../auth.js';
 import { problemResponse, type ProblemEnv } from '../problem.js';
 import { validated } from '../validation.js';
 import { addressFeature, componentFeature, gridFeature, GEOJSON_CONTENT_TYPE, houseFeature, parseDate, parseId } from './features.js';
-
-/** What the write endpoints need; a server without it (read-only) answers writes with 405. */
-export interface WriteApi {
-  store: Store;
-  writer: FeatureWriter;
-  grids: GridRedraw;
-  /** brings tiles and geocoders up to date with what was just committed; resolves when they are */
-  afterWrite(): Promise<void>;
-  /** counts a committed write for /metrics */
-  onWrite?(layer: string, op: string): void;
-  /** how long a write waits for another writer (an import) before answering 503 (default: config.ts) */
-  writeWaitMs?: number;
-  /** commits a write elsewhere than in `store` (a PostGIS replica: postgis/write-through.ts); default: in `store`, waiting for another writer */
-  commit?<T>(work: () => T): Promise<T>;
-}
-
-/** Write endpoints with the key lookup that guards them. */
-export type GuardedWriteApi = WriteApi & { findKey: ApiKeyLookup };
 
 type Env = ProblemEnv & AuthEnv;
 

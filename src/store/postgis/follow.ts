@@ -1,4 +1,4 @@
-import type { Logger } from '../../http/logger.js';
+import type { Logger } from '../../logger.js';
 import type { Layer } from '../../model.js';
 import { LAYER_ROWS, gridRows, type LayerRecord, type TableMapping } from '../rows.js';
 import type { Store } from '../store.js';

@@ -1,5 +1,5 @@
 import type { Sql, TransactionSql } from 'postgres';
-import { LAYERS } from '../../model.js';
+import { LAYERS, type Layer } from '../../model.js';
 import { Store } from '../store.js';
 import { connectPostgis, readLayer } from './postgis.js';
 import { redacted } from './build-district-postgis.js';
@@ -16,15 +16,16 @@ export const REPLICA_SOURCE_KEY = 'postgis_source';
  * start-up (`serve --store postgres://…`) and thrown away at exit. The copy is read in one
  * REPEATABLE READ transaction: one consistent moment of the database, even while it is written.
  * Brings the database's schema up to date first. Returns the change log position the copy is at.
+ * `layers` limits the copy to what a one-shot command reads (API keys and meta are always copied).
  */
-export async function copyPostgisToFile(url: string, path: string): Promise<{ changeSeq: number }> {
+export async function copyPostgisToFile(url: string, path: string, { layers = LAYERS }: { layers?: readonly Layer[] } = {}): Promise<{ changeSeq: number }> {
   const sql = connectPostgis(url, { max: 1 });
   const store = Store.open(path, { bulk: true });
   try {
     // a database loaded by an older wangge gets this one's later migrations (all additive)
     await migratePostgis(sql);
     const changeSeq = await sql.begin('ISOLATION LEVEL REPEATABLE READ READ ONLY', async (tx) => {
-      for (const layer of LAYERS) {
+      for (const layer of layers) {
         const records = await readLayer(tx, layer);
         store.transaction(() => store.insert(layer, records));
       }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConflictError } from '../../errors.js';
+import type { Layer } from '../../model.js';
 import { changesSince, lastChangeSeq } from '../changes.js';
 import { Store } from '../store.js';
 import { redacted } from './build-district-postgis.js';
@@ -31,13 +32,14 @@ export interface WorkingCopy {
  * (replica.ts, a few seconds for a district), the command runs on the copy exactly as on a file —
  * every rule, message and exit code the same — and a command that writes hands its changes back
  * with `writeBack`. One code path for both engines, at the price of a copy per command; a GIS user
- * who wants a single row reads it with SQL.
+ * who wants a single row reads it with SQL. A command that reads few layers names them in
+ * `layers` and waits for those alone (`keys`: the areas its scopes name, well under a second).
  */
-export async function openWorkingCopy(url: string): Promise<WorkingCopy> {
+export async function openWorkingCopy(url: string, { layers }: { layers?: readonly Layer[] } = {}): Promise<WorkingCopy> {
   const dir = mkdtempSync(join(tmpdir(), 'wangge-copy-'));
   const path = join(dir, 'copy.db');
   try {
-    await copyPostgisToFile(url, path);
+    await copyPostgisToFile(url, path, { layers });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
