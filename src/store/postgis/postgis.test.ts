@@ -14,6 +14,14 @@ import { migratePostgis, POSTGIS_SCHEMA_VERSION } from './schema.js';
 
 const BIN = new URL('../../../bin/wangge.js', import.meta.url).pathname;
 
+/** Removes rows a test added: as a bulk build may (migration 4 refuses a delete otherwise). */
+async function removeTestRows(sql: ReturnType<typeof connectPostgis>, statement: string): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`SET LOCAL wangge.bulk = 'on'`;
+    await tx.unsafe(statement);
+  });
+}
+
 // real PostgreSQL + PostGIS (issue 10): skipped only where no server is given (.ci/run gives one)
 describe.skipIf(!testPostgres)('PostGIS store: the default district loaded with COPY and read back', () => {
   let url: string;
@@ -60,7 +68,7 @@ describe.skipIf(!testPostgres)('PostGIS store: the default district loaded with 
     await sql.begin((tx) => copyLayer(tx, 'roads', roads));
     const stored = (await readLayer(sql, 'roads')).filter((r) => r.id >= 1_000_000);
     expect(stored).toEqual(roads);
-    await sql`DELETE FROM roads WHERE id >= 1000000`;
+    await removeTestRows(sql, 'DELETE FROM roads WHERE id >= 1000000');
   });
 
   it('has the schema a GIS user expects: SRID 4326 geometry columns with GiST indexes, views of the current features', async () => {
@@ -84,7 +92,33 @@ describe.skipIf(!testPostgres)('PostGIS store: the default district loaded with 
     expect(await sql`SELECT version FROM schema_migrations ORDER BY version`).toEqual([...Array(POSTGIS_SCHEMA_VERSION).keys()].map((k) => ({ version: k + 1 })));
     const [{ id }] = (await sql`INSERT INTO roads (name, kind, geometry, min_x, min_y, max_x, max_y) VALUES ('测试路', 'main', ST_GeomFromText('LINESTRING(116.4 39.9, 116.41 39.9)', 4326), 116.4, 39.9, 116.41, 39.9) RETURNING id`) as unknown as [{ id: number }];
     expect(id).toBe(Math.max(...district.roads.map((r) => r.id)) + 1);
-    await sql`DELETE FROM roads WHERE id = ${id}`;
+    await removeTestRows(sql, `DELETE FROM roads WHERE id = ${id}`);
+  });
+
+  it('refuses what replicas could not follow: a deleted row, a grid version edited in place; closing a version is taken', async () => {
+    const refused = async (statement: string): Promise<string> => {
+      const error = await sql.unsafe(statement).then(() => undefined, (e: unknown) => e as { code?: string; message: string });
+      expect(error?.code, statement).toBe('23001');
+      return error!.message;
+    };
+    expect(await refused('DELETE FROM components WHERE code = (SELECT min(code) FROM components)')).toMatch(/keeps every components row: retire it .*status = '废弃'/);
+    expect(await refused('DELETE FROM houses WHERE id = 1')).toMatch(/retired_on/);
+    expect(await refused('DELETE FROM grids WHERE id = 1')).toMatch(/close the version/);
+    const [grid] = await sql<{ id: number; code: string }[]>`SELECT id, code FROM grids WHERE scheme = 'social' AND valid_to IS NULL ORDER BY id LIMIT 1`;
+    // a vertex moved by a hair, a renamed version, a closed version reopened
+    expect(await refused(`UPDATE grids SET geometry = ST_Translate(geometry, 1e-9, 0) WHERE id = ${grid!.id}`)).toMatch(/never edited in place.*POST \/v1\/grids\/\d{16}\/versions/);
+    await refused(`UPDATE grids SET name = name || '改' WHERE id = ${grid!.id}`);
+    const [closedBefore] = await sql<{ id: number }[]>`SELECT id FROM grids WHERE valid_to IS NOT NULL ORDER BY id LIMIT 1`;
+    if (closedBefore !== undefined) await refused(`UPDATE grids SET valid_to = NULL WHERE id = ${closedBefore.id}`);
+    // closing the current version is how a redraw starts: taken (and undone here)
+    await sql
+      .begin(async (tx) => {
+        await tx`UPDATE grids SET valid_to = current_date WHERE id = ${grid!.id}`;
+        throw new Error('undo');
+      })
+      .catch((error: Error) => expect(error.message).toBe('undo'));
+    // other layers are updated in place as before
+    await sql.begin((tx) => tx`UPDATE roads SET name = name WHERE id = 1`);
   });
 
   it('answers 10,000 random points as the in-memory resolver does (PostGIS ST_Intersects as the oracle)', async () => {

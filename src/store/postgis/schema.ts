@@ -245,6 +245,51 @@ export const POSTGIS_MIGRATIONS: readonly { version: number; description: string
       CREATE TRIGGER api_keys_announce AFTER INSERT OR UPDATE OR DELETE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION wangge_announce_keys();
     `,
   },
+  {
+    version: 4,
+    description: 'a row deleted from a layer table, or a grid version edited other than by closing it, is refused with the way wangge changes it',
+    // replicas (and SQLite copies) keep every record and change grids by new versions; a delete or
+    // an in-place grid edit from SQL or QGIS would leave every replica answering the old row while
+    // the database says otherwise. Refused, with what to do instead. A bulk build (wangge.bulk on)
+    // replaces whole tables and may.
+    sql: `
+      CREATE FUNCTION wangge_refuse_unfollowed() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        closed grids%ROWTYPE;
+      BEGIN
+        IF coalesce(current_setting('wangge.bulk', true), '') = 'on' THEN RETURN coalesce(NEW, OLD); END IF;
+        IF TG_OP = 'DELETE' THEN
+          RAISE EXCEPTION 'wangge keeps every % row: retire it instead of deleting it (%)', TG_ARGV[0],
+            CASE TG_ARGV[0]
+              WHEN 'grids' THEN 'close the version: UPDATE grids SET valid_to = current_date, and insert the next one'
+              WHEN 'components' THEN 'UPDATE components SET status = ''废弃'', change_date = current_date'
+              WHEN 'houses' THEN 'UPDATE houses SET status = ''废弃'', retired_on = current_date'
+              WHEN 'addresses' THEN 'UPDATE addresses SET status = ''废弃'', retired_on = current_date'
+              ELSE 'rename or redraw it with UPDATE'
+            END
+            USING ERRCODE = 'restrict_violation';
+        END IF;
+        -- a grid version changes only by being closed (valid_to set once); the redraw is a new row
+        closed := NEW;
+        closed.valid_to := OLD.valid_to;
+        IF OLD.valid_to IS NOT NULL OR NEW.valid_to IS NULL OR closed IS DISTINCT FROM OLD THEN
+          RAISE EXCEPTION 'grid % (%) version %: a grid version is never edited in place; close it (set valid_to, once) and insert the new version, or POST /v1/grids/%/versions', OLD.code, OLD.scheme, OLD.id, OLD.code
+            USING ERRCODE = 'restrict_violation';
+        END IF;
+        RETURN NEW;
+      END
+      $$;
+
+      CREATE TRIGGER admin_areas_keep BEFORE DELETE ON admin_areas FOR EACH ROW EXECUTE FUNCTION wangge_refuse_unfollowed('areas');
+      CREATE TRIGGER grids_keep BEFORE UPDATE OR DELETE ON grids FOR EACH ROW EXECUTE FUNCTION wangge_refuse_unfollowed('grids');
+      CREATE TRIGGER components_keep BEFORE DELETE ON components FOR EACH ROW EXECUTE FUNCTION wangge_refuse_unfollowed('components');
+      CREATE TRIGGER houses_keep BEFORE DELETE ON houses FOR EACH ROW EXECUTE FUNCTION wangge_refuse_unfollowed('houses');
+      CREATE TRIGGER addresses_keep BEFORE DELETE ON addresses FOR EACH ROW EXECUTE FUNCTION wangge_refuse_unfollowed('addresses');
+      CREATE TRIGGER roads_keep BEFORE DELETE ON roads FOR EACH ROW EXECUTE FUNCTION wangge_refuse_unfollowed('roads');
+      CREATE TRIGGER pois_keep BEFORE DELETE ON pois FOR EACH ROW EXECUTE FUNCTION wangge_refuse_unfollowed('pois');
+      CREATE TRIGGER aliases_keep BEFORE DELETE ON aliases FOR EACH ROW EXECUTE FUNCTION wangge_refuse_unfollowed('aliases');
+    `,
+  },
 ];
 
 export const POSTGIS_SCHEMA_VERSION = POSTGIS_MIGRATIONS[POSTGIS_MIGRATIONS.length - 1]!.version;
