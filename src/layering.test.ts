@@ -12,6 +12,7 @@ const SRC = dirname(fileURLToPath(import.meta.url));
  */
 const RANKS: readonly (readonly string[])[] = [
   ['errors'],
+  ['layers'],
   ['model', 'config', 'logger', 'time-slices', 'off-thread'],
   ['codes', 'geo'],
   ['ingest'],

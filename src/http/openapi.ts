@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { MATCH_EDITS } from '../geocode/geocode-result.js';
-import { COMPONENT_STATUSES, LAYERS, LIFE_STATUSES } from '../model.js';
+import { attributesOf, type Column, type LayerTable } from '../layers/columns.js';
+import { ADDRESSES, ADMIN_LEVELS, AREAS, COMPONENT_STATUSES, COMPONENTS, HOUSES, LAYERS, LIFE_STATUSES } from '../model.js';
 import { BATCH_LIMITS } from './batch-limits.js';
 import { GEOCODE_ROW_COLUMNS, REVERSE_ROW_COLUMNS } from './batch-formats.js';
 
@@ -738,8 +739,8 @@ function buildDocument(): OpenApiDocument {
         },
         AreaFeature: featureSchema('string', geometry('Polygon', 'MultiPolygon'), {
           code: { type: 'string' },
-          level: { enum: ['district', 'street', 'community'] },
-          name: { type: 'string' },
+          level: { enum: ADMIN_LEVELS },
+          ...attributeSchemas(AREAS),
           parent_code: nullable('string'),
           parent_name: nullable('string'),
         }),
@@ -765,13 +766,10 @@ function buildDocument(): OpenApiDocument {
           class_code: { type: 'string' },
           class_name: { type: 'string' },
           name: { type: 'string' },
-          status: { enum: ['完好', '破损', '丢失', '占用', '废弃'] },
-          dept_main: { type: 'string', description: '主管部门' },
-          dept_owner: nullable('string', { description: '权属单位' }),
-          dept_maintain: nullable('string', { description: '养护单位' }),
+          status: { enum: COMPONENT_STATUSES },
+          ...attributeSchemas(COMPONENTS),
           initial_date: date,
           change_date: nullable('string', { format: 'date' }),
-          data_source: nullable('string'),
           unit_grid_code: nullable('string'),
         }),
         NamedCode: nullable('object', { required: ['code', 'name'], properties: { code: { type: 'string' }, name: { type: 'string' } } }),
@@ -860,13 +858,7 @@ function buildDocument(): OpenApiDocument {
         },
         HouseFeature: featureSchema('integer', geometry('Polygon'), {
           id: { type: 'integer' },
-          height_m: { type: 'number' },
-          floors: { type: 'integer' },
-          floors_below: { type: 'integer' },
-          use: { type: 'string' },
-          year_built: nullable('integer'),
-          households: { type: 'integer' },
-          address: nullable('string'),
+          ...attributeSchemas(HOUSES),
           unit_grid_code: nullable('string'),
           social_static_code: nullable('string'),
           status: { enum: LIFE_STATUSES },
@@ -875,12 +867,7 @@ function buildDocument(): OpenApiDocument {
         AddressFeature: featureSchema('integer', geometry('Point'), {
           id: { type: 'integer' },
           label: { type: 'string', description: 'the door plate: 多福巷12号, 安定门外大街3号院2号楼' },
-          road: { type: 'string' },
-          number: { type: 'integer' },
-          compound: { type: 'boolean', description: 'a compound gate (N号院)' },
-          building: nullable('integer'),
-          unit: nullable('integer'),
-          house_id: nullable('integer'),
+          ...attributeSchemas(ADDRESSES),
           status: { enum: LIFE_STATUSES },
           retired_on: nullable('string', { format: 'date', description: 'the day it was retired (status 废弃)' }),
         }),
@@ -975,36 +962,44 @@ const patchInput = (geometry: Record<string, unknown>, properties: Record<string
   },
 });
 
-const text = (maxLength: number, extra: Record<string, unknown> = {}) => ({ type: 'string', minLength: 1, maxLength, ...extra });
-const positiveOrNull = (description: string) => nullable('integer', { minimum: 1, description });
+const JSON_TYPES: Readonly<Record<Column['type'], string>> = { text: 'string', integer: 'integer', real: 'number', boolean: 'boolean', date: 'string', names: 'array', geometry: 'object' };
+
+/**
+ * A layer's attributes (src/layers/<layer>.ts) as JSON Schema properties: as API features carry
+ * them, or as a write takes them (`write`: with their bounds and longest text; `create`: with
+ * their constant defaults too, except for the properties a create requires).
+ */
+function attributeSchemas(table: LayerTable, use: 'read' | 'write' | 'create' = 'read', required: readonly string[] = []): Record<string, Record<string, unknown>> {
+  const schemas: Record<string, Record<string, unknown>> = {};
+  for (const column of attributesOf(table)) {
+    const rules = column.attribute;
+    const type = JSON_TYPES[column.type];
+    const schema: Record<string, unknown> = column.values
+      ? { enum: column.nullable ? [...column.values, null] : column.values }
+      : { type: column.nullable ? [type, 'null'] : type, ...(column.type === 'date' ? { format: 'date' } : {}), ...(column.type === 'names' ? { items: { type: 'string' } } : {}) };
+    const described = [column.description, use !== 'read' && rules.defaultText && `default: ${rules.defaultText}`].filter(Boolean).join('; ');
+    if (described !== '') schema.description = described;
+    if (use !== 'read') {
+      if (rules.min !== undefined) schema.minimum = rules.min;
+      if (rules.max !== undefined) schema.maximum = rules.max;
+      if (column.type === 'text' && !column.nullable && column.values === undefined) schema.minLength = 1;
+      if (rules.maxLength !== undefined) schema.maxLength = rules.maxLength;
+    }
+    if (use === 'create' && rules.default !== undefined && typeof rules.default !== 'function' && !required.includes(column.name)) schema.default = rules.default;
+    schemas[column.name] = schema;
+  }
+  return schemas;
+}
 
 /** Request bodies of the write API and what its answers hold (docs/write-api.md). */
 function writeSchemas(): Record<string, unknown> {
   const component = {
     name: { type: 'string', maxLength: 100, description: 'default: the class name' },
     status: { enum: COMPONENT_STATUSES.filter((s) => s !== '废弃'), description: '废弃 is set by DELETE, which records the day' },
-    dept_main: text(100, { description: '主管部门' }),
-    dept_owner: nullable('string', { maxLength: 100, description: '权属单位' }),
-    dept_maintain: nullable('string', { maxLength: 100, description: '养护单位' }),
-    data_source: nullable('string', { maxLength: 100 }),
+    ...attributeSchemas(COMPONENTS, 'write'),
   };
-  const house = {
-    floors: { type: 'integer', minimum: 0, maximum: 200, description: 'floors above ground' },
-    use: text(100, { description: '住宅, 商业, 办公, …' }),
-    floors_below: { type: 'integer', minimum: 0, maximum: 20 },
-    height_m: { type: 'number', minimum: 0, maximum: 1000, description: 'default: 3 m a floor' },
-    year_built: nullable('integer', { minimum: 1000, maximum: 2100 }),
-    households: { type: 'integer', minimum: 0 },
-    address: nullable('string', { maxLength: 200, description: 'canonical door-plate address' }),
-  };
-  const address = {
-    road: text(100, { description: 'the road, street or hutong the plate is on' }),
-    number: { type: 'integer', minimum: 1, description: 'the number on the plate (N号)' },
-    compound: { type: 'boolean', description: 'a compound gate (N号院)' },
-    building: positiveOrNull('building in the compound (M号楼)'),
-    unit: positiveOrNull('unit (单元)'),
-    house_id: positiveOrNull('the house the plate is on; must exist'),
-  };
+  const house = attributeSchemas(HOUSES, 'write');
+  const address = attributeSchemas(ADDRESSES, 'write');
   const componentGeometry = geometryInput('Point', 'LineString', 'Polygon');
   const areaGeometry = geometryInput('Polygon', 'MultiPolygon');
   const staticCode = { type: 'string', pattern: '^[0-9]{16}$', format: 'social-grid-code', description: '16-digit social grid static code' };
@@ -1046,13 +1041,9 @@ function writeSchemas(): Record<string, unknown> {
       ['major', 'minor', 'dept_main'],
     ),
     ComponentPatch: patchInput(componentGeometry, component),
-    HouseCreate: featureInput(
-      geometryInput('Polygon'),
-      { ...house, floors_below: { ...house.floors_below, default: 0 }, households: { ...house.households, default: 0 } },
-      ['floors', 'use'],
-    ),
+    HouseCreate: featureInput(geometryInput('Polygon'), attributeSchemas(HOUSES, 'create', ['floors', 'use']), ['floors', 'use']),
     HousePatch: patchInput(geometryInput('Polygon'), house),
-    AddressCreate: featureInput(geometryInput('Point'), { ...address, compound: { ...address.compound, default: false } }, ['road', 'number']),
+    AddressCreate: featureInput(geometryInput('Point'), attributeSchemas(ADDRESSES, 'create', ['road', 'number']), ['road', 'number']),
     AddressPatch: patchInput(geometryInput('Point'), address),
     GridVersionCreate: {
       type: 'object',
@@ -1061,7 +1052,7 @@ function writeSchemas(): Record<string, unknown> {
       properties: {
         geometry: areaGeometry,
         valid_from: { ...date, description: 'the first day of the new version (default: today)' },
-        name: text(100),
+        name: { type: 'string', minLength: 1, maxLength: 100 },
         neighbours: {
           type: 'array',
           description: 'grids redrawn in the same change, so the community stays tiled',

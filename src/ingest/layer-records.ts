@@ -7,10 +7,19 @@ import { decodeUnitGridCode } from '../codes/unit-grid.js';
 import { geometryAreaM2 } from '../geo/area.js';
 import { interiorPoint } from '../geo/interior-point.js';
 import { validateGeometry } from '../geo/validate.js';
+import { attributesOf, inColumnOrder, memberOf, type AttributeRules, type Column, type LayerTable } from '../layers/columns.js';
 import {
-  ALIAS_LEVELS,
+  ADDRESSES,
+  ADMIN_LEVELS,
+  ALIASES,
+  AREAS,
   COMPONENT_STATUSES,
+  COMPONENTS,
+  HOUSES,
+  LAYER_TABLES,
   LIFE_STATUSES,
+  POIS,
+  ROADS,
   type Address,
   type AdminArea,
   type Alias,
@@ -76,7 +85,27 @@ export function featureToRecord<L extends Layer>(layer: L, feature: Feature<Geom
   for (const p of geometryProblems) problems.add(`geometry: ${p}`);
   const record = geometryProblems.length > 0 ? null : BUILDERS[layer](props, feature.geometry as never, context, problems);
   if (problems.list.length > 0 || record === null) throw new Error(problems.list.join('; '));
-  return record as LayerRecordOf<L>;
+  return inColumnOrder(LAYER_TABLES[layer], record) as LayerRecordOf<L>;
+}
+
+/**
+ * A layer's attributes (src/layers/<layer>.ts) read from the properties and checked by their
+ * rules, defaults filled in (computed ones last, from the others). A missing required one is a
+ * problem and its member null: the feature is refused.
+ */
+function readAttributes(props: Props, layer: LayerTable): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  const computed: [string, (record: Readonly<Record<string, unknown>>) => unknown][] = [];
+  for (const column of attributesOf(layer)) {
+    const member = memberOf(column.name);
+    const fallback = column.attribute.default;
+    values[member] = props.attribute(column);
+    if (values[member] !== null || fallback === undefined) continue;
+    if (typeof fallback === 'function') computed.push([member, fallback]);
+    else values[member] = fallback;
+  }
+  for (const [member, compute] of computed) values[member] = compute(values);
+  return values;
 }
 
 /** The geometry types each layer takes; null for a layer of attributes only. */
@@ -110,10 +139,10 @@ const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
       problems.add((error as Error).message);
       return null;
     }
-    const level = props.oneOf('level', ['district', 'street', 'community'] as const) ?? decoded.level;
+    const level = props.oneOf('level', ADMIN_LEVELS) ?? decoded.level;
     if (level !== decoded.level) problems.add(`level "${level}" does not match code ${code}, which is a ${decoded.level} code`);
     const parent = level === 'district' ? null : level === 'street' ? decoded.districtCode : decoded.streetCode!;
-    return { code, level, name: props.text('name', true) ?? '', parentCode: props.text('parent_code') ?? parent, geometry };
+    return { code, level, ...readAttributes(props, AREAS), parentCode: props.text('parent_code') ?? parent, geometry } as AdminArea;
   },
 
   grids: (props, geometry: AreaGeometry, context, problems) => {
@@ -178,7 +207,6 @@ const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
       return null;
     }
     const status = (props.oneOf('status', COMPONENT_STATUSES) ?? '完好') as ComponentStatus;
-    const deptMain = props.text('dept_main', true);
     const initialDate = props.date('initial_date') ?? context.today;
     const changeDate = props.date('change_date');
     if (changeDate !== null && changeDate < initialDate) problems.add(`change_date ${changeDate} is before initial_date ${initialDate}`);
@@ -188,55 +216,40 @@ const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
       minor,
       name: props.text('name') ?? findComponentClass(major, minor)?.name ?? `${major}${minor}`,
       status,
-      deptMain: deptMain ?? '',
-      deptOwner: props.text('dept_owner'),
-      deptMaintain: props.text('dept_maintain'),
+      ...readAttributes(props, COMPONENTS),
       initialDate,
       changeDate,
-      dataSource: props.text('data_source'),
       geometry,
       unitGridCode,
-    };
+    } as Component;
   },
 
   houses: (props, geometry: House['geometry'], context) => {
-    const floors = props.integer('floors', { min: 0, max: 200, required: true }) ?? 0;
     const [lng, lat] = representativePoint(geometry);
     const located = context.gridsAt(lng!, lat!);
     return {
       id: props.integer('id', { min: 1 }) ?? context.nextId('houses'),
       geometry,
-      floors,
-      floorsBelow: props.integer('floors_below', { min: 0, max: 20 }) ?? 0,
-      heightM: props.number('height_m', { min: 0, max: 1000 }) ?? floors * 3,
-      use: props.text('use') ?? '未知',
-      yearBuilt: props.integer('year_built', { min: 1000, max: 2100 }),
-      households: props.integer('households', { min: 0 }) ?? 0,
-      address: props.text('address'),
+      ...readAttributes(props, HOUSES),
       unitGridCode: props.unitGridCode() ?? located.unitGridCode,
       socialStaticCode: props.socialStaticCode() ?? located.socialStaticCode,
       status: props.oneOf('status', LIFE_STATUSES) ?? '在用',
       retiredOn: props.date('retired_on'),
-    };
+    } as House;
   },
 
-  addresses: (props, geometry: Point, context) => ({
-    id: props.integer('id', { min: 1 }) ?? context.nextId('addresses'),
-    road: props.text('road', true) ?? '',
-    number: props.integer('number', { min: 1, required: true }) ?? 1,
-    compound: props.boolean('compound') ?? false,
-    building: props.integer('building', { min: 1 }),
-    unit: props.integer('unit', { min: 1 }),
-    geometry,
-    houseId: props.integer('house_id', { min: 1 }),
-    status: props.oneOf('status', LIFE_STATUSES) ?? '在用',
-    retiredOn: props.date('retired_on'),
-  }),
+  addresses: (props, geometry: Point, context) =>
+    ({
+      id: props.integer('id', { min: 1 }) ?? context.nextId('addresses'),
+      ...readAttributes(props, ADDRESSES),
+      geometry,
+      status: props.oneOf('status', LIFE_STATUSES) ?? '在用',
+      retiredOn: props.date('retired_on'),
+    }) as Address,
 
   roads: (props, geometry: Road['geometry'], context) => ({
     id: props.integer('id', { min: 1 }) ?? context.nextId('roads'),
-    name: props.text('name', true) ?? '',
-    kind: props.oneOf('kind', ['main', 'hutong'] as const) ?? 'hutong',
+    ...(readAttributes(props, ROADS) as Pick<Road, 'name' | 'kind'>),
     geometry,
   }),
 
@@ -253,16 +266,15 @@ const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
       aliases: props.names('aliases').filter((alias) => alias !== name),
       category: category ?? '',
       geometry,
-      address: props.text('address'),
+      ...readAttributes(props, POIS),
       unitGridCode: props.unitGridCode() ?? located.unitGridCode,
       socialStaticCode: props.socialStaticCode() ?? located.socialStaticCode,
-    };
+    } as Poi;
   },
 
   aliases: (props, _geometry: null, context, problems) => {
-    const alias = props.text('alias', true);
-    const level = props.oneOf('level', ALIAS_LEVELS, true);
-    const canonical = props.text('canonical', true);
+    const attributes = readAttributes(props, ALIASES) as Pick<Alias, 'alias' | 'level' | 'canonical' | 'note'>;
+    const { level } = attributes;
     const code = props.text('code');
     if (code !== null && level !== null) {
       const problem = aliasCodeProblem(code, level);
@@ -271,17 +283,7 @@ const BUILDERS: { [L in Layer]: Builder<LayerRecordOf<L>> } = {
     const validFrom = props.date('valid_from');
     const validTo = props.date('valid_to');
     if (validFrom !== null && validTo !== null && validTo <= validFrom) problems.add(`valid_to ${validTo} must be after valid_from ${validFrom}`);
-    if (alias === null || level === null || canonical === null) return null;
-    return {
-      id: props.integer('id', { min: 1 }) ?? context.nextId('aliases'),
-      alias,
-      level,
-      canonical,
-      code,
-      validFrom,
-      validTo,
-      note: props.text('note'),
-    };
+    return { id: props.integer('id', { min: 1 }) ?? context.nextId('aliases'), ...attributes, code, validFrom, validTo };
   },
 };
 
@@ -416,6 +418,23 @@ class Props {
       return null;
     }
     return value as T;
+  }
+
+  /** An attribute by its column's type and rules (src/layers/columns.ts); null when absent. */
+  attribute(column: Column & { attribute: AttributeRules }): unknown {
+    const { name, type, values } = column;
+    const { required = false, min, max } = column.attribute;
+    if (values !== undefined) return this.oneOf(name, values, required);
+    const value =
+      type === 'text' ? this.text(name, required)
+      : type === 'integer' ? this.integer(name, { min, max, required })
+      : type === 'real' ? this.number(name, { min, max, required })
+      : type === 'boolean' ? this.boolean(name)
+      : type === 'date' ? this.date(name)
+      : type === 'names' ? this.names(name)
+      : null;
+    if (value === null && required && (type === 'boolean' || type === 'date')) this.problems.add(`${name} is required`);
+    return value;
   }
 
   /** `unit_grid_code`, checked and normalised to 15 digits (a legacy 14-digit code is accepted). */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { addMissingColumns } from './schema-columns.js';
 
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` records the last one applied.
@@ -191,7 +192,10 @@ export const MIGRATIONS: readonly { version: number; description: string; sql: s
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 
-/** Brings a database up to the newest schema, each migration in its own transaction. */
+/**
+ * Brings a database up to the newest schema, each migration in its own transaction, then adds
+ * the layer columns the migrations do not have yet (schema-columns.ts).
+ */
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
@@ -204,4 +208,5 @@ export function migrate(db: Database.Database): void {
       db.pragma(`user_version = ${migration.version}`);
     })();
   }
+  db.transaction(() => addMissingColumns(db))();
 }

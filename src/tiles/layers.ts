@@ -4,6 +4,9 @@
  * the tiler all read it from here.
  */
 
+import { attributesOf, type LayerTable } from '../layers/columns.js';
+import { COMPONENTS, HOUSES } from '../model.js';
+
 /** Deepest zoom tiles are cut at; clients over-zoom beyond it. */
 export const MAX_ZOOM = 18;
 /** MVT extent: tile coordinates run 0..EXTENT. */
@@ -82,16 +85,13 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayer>> = {
       'Below z15 only the height fields, floors, floors_below and use are carried. Retired houses (status 废弃) are not drawn.',
     minzoom: 13,
     allFieldsFrom: 15,
-    lowZoomFields: ['height', 'min_height', 'render_height', 'render_min_height', 'floors', 'floors_below', 'use'],
+    lowZoomFields: ['height', 'min_height', 'render_height', 'render_min_height', ...Object.keys(tileAttributeFields(HOUSES, 'every zoom'))],
     fields: {
       height: 'roof height above ground, metres',
       min_height: 'height of the lowest drawn part above ground, metres (0: houses stand on the ground)',
       render_height: 'same as height',
       render_min_height: 'same as min_height',
-      floors: 'floors above ground',
-      floors_below: 'floors below ground',
-      use: 'use (住宅, 商业, 办公, …)',
-      address: 'canonical door-plate address',
+      ...tileAttributeFields(HOUSES),
       unit_grid: '15-digit code of the unit grid it stands in',
       social_static: '16-digit static code of the social grid it stands in',
     },
@@ -111,6 +111,7 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayer>> = {
       minor: '2-digit minor class within the major',
       class: 'class name, e.g. 上水井盖',
       status: '完好 / 破损 / 丢失 / 占用',
+      ...tileAttributeFields(COMPONENTS),
     },
   },
   labels: {
@@ -127,6 +128,15 @@ export const TILE_LAYERS: Readonly<Record<TileLayerName, TileLayer>> = {
     },
   },
 };
+
+/**
+ * The attributes of a store layer its tiles carry (`tile` in src/layers/<layer>.ts), name →
+ * description; with `only`, those carried at every zoom.
+ */
+export function tileAttributeFields(table: LayerTable, only?: 'every zoom'): Record<string, string> {
+  const carried = attributesOf(table).filter((c) => c.attribute.tile !== undefined && (only === undefined || c.attribute.tile === only));
+  return Object.fromEntries(carried.map((c) => [c.name, c.description ?? c.name]));
+}
 
 /** The layers each tile source serves, drawn bottom to top. */
 export const TILE_SOURCES: Readonly<Record<TileSourceName, readonly TileLayerName[]>> = {

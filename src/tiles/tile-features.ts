@@ -1,7 +1,8 @@
 import type { Geometry, Position } from 'geojson';
 import { componentClassName } from '../codes/index.js';
 import type { BBox } from '../geo/bbox.js';
-import type { AdminArea, Component, Grid, House } from '../model.js';
+import { attributesOf, memberOf, type LayerTable } from '../layers/columns.js';
+import { COMPONENTS, HOUSES, type AdminArea, type Component, type Grid, type House } from '../model.js';
 import { gridChangeKey, type StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import { readChangedLabel, readLabels } from './labels.js';
@@ -116,13 +117,21 @@ export function houseFeature(house: House): TileFeature {
     min_height: 0,
     render_height: house.heightM,
     render_min_height: 0,
-    floors: house.floors,
-    floors_below: house.floorsBelow,
-    use: house.use,
-    address: house.address,
+    ...tileAttributes(HOUSES, house),
     unit_grid: house.unitGridCode,
     social_static: house.socialStaticCode,
   }, 0, TILE_LAYERS.houses.lowZoomFields);
+}
+
+/** The attributes of a record its layer's tiles carry (`tile` in src/layers/<layer>.ts); a boolean as 1 or 0. */
+function tileAttributes(table: LayerTable, record: object): Record<string, TagValue | null> {
+  const tags: Record<string, TagValue | null> = {};
+  for (const column of attributesOf(table)) {
+    if (column.attribute.tile === undefined) continue;
+    const value = (record as Record<string, unknown>)[memberOf(column.name)];
+    tags[column.name] = typeof value === 'boolean' ? Number(value) : ((value ?? null) as TagValue | null);
+  }
+  return tags;
 }
 
 /**
@@ -133,7 +142,12 @@ const MAJOR_CLASS_RANK: Readonly<Record<string, number>> = { '06': 0, '03': 1, '
 const LOCAL_CLASS_RANK = 6;
 
 /** What a component's tile feature is made of. */
-export type DrawnComponent = Pick<Component, 'code' | 'major' | 'minor' | 'name' | 'status' | 'geometry'>;
+export type DrawnComponent = Pick<Component, 'code' | 'major' | 'minor' | 'name' | 'status' | 'geometry'> & Partial<Component>;
+
+/** The component attributes its tiles carry, read with the drawn columns. */
+const COMPONENT_TILE_COLUMNS = attributesOf(COMPONENTS)
+  .filter((c) => c.attribute.tile !== undefined)
+  .map((c) => c.name);
 
 export function componentFeature(component: DrawnComponent): TileFeature {
   const className = componentClassName(component.major, component.minor) ?? component.name;
@@ -141,7 +155,7 @@ export function componentFeature(component: DrawnComponent): TileFeature {
     component.code,
     Number(component.code),
     component.geometry,
-    { code: component.code, major: component.major, minor: component.minor, class: className, status: component.status },
+    { code: component.code, major: component.major, minor: component.minor, class: className, status: component.status, ...tileAttributes(COMPONENTS, component) },
     MAJOR_CLASS_RANK[component.major] ?? LOCAL_CLASS_RANK,
   );
 }
@@ -171,8 +185,9 @@ export function* readLayerFeatures(store: Store, layer: TileLayerName): Generato
       return;
     case 'components':
       // ~200k rows per district: read just the columns drawn, without building whole records
-      for (const [code, major, minor, name, status, geometry] of store.scan('components', ['code', 'major', 'minor', 'name', 'status', 'geometry'])) {
-        const component = { code, major, minor, name, status, geometry: JSON.parse(geometry as string) } as DrawnComponent;
+      for (const [code, major, minor, name, status, geometry, ...attributes] of store.scan('components', ['code', 'major', 'minor', 'name', 'status', 'geometry', ...COMPONENT_TILE_COLUMNS])) {
+        const drawn = { code, major, minor, name, status, geometry: JSON.parse(geometry as string) };
+        const component = { ...drawn, ...Object.fromEntries(COMPONENT_TILE_COLUMNS.map((c, i) => [memberOf(c), attributes[i]])) } as DrawnComponent;
         if (isDrawnComponent(component)) yield componentFeature(component);
       }
       return;

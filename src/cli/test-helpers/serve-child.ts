@@ -14,11 +14,12 @@ export interface ServedChild {
 }
 
 /**
- * Starts `wangge serve` (the built CLI, dist/) as a child process on 127.0.0.1 and an ephemeral
- * port, and resolves with its URL once it listens. Rejects if it exits or is not up in time.
+ * Starts `wangge serve` (the built CLI, dist/, or another `bin`) as a child process on 127.0.0.1
+ * and an ephemeral port, and resolves with its URL once it listens. Rejects if it exits or is not
+ * up in time.
  */
-export function serveChild(args: string[], { timeoutMs = 60_000 } = {}): Promise<ServedChild> {
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
+export function serveChild(args: string[], { timeoutMs = 60_000, bin = BIN } = {}): Promise<ServedChild> {
+  const child: ChildProcess = spawn(process.execPath, [bin, 'serve', '--host', '127.0.0.1', '--port', '0', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -5,7 +5,8 @@ import { decodeComponentCode, parseGridCode } from '../../codes/index.js';
 import type { ComponentClassTable } from '../../codes/index.js';
 import { showInput } from '../../codes/code-error.js';
 import { InvalidRequestError, NotFoundError } from '../../errors.js';
-import { formatDoorPlate, type Address, type AdminArea, type Component, type Grid, type House } from '../../model.js';
+import { attributeProperties } from '../../layers/columns.js';
+import { ADDRESSES, AREAS, COMPONENTS, formatDoorPlate, HOUSES, type Address, type AdminArea, type Component, type Grid, type House } from '../../model.js';
 import type { Store } from '../../store/store.js';
 import { valid, validated } from '../validation.js';
 
@@ -104,7 +105,7 @@ function areaFeature(area: AdminArea, store: FeatureSource): Feature {
   return feature(area.code, area.geometry, {
     code: area.code,
     level: area.level,
-    name: area.name,
+    ...attributeProperties(AREAS, area),
     parent_code: area.parentCode,
     parent_name: parent?.name ?? null,
   });
@@ -140,12 +141,9 @@ export function componentFeature(component: Component, className: string): Featu
     class_name: className,
     name: component.name,
     status: component.status,
-    dept_main: component.deptMain,
-    dept_owner: component.deptOwner,
-    dept_maintain: component.deptMaintain,
+    ...attributeProperties(COMPONENTS, component),
     initial_date: component.initialDate,
     change_date: component.changeDate,
-    data_source: component.dataSource,
     unit_grid_code: component.unitGridCode,
   });
 }
@@ -153,13 +151,7 @@ export function componentFeature(component: Component, className: string): Featu
 export function houseFeature(house: House): Feature {
   return feature(house.id, house.geometry, {
     id: house.id,
-    height_m: house.heightM,
-    floors: house.floors,
-    floors_below: house.floorsBelow,
-    use: house.use,
-    year_built: house.yearBuilt,
-    households: house.households,
-    address: house.address,
+    ...attributeProperties(HOUSES, house),
     unit_grid_code: house.unitGridCode,
     social_static_code: house.socialStaticCode,
     status: house.status,
@@ -171,12 +163,7 @@ export function addressFeature(address: Address): Feature {
   return feature(address.id, address.geometry, {
     id: address.id,
     label: formatDoorPlate(address),
-    road: address.road,
-    number: address.number,
-    compound: address.compound,
-    building: address.building,
-    unit: address.unit,
-    house_id: address.houseId,
+    ...attributeProperties(ADDRESSES, address),
     status: address.status,
     retired_on: address.retiredOn,
   });

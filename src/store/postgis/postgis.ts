@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import postgres, { type Sql, type TransactionSql } from 'postgres';
-import type { Layer } from '../../model.js';
+import { LAYER_TABLES, LAYERS, type Layer } from '../../model.js';
 import { LAYER_ROWS, type LayerRecord, type TableMapping } from '../rows.js';
 
 /** Whether a `--store` / WANGGE_STORE value names a PostgreSQL database rather than a SQLite file. */
@@ -32,7 +32,7 @@ export function connectPostgis(url: string, { max = 4 }: { max?: number } = {}):
 }
 
 /** Columns PostgreSQL types as date or jsonb, read back as the text SQLite holds. */
-export const TEXT_CAST_COLUMNS = new Set(['valid_from', 'valid_to', 'initial_date', 'change_date', 'retired_on', 'aliases']);
+export const TEXT_CAST_COLUMNS = new Set(LAYERS.flatMap((layer) => LAYER_TABLES[layer].columns.filter((c) => c.type === 'date' || c.type === 'names').map((c) => c.name)));
 
 /**
  * Bulk-loads records into their layer's table with COPY, inside the caller's transaction (so a

@@ -1,4 +1,5 @@
 import type { Sql } from 'postgres';
+import { missingPostgisColumns } from '../schema-columns.js';
 
 /**
  * The PostGIS schema (issue 10): the tables and column names of the SQLite store (schema.ts), so
@@ -296,7 +297,8 @@ export const POSTGIS_SCHEMA_VERSION = POSTGIS_MIGRATIONS[POSTGIS_MIGRATIONS.leng
 
 /**
  * Brings the database up to the newest schema in one transaction: all of it or nothing. An
- * advisory lock makes replicas starting together apply each migration once.
+ * advisory lock makes replicas starting together apply each migration once. Then adds the layer
+ * columns the migrations do not have yet (store/schema-columns.ts).
  */
 export async function migratePostgis(sql: Sql): Promise<void> {
   await sql.begin(async (tx) => {
@@ -313,5 +315,12 @@ export async function migratePostgis(sql: Sql): Promise<void> {
       await tx.unsafe(migration.sql);
       await tx`INSERT INTO schema_migrations (version, description) VALUES (${migration.version}, ${migration.description})`;
     }
+    // the layer columns added since the migrations (store/schema-columns.ts)
+    const present = new Map<string, Set<string>>();
+    for (const { table, column } of await tx<{ table: string; column: string }[]>`
+      SELECT table_name AS table, column_name AS column FROM information_schema.columns WHERE table_schema = current_schema()`) {
+      present.set(table, (present.get(table) ?? new Set()).add(column));
+    }
+    for (const statement of missingPostgisColumns(present)) await tx.unsafe(statement);
   });
 }
