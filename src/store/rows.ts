@@ -1,6 +1,6 @@
 import type { Geometry } from 'geojson';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
-import { memberOf, type LayerTable } from '../layers/columns.js';
+import { memberOf, type Column, type LayerTable } from '../layers/columns.js';
 import { ADDRESSES, ALIASES, AREAS, COMPONENTS, GRIDS, HOUSES, POIS, ROADS, type Address, type AdminArea, type Alias, type Component, type Grid, type House, type Layer, type Poi, type Road } from '../model.js';
 
 /** How one layer's records map to and from its table's rows. */
@@ -52,8 +52,9 @@ function tableMapping<R>(layer: LayerTable): TableMapping<R> {
           Object.assign(row, { min_x: box.minX, min_y: box.minY, max_x: box.maxX, max_y: box.maxY });
           row[c.name] = JSON.stringify(value);
         } else if (c.type === 'names') row[c.name] = JSON.stringify(value);
-        else if (c.type === 'boolean') row[c.name] = value === null || value === undefined ? null : value ? 1 : 0;
-        else row[c.name] = value ?? null;
+        else if (value === undefined) row[c.name] = constantDefault(c);
+        else if (c.type === 'boolean') row[c.name] = value === null ? null : value ? 1 : 0;
+        else row[c.name] = value;
       }
       return row;
     },
@@ -71,6 +72,13 @@ function tableMapping<R>(layer: LayerTable): TableMapping<R> {
       return record as R;
     },
   };
+}
+
+/** What a record that lacks a member (one a generator does not fill) stores: the column's constant default, else null. */
+function constantDefault(column: Column): unknown {
+  const fallback = column.attribute?.default;
+  if (fallback === undefined || typeof fallback === 'function') return null;
+  return typeof fallback === 'boolean' ? Number(fallback) : fallback;
 }
 
 export const areaRows = tableMapping<AdminArea>(AREAS);

@@ -30,8 +30,9 @@ const POSTGIS_TYPES: Readonly<Record<Column['type'], string>> = {
   geometry: 'geometry(Geometry, 4326)',
 };
 
-/** The SQL type of a column in each engine. */
+/** The SQL type of a column in each engine; in PostGIS an id, or a reference to one (`house_id`), is a bigint. */
 export function columnType(column: Column, engine: 'sqlite' | 'postgis'): string {
+  if (engine === 'postgis' && column.type === 'integer' && /(^|_)id$/.test(column.name)) return 'bigint';
   return (engine === 'sqlite' ? SQLITE_TYPES : POSTGIS_TYPES)[column.type];
 }
 

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { geometryBBox } from '../../geo/bbox.js';
 import { PointResolver } from '../../geocode/reverse.js';
 import type { GeneratedDistrict } from '../../ingest/generate/district.js';
-import { LAYERS, type Layer, type Road } from '../../model.js';
+import { LAYER_TABLES, LAYERS, type Layer, type Road } from '../../model.js';
+import { columnType } from '../schema-columns.js';
 import { seededRandom } from '../../test-helpers/seeded-random.js';
 import { freshDatabase, testPostgres } from '../../test-helpers/postgres.js';
 import { generatedDistricts, recordsOf } from '../build-district.js';
@@ -93,6 +94,22 @@ describe.skipIf(!testPostgres)('PostGIS store: the default district loaded with 
     const [{ id }] = (await sql`INSERT INTO roads (name, kind, geometry, min_x, min_y, max_x, max_y) VALUES ('测试路', 'main', ST_GeomFromText('LINESTRING(116.4 39.9, 116.41 39.9)', 4326), 116.4, 39.9, 116.41, 39.9) RETURNING id`) as unknown as [{ id: number }];
     expect(id).toBe(Math.max(...district.roads.map((r) => r.id)) + 1);
     await removeTestRows(sql, `DELETE FROM roads WHERE id = ${id}`);
+  });
+
+  it('has every column of every layer module, in order, with its type and NOT NULL (store/schema-columns.ts)', async () => {
+    const rows = await sql<{ table: string; column: string; type: string; nullable: string }[]>`
+      SELECT c.table_name AS table, c.column_name AS column, format_type(a.atttypid, a.atttypmod) AS type, c.is_nullable AS nullable
+      FROM information_schema.columns c JOIN pg_attribute a ON a.attrelid = (quote_ident(c.table_name))::regclass AND a.attname = c.column_name
+      WHERE c.table_schema = current_schema() ORDER BY c.table_name, c.ordinal_position`;
+    for (const layer of LAYERS) {
+      const { table, columns } = LAYER_TABLES[layer];
+      const stored = rows.filter((r) => r.table === table && !/^(min|max)_[xy]$/.test(r.column) && !(r.column === 'id' && !columns.some((c) => c.name === 'id')));
+      expect(stored.map((r) => r.column), table).toEqual(columns.map((c) => c.name));
+      for (const [k, column] of columns.entries()) {
+        expect(stored[k]!.type, `${table}.${column.name}`).toBe(columnType(column, 'postgis').replace('geometry(Geometry, 4326)', 'geometry(Geometry,4326)'));
+        expect(stored[k]!.nullable === 'YES', `${table}.${column.name} null`).toBe(column.nullable === true);
+      }
+    }
   });
 
   it('refuses what replicas could not follow: a deleted row, a grid version edited in place; closing a version is taken', async () => {
