@@ -1,4 +1,5 @@
 import { parseCsv } from '../../ingest/csv.js';
+import type { Layer } from '../../model.js';
 import { Store } from '../../store/store.js';
 import { choiceFlag, integerFlag, parseFlags, UsageError } from '../args.js';
 import { chosenDatabase, DATABASE_FLAGS, onChosenDatabase } from '../command-database.js';
@@ -41,10 +42,11 @@ export function parseBatchArgs<F extends Flags>(command: string, argv: string[],
       threads: common.threads === undefined ? undefined : integerFlag(common.threads, 'threads', 1, 1),
     };
   };
-  const onDatabase = (io: Io, run: (dbPath: string) => Promise<number>): Promise<number> => {
+  /** `layers`: what the command's indexes read, all a PostGIS working copy needs */
+  const onDatabase = (io: Io, layers: readonly Layer[], run: (dbPath: string) => Promise<number>): Promise<number> => {
     const chosen = chosenDatabase(common);
     if (chosen.dbPath !== undefined) Store.open(chosen.dbPath, { readonly: true }).close();
-    return onChosenDatabase(chosen, { writes: false, io }, run);
+    return onChosenDatabase(chosen, { writes: false, io, layers }, run);
   };
   return { values, shared, onDatabase };
 }

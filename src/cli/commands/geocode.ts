@@ -2,6 +2,7 @@ import { ForwardGeocoder } from '../../geocode/forward.js';
 import type { GeocodeResult } from '../../geocode/geocode-result.js';
 import { PointResolver } from '../../geocode/reverse.js';
 import { csvField } from '../../ingest/csv.js';
+import { LAYERS } from '../../model.js';
 import { Store } from '../../store/store.js';
 import { parseBatchArgs, runBatchCommand } from '../batch/batch-command.js';
 import { DATABASE_HELP } from '../command-database.js';
@@ -11,6 +12,9 @@ import { ByteCache } from '../batch/byte-cache.js';
 import { utf8 } from '../batch/output-buffer.js';
 import { csvRowBlock, jsonRowBlock } from '../batch/row-blocks.js';
 import type { Io } from '../io.js';
+
+/** What the forward geocoder reads (ForwardGeocoder.fromStore and its resolver): every layer but the components. */
+const GEOCODED_LAYERS = LAYERS.filter((layer) => layer !== 'components');
 
 export const geocodeHelp = `wangge geocode [FILE|-] [-o OUT] [options]
 
@@ -75,7 +79,7 @@ export async function geocodeCommand(argv: string[], io: Io): Promise<number> {
   const { format } = common;
   const addressKey = values['address-column'];
 
-  return onDatabase(io, (dbPath) =>
+  return onDatabase(io, GEOCODED_LAYERS, (dbPath) =>
     runBatchCommand<GeocodeJob>({
       label: 'geocode',
       io,

@@ -76,7 +76,8 @@ export async function reverseCommand(argv: string[], io: Io): Promise<number> {
   const lngKey = values['lng-column'];
   const latKey = values['lat-column'];
 
-  return onDatabase(io, (dbPath) =>
+  // the point resolver reads the areas and the grid versions (loadResolver)
+  return onDatabase(io, ['areas', 'grids'], (dbPath) =>
     runBatchCommand<ReverseJob>({
       label: 'reverse',
       io,
