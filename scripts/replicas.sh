@@ -6,8 +6,8 @@
 #   scripts/replicas.sh --check             # the same on free ports: waits for both, writes a
 #                                           # component by SQL, checks both replicas show it, stops
 #
-# WANGGE_STORE=postgres://… uses that database instead of a throwaway cluster. Nothing is left
-# behind: the cluster lives in a temporary folder removed at exit.
+# WANGGE_STORE=postgres://… uses that database, as it is, instead of a throwaway cluster with the
+# default district. Nothing is left behind: the cluster lives in a temporary folder removed at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,7 +45,9 @@ if [ -z "${WANGGE_STORE:-}" ]; then
 fi
 export WANGGE_STORE
 
-node bin/wangge.js generate --store "$WANGGE_STORE" --force
+# the throwaway cluster gets the default district; a database you name is used as it is (never
+# replaced: `generate --force` there would drop your district)
+if [ -n "${PGDATA_DIR:-}" ]; then node bin/wangge.js generate --store "$WANGGE_STORE"; fi
 
 start_replica() { # $1 port, $2 log file
   node bin/wangge.js serve --store "$WANGGE_STORE" --host 127.0.0.1 --port "$1" 2>"$2" &
