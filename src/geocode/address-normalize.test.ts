@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { normalizeAddress, normalizeName, separatedTails, withoutRemarks } from './address-normalize.js';
+import { normalizeAddress, normalizeName, sameNamesInRemarks, separatedTails, withoutRemarks } from './address-normalize.js';
 
 const cases = (pairs: [string, string][]) => {
   for (const [input, expected] of pairs) expect(normalizeAddress(input), input).toBe(expected);
@@ -137,6 +137,18 @@ describe('withoutRemarks', () => {
     expect(withoutRemarks('多福巷(12号')).toBeNull();
     expect(withoutRemarks('多福巷)12号')).toBeNull();
     expect(withoutRemarks('(多福巷)')).toBe('');
+  });
+});
+
+describe('sameNamesInRemarks', () => {
+  it('gives the names a remark says the place has today or also has, in order', () => {
+    expect(sameNamesInRemarks('北京市太庙（今劳动人民文化宫）')).toEqual(['劳动人民文化宫']);
+    expect(sameNamesInRemarks('某寺(现为东四小学)旁')).toEqual(['东四小学']);
+    expect(sameNamesInRemarks('某府【即 某某会馆】（又名某园）')).toEqual(['某某会馆', '某园']);
+  });
+
+  it('gives none for a place nearby, a former name, a branch or an empty remark', () => {
+    for (const text of ['东直门内大街(近北新桥)5号', '某寺（原某某庙）', '某寺（旧称某庙）', '超市发（金鱼池店）', '某寺（今）', '多福巷12号']) expect(sameNamesInRemarks(text), text).toEqual([]);
   });
 });
 

@@ -355,6 +355,27 @@ export function withoutRemarks(text: string): string | null {
   return removed ? out : null;
 }
 
+/**
+ * Words that open a bracket giving the same place's name today or another name of it:
+ * `太庙（今劳动人民文化宫）`, `某寺（现为某某小学）`, `（即…）`, `（又名…）`. Not 原 / 旧称 (a former
+ * name may now be another place's) nor 近 / 旁 (a place nearby).
+ */
+const SAME_PLACE = /^(?:今为|现为|今|现|即|又名|亦称|也称|俗称)\s*/u;
+
+/**
+ * The names a bracket remark gives for the same place (`太庙（今劳动人民文化宫）` →
+ * [`劳动人民文化宫`]), in order; none when no remark opens with a SAME_PLACE word.
+ */
+export function sameNamesInRemarks(text: string): string[] {
+  const names: string[] = [];
+  for (const match of text.matchAll(/[(（[【〔]([^()（）[\]【】〔〕]*)[)）\]】〕]/gu)) {
+    const remark = match[1]!.trim();
+    const marker = SAME_PLACE.exec(remark);
+    if (marker !== null && remark.length > marker[0].length) names.push(remark.slice(marker[0].length));
+  }
+  return names;
+}
+
 /** Spaces (either width) and commas or semicolons: what people put between the parts of an address. */
 const SEPARATOR = /[\s\u3000,，;；]+/gu;
 

@@ -10,6 +10,7 @@ import { distanceM } from '../geo/distance.js';
 import { ReverseGeocoder } from './reverse.js';
 import { canonicalStyle, NOISE_KINDS, render, seeded, specOf } from './test-helpers/address-noise.js';
 import { pointInPolygon } from '../geo/pip.js';
+import { seededRandom } from '../test-helpers/seeded-random.js';
 
 const inputs = loadGeneratorInputs();
 const generate = (copy: number, firstIds = { road: 1, house: 1, address: 1 }): GeneratedDistrict =>
@@ -218,6 +219,29 @@ describe('ForwardGeocoder on the generated district', () => {
       expect(r.score).toBeGreaterThanOrEqual(0);
       expect(r.score).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('reads a place by today’s name in brackets after an unknown old one (X（今Y）, X(现为Y), X（即Y）, X【又名Y】)', () => {
+    const random = seededRandom(20261208);
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+    // places their own name finds, and old names that find nothing: the bracket is all there is to go on
+    const places = district.pois.filter((p) => geocoder.geocode(p.name)[0]?.address.endsWith(p.name)).slice(0, 300);
+    expect(places.length).toBeGreaterThan(100);
+    const markers = [['（今', '）'], ['(现为', ')'], ['（即', '）'], ['【又名', '】'], ['（ 今 ', '）']] as const;
+    let right = 0;
+    const wrong: string[] = [];
+    for (const place of places) {
+      const old = `${pick(['崇福', '显应', '延禧', '普度', '慈恩', '广福'])}${pick(['寺', '庙', '宫', '府', '祠'])}`;
+      expect(geocoder.geocode(old), old).toEqual([]);
+      const [open, close] = pick(markers);
+      const query = `${pick(['', '北京市', '北京市东城区'])}${old}${open}${place.name}${close}`;
+      const [best] = geocoder.geocode(query);
+      // a compound named by its gate (鲤鱼胡同5号院) is answered at that door: the same place
+      if ((best?.level === 'poi' || best?.level === 'door') && best.address.endsWith(place.name) && best.matched.edits.includes('skipped')) right++;
+      else if (wrong.length < 5) wrong.push(`${query} → ${best?.address} (${best?.level}, ${best?.score})`);
+    }
+    console.log(`old name, today's in brackets: ${right} of ${places.length} to the place`);
+    expect(wrong).toEqual([]);
   });
 
   it('answers garbage with an empty array', () => {

@@ -5,7 +5,7 @@ import { formatDoorPlate } from '../model.js';
 import type { StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import { runToEnd } from '../time-slices.js';
-import { separatedTails, withoutRemarks } from './address-normalize.js';
+import { sameNamesInRemarks, separatedTails, withoutRemarks } from './address-normalize.js';
 import { crossingOf, parseAddress, parseNormalizedAddress, type ParsedAddress, type PoiReading } from './address-parse.js';
 import { AddressGazetteer, type RoadReading } from './gazetteer.js';
 import type { GeocodeAnswer, GeocodeResult, MatchEdit, MatchLevel } from './geocode-result.js';
@@ -439,6 +439,8 @@ export class ForwardGeocoder {
     // do not know (that refusal stands)
     // (at most MAX_TAILS of them, longest first: a query is bounded work, whatever its spaces)
     if (!best.refused && !foundDoorOrPlace(best.answer)) for (const tail of separatedTails(plain ?? text).slice(0, MAX_TAILS)) best = better(skipped(this.lookupText(tail, limit, false)), best, false);
+    // a place named by its old name, with today's in brackets (太庙（今劳动人民文化宫）): today's is read too
+    if (!best.refused && !foundDoorOrPlace(best.answer)) for (const name of sameNamesInRemarks(text).slice(0, MAX_TAILS)) best = better(skipped(this.lookupText(name, limit, false)), best, false);
     return best.answer;
   }
 
