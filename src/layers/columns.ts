@@ -81,9 +81,30 @@ export function memberOf(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+export type AttributeColumn = Column & { attribute: AttributeRules };
+
+// per table, once: the import, API features and tiles ask for every record
+const attributeColumns = new WeakMap<LayerTable, readonly AttributeColumn[]>();
+
 /** The attribute columns of a layer, in table order. */
-export function attributesOf(layer: LayerTable): (Column & { attribute: AttributeRules })[] {
-  return layer.columns.filter((c): c is Column & { attribute: AttributeRules } => c.attribute !== undefined);
+export function attributesOf(layer: LayerTable): readonly AttributeColumn[] {
+  let columns = attributeColumns.get(layer);
+  if (columns === undefined) attributeColumns.set(layer, (columns = layer.columns.filter((c): c is AttributeColumn => c.attribute !== undefined)));
+  return columns;
+}
+
+/**
+ * What a row holds for a column it was given no value for — a row stored before the column was
+ * added (the database's DEFAULT), a record without the member, a logged row older than the
+ * column: the constant default, else the first allowed value, else an empty list, else null for
+ * a nullable column. Undefined when there is none: such a column cannot be added to stored rows.
+ */
+export function storedDefault(column: Column): string | number | boolean | readonly string[] | null | undefined {
+  const fallback = column.attribute?.default;
+  if (fallback !== undefined && typeof fallback !== 'function') return fallback;
+  if (column.values !== undefined) return column.values[0];
+  if (column.type === 'names') return [];
+  return column.nullable ? null : undefined;
 }
 
 /** The attributes of a record as feature properties, in table order. */

@@ -1,6 +1,6 @@
 import type { Geometry } from 'geojson';
 import { geometryBBox, type BBox } from '../geo/bbox.js';
-import { memberOf, type Column, type LayerTable } from '../layers/columns.js';
+import { memberOf, storedDefault, type LayerTable } from '../layers/columns.js';
 import { ADDRESSES, ALIASES, AREAS, COMPONENTS, GRIDS, HOUSES, POIS, ROADS, type Address, type AdminArea, type Alias, type Component, type Grid, type House, type Layer, type Poi, type Road } from '../model.js';
 
 /** How one layer's records map to and from its table's rows. */
@@ -51,10 +51,10 @@ function tableMapping<R>(layer: LayerTable): TableMapping<R> {
           const box = geometryBBox(value as Geometry);
           Object.assign(row, { min_x: box.minX, min_y: box.minY, max_x: box.maxX, max_y: box.maxY });
           row[c.name] = JSON.stringify(value);
-        } else if (c.type === 'names') row[c.name] = JSON.stringify(value);
-        else if (value === undefined) row[c.name] = constantDefault(c);
-        else if (c.type === 'boolean') row[c.name] = value === null ? null : value ? 1 : 0;
-        else row[c.name] = value;
+        } else {
+          const stored = value === undefined ? (storedDefault(c) ?? null) : value;
+          row[c.name] = c.type === 'names' ? JSON.stringify(stored) : c.type === 'boolean' && stored !== null ? (stored ? 1 : 0) : stored;
+        }
       }
       return row;
     },
@@ -63,7 +63,8 @@ function tableMapping<R>(layer: LayerTable): TableMapping<R> {
       for (const c of columns) {
         const value = row[c.name];
         // a logged row older than the column lacks it: what the column's schema default gave it
-        if (value === null || value === undefined) record[c.member] = c.type === 'names' ? [] : c.nullable ? null : (c.values?.[0] ?? null);
+        if (value === undefined) record[c.member] = storedDefault(c) ?? null;
+        else if (value === null) record[c.member] = c.type === 'names' ? [] : null;
         else if (c.type === 'geometry' || c.type === 'names') record[c.member] = JSON.parse(value as string);
         else if (c.type === 'boolean') record[c.member] = value === 1 || value === true;
         else if (c.type === 'integer' || c.type === 'real') record[c.member] = Number(value);
@@ -72,13 +73,6 @@ function tableMapping<R>(layer: LayerTable): TableMapping<R> {
       return record as R;
     },
   };
-}
-
-/** What a record that lacks a member (one a generator does not fill) stores: the column's constant default, else null. */
-function constantDefault(column: Column): unknown {
-  const fallback = column.attribute?.default;
-  if (fallback === undefined || typeof fallback === 'function') return null;
-  return typeof fallback === 'boolean' ? Number(fallback) : fallback;
 }
 
 export const areaRows = tableMapping<AdminArea>(AREAS);

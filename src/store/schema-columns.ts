@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Column, LayerTable } from '../layers/columns.js';
+import { storedDefault, type Column, type LayerTable } from '../layers/columns.js';
 import { LAYER_TABLES, LAYERS, type Layer } from '../model.js';
 
 /**
@@ -39,13 +39,11 @@ export function columnType(column: Column, engine: 'sqlite' | 'postgis'): string
 /** `name TYPE [NOT NULL DEFAULT …] [CHECK (…)]`, as ALTER TABLE … ADD COLUMN takes it. */
 export function columnDefinition(table: string, column: Column, engine: 'sqlite' | 'postgis'): string {
   const parts = [column.name, columnType(column, engine)];
-  if (!column.nullable) {
-    const fallback = column.attribute?.default ?? column.values?.[0] ?? (column.type === 'names' ? '[]' : undefined);
-    if (fallback === undefined || typeof fallback === 'function') {
-      throw new Error(`${table}.${column.name} may not be null and has no constant default, so rows already stored have no value for it: add it with a migration`);
-    }
-    parts.push('NOT NULL DEFAULT', sqlLiteral(fallback));
+  const fallback = storedDefault(column);
+  if (fallback === undefined) {
+    throw new Error(`${table}.${column.name} may not be null and has no constant default, so rows already stored have no value for it: add it with a migration`);
   }
+  if (fallback !== null) parts.push(column.nullable ? 'DEFAULT' : 'NOT NULL DEFAULT', sqlLiteral(Array.isArray(fallback) ? JSON.stringify(fallback) : (fallback as string | number | boolean)));
   const checks = [
     column.values && `${column.name} IN (${column.values.map(sqlLiteral).join(', ')})`,
     column.type === 'boolean' && `${column.name} IN (0, 1)`,

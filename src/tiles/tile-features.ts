@@ -6,7 +6,7 @@ import { COMPONENTS, HOUSES, type AdminArea, type Component, type Grid, type Hou
 import { gridChangeKey, type StoreChange } from '../store/changes.js';
 import type { Store } from '../store/store.js';
 import { readChangedLabel, readLabels } from './labels.js';
-import { TILE_LAYERS, type TileLayerName } from './layers.js';
+import { TILE_LAYERS, tileAttributeFields, type TileLayerName } from './layers.js';
 import { worldX, worldY } from './tile-coords.js';
 
 /** An attribute value as MVT stores it. */
@@ -145,9 +145,7 @@ const LOCAL_CLASS_RANK = 6;
 export type DrawnComponent = Pick<Component, 'code' | 'major' | 'minor' | 'name' | 'status' | 'geometry'> & Partial<Component>;
 
 /** The component attributes its tiles carry, read with the drawn columns. */
-const COMPONENT_TILE_COLUMNS = attributesOf(COMPONENTS)
-  .filter((c) => c.attribute.tile !== undefined)
-  .map((c) => c.name);
+const COMPONENT_TILE_COLUMNS = Object.keys(tileAttributeFields(COMPONENTS));
 
 export function componentFeature(component: DrawnComponent): TileFeature {
   const className = componentClassName(component.major, component.minor) ?? component.name;
